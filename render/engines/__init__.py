@@ -1,0 +1,31 @@
+"""Engine registry: build an engine for a voice, or fingerprint it without loading."""
+
+from __future__ import annotations
+
+from render.engines.base import Clip, Engine
+from render.voices import Voice
+
+__all__ = ["Clip", "Engine", "load_engine", "voice_fingerprint"]
+
+
+def load_engine(voice: Voice, threads: int = 1) -> Engine:
+    """Load the model behind ``voice``; imports are lazy so unused engines cost nothing."""
+    if voice.engine == "piper":
+        from render.engines.piper import PiperEngine
+        return PiperEngine(voice, threads)
+    if voice.engine == "festival":
+        from render.engines.festival import FestivalEngine
+        return FestivalEngine(voice, threads)
+    from render.engines.coqui import CoquiEngine
+    return CoquiEngine(voice, threads)
+
+
+def voice_fingerprint(voice: Voice) -> str:
+    """The cache identity of a voice, computed without loading the model."""
+    if voice.engine == "piper":
+        from render.engines.piper import voice_fingerprint as fp
+    elif voice.engine == "festival":
+        from render.engines.festival import voice_fingerprint as fp
+    else:
+        from render.engines.coqui import voice_fingerprint as fp
+    return fp(voice)

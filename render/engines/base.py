@@ -1,0 +1,43 @@
+"""The one small interface every TTS engine implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass
+class Clip:
+    """Mono float32 audio at its own sample rate."""
+
+    audio: np.ndarray
+    sample_rate: int
+
+    @property
+    def seconds(self) -> float:
+        return len(self.audio) / self.sample_rate
+
+
+class Engine(Protocol):
+    """A loaded voice model. Built once per worker process, then reused."""
+
+    sample_rate: int
+    fingerprint: str
+
+    def synthesize(self, text: str) -> Clip:
+        """Speak one sentence of already-normalized text."""
+        ...
+
+    def close(self) -> None:
+        """Release processes or sessions the engine holds."""
+        ...
+
+
+def as_float32(audio: np.ndarray) -> np.ndarray:
+    """Engines return int16 or float64; the pipeline is float32 end to end."""
+    a = np.asarray(audio)
+    if a.dtype == np.int16:
+        return (a.astype(np.float32) / 32768.0).reshape(-1)
+    return a.astype(np.float32, copy=False).reshape(-1)

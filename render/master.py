@@ -1,0 +1,65 @@
+"""Mastering: integrated loudness to a target and a true-peak ceiling.
+
+The ceiling is set below the delivery limit because MP3 encoding adds
+inter-sample overshoot; :func:`render.export.write_episode` measures the
+decoded file and asks for another pass with a lower ceiling if needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from render.dsp import RATE, limit, loudness, peak_envelope, true_peak
+
+
+@dataclass(frozen=True)
+class MasterSpec:
+    """Delivery targets: −16 LUFS and −1 dBTP are the podcast norm (Apple, Spotify)."""
+
+    lufs: float = -16.0
+    true_peak_db: float = -1.0
+    headroom_db: float = 0.8
+
+
+@dataclass
+class Measured:
+    integrated_lufs: float
+    true_peak_dbtp: float
+
+
+def master(audio: np.ndarray, spec: MasterSpec, extra_headroom_db: float = 0.0,
+           lufs_offset: float = 0.0, rate: int = RATE) -> np.ndarray:
+    """Gain to the target loudness, then limit; repeat since limiting lowers loudness.
+
+    ``lufs_offset`` compensates for the codec: MP3's low-pass removes energy
+    that K-weighting counts, so the decoded file measures lower than the PCM.
+    """
+    ceiling = spec.true_peak_db - spec.headroom_db - extra_headroom_db
+    env = peak_envelope(audio)
+    target = spec.lufs + lufs_offset
+    gain_db = target - loudness(audio, rate)
+    out = audio
+    for _ in range(4):
+        g = np.float32(10 ** (gain_db / 20))
+        out = limit(audio * g, ceiling, rate, envelope=env * g)
+        error = target - loudness(out, rate)
+        if abs(error) < 0.1:
+            break
+        gain_db += error
+    return np.clip(out, -1.0, 1.0).astype(np.float32)
+
+
+def measure(audio: np.ndarray, rate: int = RATE) -> Measured:
+    return Measured(round(float(loudness(audio, rate)), 2), round(float(true_peak(audio)), 2))
+
+
+def codec_offset(mastered: np.ndarray, encode_decode: Callable[[np.ndarray], np.ndarray],
+                 rate: int = RATE, excerpt_s: float = 60.0) -> float:
+    """Loudness the codec loses, measured on an excerpt (cheap next to a full encode)."""
+    n = int(excerpt_s * rate)
+    mid = max(0, len(mastered) // 2 - n // 2)
+    excerpt = mastered[mid: mid + n]
+    return loudness(excerpt, rate) - loudness(encode_decode(excerpt), rate)

@@ -1,0 +1,100 @@
+"""Written form → spoken form, so every engine reads numbers and symbols right.
+
+The stage is a :class:`Normalizer`: a lexicon plus the ordered rules in
+:mod:`render.normalize.rules`. It is pure text-to-text, cheap to build and
+safe to share across threads; workers build their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from render.normalize.lexicon import Lexicon
+from render.normalize.rules import RULES, digits_fallback
+
+_PRE: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\s*—\s*|\s+–\s+|\s--\s"), ", "),
+    (re.compile(r"…"), "..."),
+    (re.compile(r"[“”„«»]"), '"'),
+    (re.compile(r"[‘’‚]"), "'"),
+    (re.compile(r"(?<=\d)\s*×\s*(?=\d)"), "x"),
+    (re.compile(r"(?<=\d),(?=\d{1,2}\b)"), ", "),
+]
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()]+[^\s<>().,;:!?'\"]")
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_SYMBOLS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\s*(?:→|->|=>)\s*"), " to "),
+    (re.compile(r"\s*(?:←|<-)\s*"), " from "),
+    (re.compile(r"\s*×\s*"), " times "),
+    (re.compile(r"\s*≈\s*"), " approximately "),
+    (re.compile(r"\s*≠\s*|\s*!=\s*"), " not equal to "),
+    (re.compile(r"\s*(?:≥|>=)\s*"), " at least "),
+    (re.compile(r"\s*(?:≤|<=)\s*"), " at most "),
+    (re.compile(r"\s+=\s+|(?<=\w)=(?=\w)"), " equals "),
+    (re.compile(r"\s+>\s+"), " greater than "),
+    (re.compile(r"\s+<\s+"), " less than "),
+    (re.compile(r"\s*&\s*"), " and "),
+    (re.compile(r"(?<=\w)\+\+"), " plus plus"),
+    (re.compile(r"\s+\+\s+|(?<=\w)\+(?=\w)"), " plus "),
+    (re.compile(r"(?<=\w)\+(?!\w)"), " plus"),
+    (re.compile(r"(?<=\s)@(?=\w)"), "at "),
+    (re.compile(r"\s@\s"), " at "),
+    (re.compile(r"%"), " percent"),
+    (re.compile(r"(?<=[A-Za-z])/(?=[A-Za-z])"), " "),
+    (re.compile(r"(?<=\s)#(?=[A-Za-z])"), "hashtag "),
+    (re.compile(r"[#*_|^~`\\{}\[\]<>]"), " "),
+    (re.compile(r"✓|✔|✅"), " "),
+]
+_SPACE = re.compile(r"[ \t]+")
+_SPACE_PUNCT = re.compile(r"\s+([,.;:!?])")
+_DOUBLE_COMMA = re.compile(r",(?:\s*,)+")
+
+
+def _speak_url(m: re.Match[str]) -> str:
+    url = re.sub(r"^(?:https?://)", "", m.group(0))
+    url = url.replace("www.", "w w w dot ", 1)
+    return re.sub(r"[./:@_-]", lambda c: {".": " dot ", "/": " slash ", ":": " colon ",
+                                           "@": " at ", "_": " underscore ",
+                                           "-": " dash "}[c.group(0)], url)
+
+
+def _speak_email(m: re.Match[str]) -> str:
+    return m.group(0).replace("@", " at ").replace(".", " dot ")
+
+
+@dataclass
+class Normalizer:
+    """Turns one line of written text into what a host would say."""
+
+    lexicon: Lexicon = field(default_factory=Lexicon)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Normalizer:
+        return cls(Lexicon.load(path))
+
+    def __call__(self, text: str) -> str:
+        return self.normalize(text)
+
+    def normalize(self, text: str) -> str:
+        """Return the spoken form; never contains a digit or a spelled-out symbol."""
+        for pat, repl in _PRE:
+            text = pat.sub(repl, text)
+        text = self.lexicon.apply(text, with_digits=True)
+        text = _URL.sub(_speak_url, text)
+        text = _EMAIL.sub(_speak_email, text)
+        for rule in RULES:
+            text = rule.pattern.sub(rule.speak, text)
+        for _ in range(3):  # removing one symbol can expose another (``[@``)
+            before = text
+            for pat, repl in _SYMBOLS:
+                text = pat.sub(repl, text)
+            if text == before:
+                break
+        text = digits_fallback(text)
+        text = self.lexicon.apply(text, with_digits=False)
+        text = _SPACE.sub(" ", text)
+        text = _SPACE_PUNCT.sub(r"\1", text)
+        text = _DOUBLE_COMMA.sub(",", text)
+        return text.strip()

@@ -1,0 +1,248 @@
+"""The render pipeline: parse → normalize → synthesize → assemble → master → deliver.
+
+Each stage is a plain function over plain data; this module only wires
+them together, times them, and decides where files go.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from render.assemble import Pacing, Timeline, assemble
+from render.cache import TurnCache
+from render.episodes import EpisodeFiles, Target, find_episode, find_target
+from render.errors import RenderError
+from render.export import read_back, write_audio, write_text
+from render.master import MasterSpec, codec_offset, master, measure
+from render.music import load_intro
+from render.normalize import Normalizer
+from render.report import judge, relpath, speaker_stats, to_json
+from render.script import Script, Turn, parse_file
+from render.sentences import speak
+from render.synthesize import plan_jobs, silent, synthesize
+from render.tags import Tags, write_tags
+from render.voices import Cast, load_cast
+
+
+@dataclass
+class Settings:
+    """Where things live and how to render; the CLI fills this from flags."""
+
+    root: Path = field(default_factory=Path.cwd)
+    out: Path | None = None
+    fmt: str = "mp3"
+    music: bool = True
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    pacing: Pacing = field(default_factory=Pacing)
+    spec: MasterSpec = field(default_factory=MasterSpec)
+    transcripts: Path | None = None
+
+    @property
+    def transcripts_dir(self) -> Path:
+        return self.transcripts or self.root / "transcripts"
+
+    @property
+    def voices_dir(self) -> Path:
+        return self.root / "voices"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.out or self.root / "output"
+
+    def cache(self) -> TurnCache:
+        if not self.use_cache:
+            return TurnCache(None)
+        env = os.environ.get("RENDER_CACHE_DIR")
+        return TurnCache(self.cache_dir or (Path(env) if env else self.out_dir / ".cache"))
+
+
+@dataclass
+class Prepared:
+    """A parsed, normalized episode with its cast: everything before audio."""
+
+    episode: EpisodeFiles
+    script: Script
+    cast: Cast
+    turns: list[Turn]
+    target: Target | None
+
+
+class Stopwatch:
+    """Seconds per stage, in order, for the report."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.times[name] = round(self.times.get(name, 0.0) + time.perf_counter() - t0, 3)
+
+
+def _cast_overrides(script_front: dict[str, object], path: Path) -> dict[str, str]:
+    cast = script_front.get("cast")
+    if cast is None:
+        return {}
+    if not isinstance(cast, dict):
+        raise RenderError("front matter 'cast' must map speaker names to voice names", path)
+    return {str(k): str(v) for k, v in cast.items()}
+
+
+def prepare(ref: str, settings: Settings) -> Prepared:
+    """Find, parse and normalize an episode; no audio work yet."""
+    episode = find_episode(ref, settings.transcripts_dir)
+    from render.script import read_text, split_front_matter
+    front, _ = split_front_matter(read_text(episode.script).splitlines(), episode.script)
+    cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script))
+    script = parse_file(episode.script, cast.speakers)
+    normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
+    turns = speak(script.turns, normalizer)
+    for t in turns:
+        if not t.sentences:
+            raise RenderError(f"{t.speaker}'s turn has nothing speakable", episode.script, t.line,
+                              hint="write words, not only symbols or emoji")
+    return Prepared(episode, script, cast, turns, find_target(episode))
+
+
+def _section_starts(script: Script) -> set[int]:
+    return {h.next_turn for h in script.headings if 0 < h.next_turn < len(script.turns)}
+
+
+def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: Stopwatch,
+                 progress: Callable[[int], None] | None = None, *,
+                 music: bool | None = None) -> tuple[Timeline, dict[str, int]]:
+    """Synthesize (cached) and assemble ``turns`` of a prepared episode."""
+    cache = settings.cache()
+    with watch.stage("synthesize"):
+        jobs = plan_jobs(turns, prep.cast)
+        result = synthesize(jobs, cache, settings.workers, progress)
+    for t in turns:
+        if all(silent(s) for s in result.audio[t.index].sentences):
+            raise RenderError(f"the {prep.cast.voices[t.speaker].engine} voice produced silence "
+                              f"for {t.speaker}'s turn {t.index + 1}", prep.episode.script, t.line,
+                              hint="check the voice with 'render voices test'")
+    with watch.stage("assemble"):
+        use_music = settings.music if music is None else music
+        intro = load_intro(settings.root / "music") if use_music else None
+        silences = {s: v.sentence_silence for s, v in prep.cast.voices.items()}
+        timeline = assemble(turns, result.audio, silences, settings.pacing, intro,
+                            _section_starts(prep.script))
+    return timeline, {"hits": result.hits, "misses": result.misses}
+
+
+def _mp3_round_trip(audio: np.ndarray) -> np.ndarray:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "probe.mp3"
+        write_audio(audio, path, "mp3")
+        return read_back(path)[0]
+
+
+def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: Stopwatch,
+            finish: Callable[[Path], None] | None = None) -> tuple[float, dict[str, float]]:
+    """Master and write, then measure the decoded file; correct and rewrite if it misses."""
+    extra, offset = 0.0, 0.0
+    if fmt == "mp3":
+        with watch.stage("master"):
+            probe = master(timeline.audio, spec)
+            offset = codec_offset(probe, _mp3_round_trip)
+    for _ in range(4):
+        with watch.stage("master"):
+            mastered = master(timeline.audio, spec, extra, offset)
+        with watch.stage("export"):
+            write_audio(mastered, path, fmt, finish=finish)
+            decoded, rate = read_back(path)
+            measured = measure(decoded, rate)
+        lufs_error = spec.lufs - measured.integrated_lufs
+        if measured.true_peak_dbtp <= spec.true_peak_db and abs(lufs_error) <= 0.3:
+            break
+        offset += lufs_error
+        if measured.true_peak_dbtp > spec.true_peak_db:
+            extra += measured.true_peak_dbtp - spec.true_peak_db + 0.3
+    return len(decoded) / rate, {"integrated_lufs": measured.integrated_lufs,
+                                 "true_peak_dbtp": measured.true_peak_dbtp}
+
+
+def episode_number(ep: EpisodeFiles) -> int | None:
+    return int(ep.id) if ep.id.isdigit() else None
+
+
+def _tags(prep: Prepared, root: Path) -> Tags:
+    front = prep.script.front_matter
+    meta = prep.script.metadata
+    cover = next((p for ext in (".jpg", ".jpeg", ".png")
+                  if (p := prep.episode.script.with_suffix(ext)).exists()), None)
+    return Tags(
+        title=str(front.get("title") or prep.script.title or prep.episode.slug),
+        series=str(front.get("series") or meta.get("Series") or "The Platform Engineering Playbook Podcast"),
+        episode=episode_number(prep.episode),
+        hosts=prep.cast.speakers,
+        date=str(front["date"]) if front.get("date") else None,
+        description=str(front.get("description") or meta.get("Summary") or "") or None,
+        cover=cover,
+    )
+
+
+def render_episode(ref: str, settings: Settings,
+                   progress: Callable[[int, int], None] | None = None) -> dict:
+    """Render one episode to ``out/EP/`` and return the report (also written as JSON)."""
+    watch = Stopwatch()
+    with watch.stage("parse"):
+        prep = prepare(ref, settings)
+    folder = settings.out_dir / prep.episode.id
+    total = len(prep.turns)
+    done = [0]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        if progress:
+            progress(done[0], total)
+
+    timeline, cache_stats = render_audio(prep, prep.turns, settings, watch, tick)
+    audio_path = folder / f"{prep.episode.slug}.{settings.fmt}"
+    tags = _tags(prep, settings.root)
+    finish = (lambda p: write_tags(p, tags)) if settings.fmt == "mp3" else None
+    duration, loud = deliver(timeline, audio_path, settings.fmt, settings.spec, watch, finish)
+
+    stats = speaker_stats(prep.turns, timeline)
+    for name, st in stats.items():
+        st["voice"] = prep.cast.voices[name].name
+    talk = sum(s["talk_s"] for s in stats.values())
+    words = sum(int(s["words"]) for s in stats.values())
+    verdict = judge(duration, prep.target, words / talk if talk else 2.5)
+    report = {
+        "episode": prep.episode.id,
+        "title": prep.script.title,
+        "script": relpath(prep.episode.script),
+        "audio": relpath(audio_path),
+        "format": settings.fmt,
+        "duration_s": round(duration, 3),
+        "target": None if prep.target is None else {
+            "min_s": prep.target.min_s, "max_s": prep.target.max_s, "source": prep.target.source},
+        "verdict": verdict.verdict,
+        "gap_s": verdict.gap_s,
+        "gap_words": verdict.gap_words,
+        "turns": len(prep.turns),
+        "words": words,
+        "speakers": stats,
+        "loudness": loud,
+        "music": timeline.music,
+        "cache": cache_stats,
+        "timings": watch.times,
+    }
+    report_path = folder / "report.json"
+    report["files"] = [{"path": relpath(p), "bytes": p.stat().st_size} for p in [audio_path]]
+    write_text(to_json(report), report_path)
+    return report

@@ -1,0 +1,90 @@
+"""The episode report: measured duration against the target, and where time went."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from render.assemble import Timeline
+from render.episodes import Target
+from render.script import Turn
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    gap_s: float
+    gap_words: int
+
+
+def judge(duration_s: float, target: Target | None, words_per_s: float) -> Verdict:
+    """short / within / long, with how far off in seconds and in words at this cast's pace."""
+    if target is None:
+        return Verdict("no target", 0.0, 0)
+    if duration_s < target.min_s:
+        gap = duration_s - target.min_s
+    elif duration_s > target.max_s:
+        gap = duration_s - target.max_s
+    else:
+        return Verdict("within", 0.0, 0)
+    return Verdict("short" if gap < 0 else "long", round(gap, 1), round(abs(gap) * words_per_s))
+
+
+def speaker_stats(turns: list[Turn], timeline: Timeline) -> dict[str, dict[str, float]]:
+    stats: dict[str, dict[str, float]] = {}
+    spans = {s.index: s for s in timeline.turns}
+    for t in turns:
+        st = stats.setdefault(t.speaker, {"turns": 0, "words": 0, "talk_s": 0.0})
+        st["turns"] += 1
+        st["words"] += len(t.text.split())
+        span = spans[t.index]
+        st["talk_s"] = round(st["talk_s"] + span.end_s - span.start_s, 2)
+    return stats
+
+
+def _mmss(seconds: float) -> str:
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    return f"{sign}{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+def summary(report: dict) -> str:
+    """A few lines for the terminal; the JSON has everything."""
+    lines = [f"episode  {report['episode']}  {report.get('title') or ''}".rstrip(),
+             f"audio    {report['audio']}",
+             f"length   {_mmss(report['duration_s'])} ({report['duration_s']:.1f} s)"]
+    tgt = report["target"]
+    if tgt:
+        lines.append(f"target   {_mmss(tgt['min_s'])}–{_mmss(tgt['max_s'])}  from {tgt['source']}")
+        v = report["verdict"]
+        if v == "within":
+            lines.append("verdict  within the target")
+        else:
+            lines.append(f"verdict  {v} by {abs(report['gap_s']) / 60:.1f} min "
+                         f"(≈{report['gap_words']} words at this cast's pace)")
+    else:
+        lines.append("target   none (add 'target_length' to the front matter or "
+                     "'**Target Length**: 22-25 minutes' to the outline)")
+    lines.append(f"script   {report['turns']} turns, {report['words']} words")
+    for name, s in report["speakers"].items():
+        lines.append(f"  {name:<8} {s['turns']:>3} turns {s['words']:>5} words  "
+                     f"{_mmss(s['talk_s'])} talk  ({s['voice']})")
+    loud = report["loudness"]
+    lines.append(f"loudness {loud['integrated_lufs']:.1f} LUFS, true peak "
+                 f"{loud['true_peak_dbtp']:.1f} dBTP")
+    c = report["cache"]
+    lines.append(f"cache    {c['hits']} hits, {c['misses']} synthesized")
+    lines.append("time     " + ", ".join(f"{k} {v:.1f}s" for k, v in report["timings"].items()))
+    return "\n".join(lines)
+
+
+def to_json(report: dict) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def relpath(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

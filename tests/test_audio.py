@@ -1,0 +1,121 @@
+"""Engines, assembly and mastering with the real voices and real files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from render.assemble import Pacing, Turn, assemble, gap_after
+from render.cache import TurnAudio
+from render.dsp import RATE, loudness, true_peak
+from render.engines import load_engine
+from render.export import read_back, write_audio
+from render.master import MasterSpec, master, measure
+from render.music import generate_intro
+from render.voices import load_cast
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def engines():
+    cast = load_cast(ROOT / "voices")
+    loaded = {name: load_engine(v) for name, v in cast.voices.items()}
+    yield loaded
+    for e in loaded.values():
+        e.close()
+
+
+def _centroid(audio: np.ndarray, rate: int) -> float:
+    spec = np.abs(np.fft.rfft(audio))
+    freqs = np.fft.rfftfreq(len(audio), 1 / rate)
+    return float((spec * freqs).sum() / spec.sum())
+
+
+def test_real_voices_speak_and_sound_different(engines) -> None:
+    text = "Measure before you optimize, because forty percent is real money."
+    jordan = engines["Jordan"].synthesize(text)
+    alex = engines["Alex"].synthesize(text)
+    for clip in (jordan, alex):
+        assert clip.audio.dtype == np.float32
+        assert 2.0 < clip.seconds < 8.0
+        assert np.sqrt(np.mean(clip.audio ** 2)) > 0.01
+    assert jordan.sample_rate == 22050 and alex.sample_rate != jordan.sample_rate
+    # Two different models: a male Piper voice and a female HTS voice.
+    assert abs(_centroid(jordan.audio, jordan.sample_rate) - _centroid(alex.audio, alex.sample_rate)) > 50
+
+
+def _tone(seconds: float, freq: float, rate: int = 22050, amp: float = 0.3) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+def _turns() -> tuple[list[Turn], dict[int, TurnAudio]]:
+    turns = [Turn(0, "Jordan", "Hello there, welcome.", 1), Turn(1, "Alex", "Thanks for having me?", 2),
+             Turn(2, "Jordan", "Wait, really.", 3)]
+    silence = np.zeros(2205, np.float32)
+    audio = {0: TurnAudio([np.concatenate([silence, _tone(1.0, 200), silence]), _tone(0.5, 220)], 22050),
+             1: TurnAudio([_tone(1.2, 300, 32000, 0.05)], 32000),
+             2: TurnAudio([_tone(0.8, 250)], 22050)}
+    return turns, audio
+
+
+def test_assembly_places_turns_with_gaps_and_fades() -> None:
+    turns, audio = _turns()
+    pacing = Pacing()
+    tl = assemble(turns, audio, {"Jordan": 0.2, "Alex": 0.2}, pacing, None)
+    assert tl.rate == RATE and tl.audio.dtype == np.float32
+    spans = tl.turns
+    assert spans[0].start_s == pytest.approx(pacing.lead_s, abs=1e-3)
+    # leading/trailing silence trimmed: first sentence ~1.0 s (+ 2×20 ms padding)
+    s0 = spans[0].sentences[0]
+    assert s0[1] - s0[0] == pytest.approx(1.04, abs=0.03)
+    # gaps: plain statement, then a question, then an interjection
+    assert spans[1].start_s - spans[0].end_s == pytest.approx(gap_after(turns[0], turns[1], pacing, False), abs=1e-3)
+    assert spans[2].start_s - spans[1].end_s == pytest.approx(pacing.interjection_gap_s, abs=1e-3)
+    for span in spans:  # every cut is faded: the first and last samples are near zero
+        a, b = int(span.start_s * RATE), int(span.end_s * RATE)
+        assert abs(tl.audio[a]) < 1e-3 and abs(tl.audio[b - 1]) < 1e-2
+    # loudness matched between voices although Alex's clip is 15 dB quieter
+    lj = loudness(tl.audio[int(spans[0].start_s * RATE): int(spans[0].end_s * RATE)])
+    la = loudness(tl.audio[int(spans[1].start_s * RATE): int(spans[1].end_s * RATE)])
+    assert abs(lj - la) < 2.0
+    assert np.max(np.abs(tl.audio)) < 1.0
+
+
+def test_intro_music_plays_alone_then_ducks_under_speech() -> None:
+    turns, audio = _turns()
+    pacing = Pacing()
+    intro = generate_intro()
+    with_music = assemble(turns, audio, {"Jordan": 0.2, "Alex": 0.2}, pacing, (intro, "generated"))
+    without = assemble(turns, audio, {"Jordan": 0.2, "Alex": 0.2}, pacing, None)
+    start = with_music.turns[0].start_s
+    assert start == pytest.approx(pacing.music_lead_s)
+    solo = with_music.audio[int(0.5 * RATE): int((start - 0.7) * RATE)]
+    assert loudness(solo) > pacing.voice_lufs - 6  # audible on its own
+    # while both play, the bed (music only) is ≥ 20 dB below speech
+    s, e = int(with_music.turns[0].start_s * RATE), int(with_music.turns[0].end_s * RATE)
+    offset = int((start - without.turns[0].start_s) * RATE)
+    bed = with_music.audio[s:e] - without.audio[s - offset: e - offset]
+    speech = without.audio[s - offset: e - offset]
+    assert loudness(speech) - loudness(bed) >= 20
+    assert with_music.music_end_s < start + pacing.music_bed_s + pacing.music_fade_s + 0.1
+
+
+def test_master_hits_loudness_and_true_peak_on_decoded_mp3(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    t = np.arange(20 * RATE) / RATE
+    speechy = (np.sin(2 * np.pi * 180 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)) ** 2
+               + 0.05 * rng.standard_normal(len(t))).astype(np.float32)
+    speechy[RATE: RATE + 50] = 0.99  # a transient that must be limited
+    spec = MasterSpec()
+    out = master(speechy * 0.1, spec)
+    path = tmp_path / "x.mp3"
+    write_audio(out, path, "mp3")
+    decoded, rate = read_back(path)
+    m = measure(decoded, rate)
+    assert rate == RATE
+    assert abs(m.integrated_lufs - spec.lufs) <= 0.5
+    assert m.true_peak_dbtp <= -1.0
+    assert true_peak(out) <= spec.true_peak_db - spec.headroom_db + 0.05
