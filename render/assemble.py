@@ -181,7 +181,7 @@ def assemble(turns: list[Turn], audio: dict[int, TurnAudio], silences: dict[str,
     placed: list[TurnSpan] = []
     for t in turns:
         s = starts[t.index]
-        clip = prepared[t.index]
+        clip = prepared.pop(t.index)
         out[s: s + len(clip)] += clip
         placed.append(TurnSpan(t.index, t.speaker, s / RATE, (s + len(clip)) / RATE,
                                [((s + a) / RATE, (s + b) / RATE) for a, b in spans[t.index]]))

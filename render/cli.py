@@ -95,6 +95,26 @@ def normalize(
         sys.stdout.write(norm(line) + "\n")
 
 
+cache_app = typer.Typer(help="Inspect or empty the turn cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+CacheDirOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Turn cache folder.")]
+
+
+@cache_app.command("info")
+def cache_info(cache_dir: CacheDirOpt = None, out_dir: OutOpt = None, root: RootOpt = Path(".")) -> None:
+    """Where the cache is, how many turns it holds and how big it is."""
+    cache = _settings(root, out_dir, cache_dir=cache_dir).cache()
+    count, size = cache.info()
+    out.print(f"{cache.root}: {count} turns, {size / 1e6:.1f} MB", highlight=False)
+
+
+@cache_app.command("clear")
+def cache_clear(cache_dir: CacheDirOpt = None, out_dir: OutOpt = None, root: RootOpt = Path(".")) -> None:
+    """Delete every cached turn (the next render synthesizes everything)."""
+    cache = _settings(root, out_dir, cache_dir=cache_dir).cache()
+    out.print(f"removed {cache.clear()} cached turns from {cache.root}", highlight=False)
+
+
 def main() -> None:
     """Entry point: typer handles usage errors; known failures become clean messages."""
     try:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 import numpy as np
 import pyloudnorm
 import soxr
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
+from scipy.signal import lfilter, lfilter_zi
 
 RATE = 44100
 
@@ -55,13 +57,51 @@ def fade(audio: np.ndarray, rate: int, fade_in_s: float = 0.01,
     return out
 
 
-def loudness(audio: np.ndarray, rate: int = RATE) -> float:
-    """Integrated loudness (ITU-R BS.1770-4) in LUFS; RMS-based for very short clips."""
+@lru_cache(maxsize=8)
+def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """BS.1770 K-weighting stages (pyloudnorm's filter design)."""
+    meter = pyloudnorm.Meter(rate)
+    return [(f.b, f.a) for f in meter._filters.values()]
+
+
+def loudness(audio: np.ndarray, rate: int = RATE, block: int = 1 << 20) -> float:
+    """Integrated loudness (ITU-R BS.1770-4) in LUFS; RMS-based for very short clips.
+
+    Same filters and gating as pyloudnorm's meter, but streamed in blocks with
+    carried filter state and 100 ms sub-block energies, so an hour-long
+    episode is measured in constant memory instead of several float64 copies.
+    """
     if len(audio) < int(0.45 * rate):
         rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) if audio.size else 0.0
         return 20 * np.log10(rms) - 0.7 if rms > 0 else -120.0
-    value = pyloudnorm.Meter(rate).integrated_loudness(audio.astype(np.float64))
-    return float(value) if np.isfinite(value) else -120.0
+    stages = _k_weighting(rate)
+    states = [lfilter_zi(b, a) * 0.0 for b, a in stages]
+    sub = round(0.1 * rate)
+    energies: list[np.ndarray] = []
+    carry = np.zeros(0)
+    for start in range(0, len(audio), block):
+        x = audio[start: start + block].astype(np.float64)
+        for k, (b, a) in enumerate(stages):
+            x, states[k] = lfilter(b, a, x, zi=states[k])
+        x = np.concatenate([carry, x * x])
+        n = len(x) // sub
+        energies.append(x[: n * sub].reshape(n, sub).sum(axis=1))
+        carry = x[n * sub:]
+    e = np.concatenate(energies)
+    n_blocks = int(np.round((len(audio) / rate - 0.4) / 0.1)) + 1
+    n_blocks = min(n_blocks, len(e) - 3)
+    csum = np.concatenate([[0.0], np.cumsum(e)])
+    z = (csum[4: 4 + n_blocks] - csum[:n_blocks]) / (0.4 * rate)
+    with np.errstate(divide="ignore"):
+        lj = -0.691 + 10 * np.log10(z)
+    gated = z[lj >= -70.0]
+    if gated.size == 0:
+        return -120.0
+    rel = -0.691 + 10 * np.log10(gated.mean()) - 10.0
+    final = z[(lj > rel) & (lj > -70.0)]
+    if final.size == 0:
+        return -120.0
+    return float(-0.691 + 10 * np.log10(final.mean()))
 
 
 def gain_to(audio: np.ndarray, current_lufs: float, target_lufs: float) -> np.ndarray:
@@ -106,22 +146,31 @@ def peak_envelope(audio: np.ndarray, oversample: int = 4, block: int = 1 << 21) 
 
 def limit(audio: np.ndarray, ceiling_db: float, rate: int = RATE,
           lookahead_s: float = 0.003, release_s: float = 0.06,
-          envelope: np.ndarray | None = None) -> np.ndarray:
-    """Look-ahead peak limiter against the 4x-oversampled envelope.
+          envelope: np.ndarray | None = None, gain: float = 1.0,
+          block: int = 1 << 20) -> np.ndarray:
+    """Apply ``gain`` and a look-ahead peak limiter against the 4x-oversampled envelope.
 
     The gain curve is a running minimum of the needed gain followed by a
     box average, which never lets a peak through and never steps the gain
     (no distortion clicks); a short release keeps it transparent on speech.
-    Pass ``envelope`` (of this same audio) to skip recomputing it.
+    Pass ``envelope`` (of ``audio`` before ``gain``) to skip recomputing it.
+    Works in overlapping blocks so memory stays flat on long episodes.
     """
     ceiling = 10 ** (ceiling_db / 20)
     env = peak_envelope(audio) if envelope is None else envelope
-    need = np.minimum(1.0, ceiling / np.maximum(env, 1e-9)).astype(np.float32)
-    if float(need.min()) >= 1.0:
-        return audio.astype(np.float32, copy=False)
     look = max(1, int(lookahead_s * rate))
     rel = max(look, int(release_s * rate))
-    gain = minimum_filter1d(need, size=2 * rel + 1)
-    gain = uniform_filter1d(gain, size=rel)
-    gain = np.minimum(gain, minimum_filter1d(need, size=2 * look + 1))
-    return (audio * gain).astype(np.float32)
+    margin = 2 * rel + 2 * look
+    out = np.empty(len(audio), np.float32)
+    g = np.float32(gain)
+    for start in range(0, len(audio), block):
+        stop = min(len(audio), start + block)
+        lo, hi = max(0, start - margin), min(len(audio), stop + margin)
+        need = np.minimum(1.0, ceiling / np.maximum(env[lo:hi] * g, 1e-9)).astype(np.float32)
+        if float(need.min()) >= 1.0:
+            out[start:stop] = audio[start:stop] * g
+            continue
+        curve = uniform_filter1d(minimum_filter1d(need, size=2 * rel + 1), size=rel)
+        curve = np.minimum(curve, minimum_filter1d(need, size=2 * look + 1))
+        out[start:stop] = audio[start:stop] * g * curve[start - lo: start - lo + stop - start]
+    return out

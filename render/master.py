@@ -31,35 +31,36 @@ class Measured:
 
 
 def master(audio: np.ndarray, spec: MasterSpec, extra_headroom_db: float = 0.0,
-           lufs_offset: float = 0.0, rate: int = RATE) -> np.ndarray:
-    """Gain to the target loudness, then limit; repeat since limiting lowers loudness.
+           lufs_offset: float = 0.0, rate: int = RATE, *,
+           envelope: np.ndarray | None = None, input_lufs: float | None = None) -> np.ndarray:
+    """Gain to the target loudness, then limit; correct once, since limiting lowers loudness.
 
     ``lufs_offset`` compensates for the codec: MP3's low-pass removes energy
     that K-weighting counts, so the decoded file measures lower than the PCM.
+    ``envelope`` and ``input_lufs`` let a caller that masters twice measure once.
     """
     ceiling = spec.true_peak_db - spec.headroom_db - extra_headroom_db
-    env = peak_envelope(audio)
+    env = peak_envelope(audio) if envelope is None else envelope
     target = spec.lufs + lufs_offset
-    gain_db = target - loudness(audio, rate)
+    gain_db = target - (loudness(audio, rate) if input_lufs is None else input_lufs)
     out = audio
-    for _ in range(4):
-        g = np.float32(10 ** (gain_db / 20))
-        out = limit(audio * g, ceiling, rate, envelope=env * g)
+    for _ in range(3):
+        out = limit(audio, ceiling, rate, envelope=env, gain=10 ** (gain_db / 20))
         error = target - loudness(out, rate)
         if abs(error) < 0.1:
             break
         gain_db += error
-    return np.clip(out, -1.0, 1.0).astype(np.float32)
+    return np.clip(out, -1.0, 1.0, out=out)
 
 
 def measure(audio: np.ndarray, rate: int = RATE) -> Measured:
     return Measured(round(float(loudness(audio, rate)), 2), round(float(true_peak(audio)), 2))
 
 
-def codec_offset(mastered: np.ndarray, encode_decode: Callable[[np.ndarray], np.ndarray],
-                 rate: int = RATE, excerpt_s: float = 60.0) -> float:
-    """Loudness the codec loses, measured on an excerpt (cheap next to a full encode)."""
+def codec_offset(audio: np.ndarray, spec: MasterSpec, encode_decode: Callable[[np.ndarray], np.ndarray],
+                 rate: int = RATE, excerpt_s: float = 30.0) -> float:
+    """Loudness the codec loses, measured on a mastered excerpt (cheap next to a full encode)."""
     n = int(excerpt_s * rate)
-    mid = max(0, len(mastered) // 2 - n // 2)
-    excerpt = mastered[mid: mid + n]
+    mid = max(0, len(audio) // 2 - n // 2)
+    excerpt = master(audio[mid: mid + n], spec, rate=rate)
     return loudness(excerpt, rate) - loudness(encode_decode(excerpt), rate)

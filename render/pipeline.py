@@ -6,21 +6,24 @@ them together, times them, and decides where files go.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from render.assemble import Pacing, Timeline, assemble
 from render.cache import TurnCache
+from render.dsp import loudness, peak_envelope
 from render.episodes import EpisodeFiles, Target, find_episode, find_target
 from render.errors import RenderError
-from render.export import read_back, write_audio, write_text
+from render.export import decode, encode_mp3, read_back, write_audio, write_text
 from render.master import MasterSpec, codec_offset, master, measure
 from render.music import load_intro
 from render.normalize import Normalizer
@@ -29,7 +32,7 @@ from render.script import Script, Turn, parse_file
 from render.sentences import speak
 from render.synthesize import plan_jobs, silent, synthesize
 from render.tags import Tags, write_tags
-from render.voices import Cast, load_cast
+from render.voices import Cast, file_digest, load_cast
 
 
 @dataclass
@@ -129,6 +132,7 @@ def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: S
     with watch.stage("synthesize"):
         jobs = plan_jobs(turns, prep.cast)
         result = synthesize(jobs, cache, settings.workers, progress)
+        del jobs
     for t in turns:
         if all(silent(s) for s in result.audio[t.index].sentences):
             raise RenderError(f"the {prep.cast.voices[t.speaker].engine} voice produced silence "
@@ -146,23 +150,25 @@ def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: S
 def _mp3_round_trip(audio: np.ndarray) -> np.ndarray:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "probe.mp3"
-        write_audio(audio, path, "mp3")
-        return read_back(path)[0]
+        path.write_bytes(encode_mp3(audio))
+        return decode(path)[0]
 
 
 def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: Stopwatch,
             finish: Callable[[Path], None] | None = None) -> tuple[float, dict[str, float]]:
     """Master and write, then measure the decoded file; correct and rewrite if it misses."""
     extra, offset = 0.0, 0.0
-    if fmt == "mp3":
-        with watch.stage("master"):
-            probe = master(timeline.audio, spec)
-            offset = codec_offset(probe, _mp3_round_trip)
+    with watch.stage("master"):
+        env = peak_envelope(timeline.audio)
+        input_lufs = loudness(timeline.audio)
+        if fmt == "mp3":
+            offset = codec_offset(timeline.audio, spec, _mp3_round_trip)
     for _ in range(4):
         with watch.stage("master"):
-            mastered = master(timeline.audio, spec, extra, offset)
+            mastered = master(timeline.audio, spec, extra, offset, envelope=env, input_lufs=input_lufs)
         with watch.stage("export"):
             write_audio(mastered, path, fmt, finish=finish)
+            del mastered
             decoded, rate = read_back(path)
             measured = measure(decoded, rate)
         lufs_error = spec.lufs - measured.integrated_lufs
@@ -195,6 +201,38 @@ def _tags(prep: Prepared, root: Path) -> Tags:
     )
 
 
+def render_key(prep: Prepared, settings: Settings) -> str:
+    """Hash of every input that shapes the delivered file; equal keys mean nothing to redo."""
+    jobs = plan_jobs(prep.turns, prep.cast)
+    music = None
+    if settings.music:
+        user = [p for p in sorted((settings.root / "music").glob("intro.*"))]
+        music = file_digest(user[0]) if user else "generated-v1"
+    blob = json.dumps({
+        "v": 1, "turns": [j.key for j in jobs],
+        "silence": {s: v.sentence_silence for s, v in prep.cast.voices.items()},
+        "pacing": asdict(settings.pacing), "spec": asdict(settings.spec), "fmt": settings.fmt,
+        "music": music, "tags": asdict(_tags(prep, settings.root)) | {"cover": None},
+        "sections": sorted(_section_starts(prep.script)),
+    }, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def up_to_date(report_path: Path, key: str) -> dict | None:
+    """The previous report if it was made from identical inputs and its files are intact."""
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if report.get("render_key") != key:
+        return None
+    for f in report.get("files", []):
+        path = report_path.parent / Path(f["path"]).name  # every deliverable lives beside the report
+        if not path.exists() or path.stat().st_size != f["bytes"]:
+            return None
+    return report
+
+
 def render_episode(ref: str, settings: Settings,
                    progress: Callable[[int, int], None] | None = None) -> dict:
     """Render one episode to ``out/EP/`` and return the report (also written as JSON)."""
@@ -202,6 +240,15 @@ def render_episode(ref: str, settings: Settings,
     with watch.stage("parse"):
         prep = prepare(ref, settings)
     folder = settings.out_dir / prep.episode.id
+    key = render_key(prep, settings)
+    previous = up_to_date(folder / "report.json", key)
+    if previous is not None:
+        previous["cache"] = {"hits": len(prep.turns), "misses": 0}
+        previous["up_to_date"] = True
+        previous["timings"] = watch.times
+        if progress:
+            progress(len(prep.turns), len(prep.turns))
+        return previous
     total = len(prep.turns)
     done = [0]
 
@@ -241,6 +288,7 @@ def render_episode(ref: str, settings: Settings,
         "music": timeline.music,
         "cache": cache_stats,
         "timings": watch.times,
+        "render_key": key,
     }
     report_path = folder / "report.json"
     report["files"] = [{"path": relpath(p), "bytes": p.stat().st_size} for p in [audio_path]]
