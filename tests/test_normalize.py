@@ -64,6 +64,17 @@ CASES = [
     ("Ranked No. 1 on HTTP/2.", "Ranked number one on HTTP two."),
     # identifiers
     ("fstat64 on x86 at p99 over IPv6.", "fstat sixty-four on x eighty-six at p ninety-nine over IPv six."),
+    # more money, dates, times and units
+    ("It costs $20.5 or $0.010.", "It costs twenty dollars fifty cents or one cent."),
+    ("Budget $250-$300.", "Budget two hundred fifty dollars to three hundred dollars."),
+    ("Shipped 2016/07/03 and 15.01.2020.", "Shipped July third, twenty sixteen and the fifteenth of January twenty twenty."),
+    ("On the 26th May we met.", "On the twenty-sixth of May we met."),
+    ("Open 5pm-7 pm daily.", "Open five PM to seven PM daily."),
+    ("The run took 1:01:01.", "The run took one hour one minute and one second."),
+    ("Music of the 1960s-80s and mid-80s.", "Music of the nineteen sixties to eighties and mid-eighties."),
+    ("It weighs 4 1/2 lbs, about 1/4th.", "It weighs four and a half pounds, about one quarter."),
+    ("A 41,459.00 km³ lake.", "A forty-one thousand four hundred fifty-nine point zero zero cubic kilometers lake."),
+    ("Costs 2+3 units.", "Costs two plus three units."),
 ]
 
 

@@ -69,7 +69,8 @@ def _amount(cur: str, num: str, with_unit: bool) -> str:
     raw = num.replace(",", "")
     if "." in raw and cur in SUBUNIT_CURRENCIES:
         whole, frac = raw.split(".", 1)
-        if len(frac) == 2:
+        if len(frac) <= 2 or not frac[2:].strip("0"):
+            frac = (frac + "00")[:2]
             dollars, cents = int(whole or 0), int(frac)
             c1, c2 = SUBUNITS[cur]
             parts = []
@@ -106,7 +107,8 @@ def _money(m: re.Match[str]) -> str:
         amount = n.number(a) + (" to " + n.number(b) if b else "")
         return f"{neg}{amount} {sc} {many}{per}"
     if b:
-        return f"{neg}{_amount(cur, a, False)} to {_amount(cur, b, True)}{per}"
+        both = bool(re.search(rf"(?:-|–|to)\s?(?:{_CUR})", m.group(0))) or "." in a
+        return f"{neg}{_amount(cur, a, both)} to {_amount(cur, b, True)}{per}"
     return f"{neg}{_amount(cur, a, True)}{per}"
 
 
@@ -119,12 +121,13 @@ def _money_words(m: re.Match[str]) -> str:
 _MON = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<d1>\d{1,2})(?:st|nd|rd|th)?"
 _DATE_MDY = re.compile(
-    rf"\b{_MON}\s+{_DAY}(?:\s?(?:-|–|to|through)\s?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?"
-    r"(?:,?\s+(?P<y>\d{4}))?(?!\d|:)", re.I)
+    rf"\b{_MON}(?:\s+|-){_DAY}(?:\s?(?:-|–|to|through)\s?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?"
+    r"(?:(?:,?\s+|-)(?P<y>\d{4}))?(?!\d|:)", re.I)
 _DATE_DMY = re.compile(
     rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?:,?\s+(?P<y>\d{{4}}))?\b", re.I)
 _DATE_ISO = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
-_DATE_NUM = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})\b")
+_DATE_NUM = re.compile(r"\b(?P<m>\d{1,2})(?P<sep>[/.-])(?P<d>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})\b")
+_DATE_YMD = re.compile(r"\b(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})\b")
 _MONTH_YEAR = re.compile(rf"\b{_MON}\s+(?P<y>\d{{4}})\b", re.I)
 
 
@@ -151,7 +154,8 @@ def _date_mdy(m: re.Match[str]) -> str:
 def _date_dmy(m: re.Match[str]) -> str:
     if not _valid_day(m["d1"]):
         return m.group(0)
-    out = f"the {n.ordinal(int(m['d1']))} of {_month(m['mon'])}"
+    the = "" if re.search(r"\bthe\s+$", m.string[: m.start()], re.I) else "the "
+    out = f"{the}{n.ordinal(int(m['d1']))} of {_month(m['mon'])}"
     return out + (f" {n.year(int(m['y']))}" if m["y"] else "")
 
 
@@ -164,10 +168,21 @@ def _date_iso(m: re.Match[str]) -> str:
 
 def _date_num(m: re.Match[str]) -> str:
     mo, d, y = int(m["m"]), int(m["d"]), m["y"]
+    if m["sep"] != "/" and len(y) != 4:
+        return m.group(0)
+    year = int(y) + ((1900 if int(y) > 50 else 2000) if len(y) == 2 else 0)
+    if mo > 12 and 1 <= d <= 12:  # day first: 15.01.2020
+        return f"the {n.ordinal(mo)} of {MONTH_BY_NUMBER[d]} {n.year(year)}"
     if not (1 <= mo <= 12 and 1 <= d <= 31):
         return m.group(0)
-    year = int(y) + (2000 if len(y) == 2 else 0)
     return f"{MONTH_BY_NUMBER[mo]} {n.ordinal(d)}, {n.year(year)}"
+
+
+def _date_ymd(m: re.Match[str]) -> str:
+    mo, d = int(m["m"]), int(m["d"])
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return m.group(0)
+    return f"{MONTH_BY_NUMBER[mo]} {n.ordinal(d)}, {n.year(int(m['y']))}"
 
 
 def _month_year(m: re.Match[str]) -> str:
@@ -176,8 +191,9 @@ def _month_year(m: re.Match[str]) -> str:
 
 _AMPM = r"(?P<ap>[ap])(?P<d1>\.)?\s?m\b(?P<d2>\.)?"
 _TIME = re.compile(
-    rf"\b(?P<h>\d{{1,2}})[:.](?P<m>\d{{2}})(?::(?P<s>\d{{2}}))?(?:\s?{_AMPM})?(?:\s?(?P<tz>[A-Z]{{2,4}}T|est|pst|cst|utc|gmt|[ECMP]ST|UTC|GMT)\b)?",
+    rf"\b(?P<h>\d{{1,2}})[:.](?P<m>\d{{2}})(?::(?P<s>\d{{2}}))?(?:\s?{_AMPM})?(?:\s?(?P<tz>[A-Z]{{2,4}}T|est|pst|cst|utc|gmt|[ECMP]ST|UTC|GMT|[ecmp]\.s\.t\b\.?)\b)?",
     re.I)
+_TIME_RANGE = re.compile(r"\b(?P<ap>[AP]M)\s?[-–]\s?(?=\w)")
 _TIME_H = re.compile(rf"\b(?P<h>\d{{1,2}})\s?{_AMPM}(?:\s?(?P<tz>[ECMP]ST|UTC|GMT|est|pst|utc)\b)?",
                      re.I)
 
@@ -209,11 +225,16 @@ def _time(m: re.Match[str]) -> str:
     sep = m.group(0)[len(m["h"])]
     if h > 24 or mi > 59 or (sep == "." and not m["ap"]):
         return m.group(0)
-    out = _clock(h, mi, m["ap"])
     if m["s"]:
-        out += f" and {n.cardinal(int(m['s']))} seconds"
+        sec = int(m["s"])
+        out = (f"{n.cardinal(h)} {'hour' if h == 1 else 'hours'} {n.cardinal(mi)} "
+               f"{'minute' if mi == 1 else 'minutes'} and {n.cardinal(sec)} {'second' if sec == 1 else 'seconds'}")
+        if m["ap"]:
+            out += " " + m["ap"].upper() + "M"
+    else:
+        out = _clock(h, mi, m["ap"])
     if m["tz"]:
-        out += " " + m["tz"].upper()
+        out += " " + m["tz"].upper().replace(".", "")
     return out + (_period(m) if m["ap"] and not m["tz"] else "")
 
 
@@ -335,7 +356,7 @@ def _range(m: re.Match[str]) -> str:
     a, b = m["a"], m["b"]
     if _is_year(a) and (_is_year(b) or len(b) == 2):
         if len(b) == 2:
-            b = a[:2] + b
+            return f"{n.year(int(a))} to {n.cardinal(int(b))}"
         return f"{n.year(int(a))} to {n.year(int(b))}"
     return f"{n.number(a)} to {n.number(b)}"
 
@@ -347,8 +368,11 @@ def _range_word(m: re.Match[str]) -> str:
 # ---- ordinals, decades, fractions, counts ------------------------------------
 
 _ORDINAL = re.compile(rf"{_B}(?P<a>\d{{1,3}}(?:,\d{{3}})*|\d+)(?P<suf>st|nd|rd|th|ST|ND|RD|TH)\b")
-_DECADE = re.compile(r"(?<![\w.])(?:(?P<full>\d{3}0)\s?'?s|'(?P<short>\d0)s)\b")
-_FRACTION_MIXED = re.compile(r"(?<![\w./])(?P<w>\d+)\s(?P<a>\d+)/(?P<b>\d+)(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w/])")
+_DECADE = re.compile(r"(?<![\w.])(?:(?P<full>\d{3}0)\s?'?s|'?(?P<short>[1-9]0)s)\b(?P<to>\s?[-–](?=\d|'\d))?")
+_FRACTION_MIXED = re.compile(
+    r"(?<![\w./])(?P<w>\d+)\s(?P<a>\d+)/(?P<b>\d+)(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w/])"
+    rf"(?:\s(?P<unit>{'|'.join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))})\b)?")
+_FRACTION_SUFFIX = re.compile(r"(?<![\w./])(?P<a>\d+)/(?P<b>\d+)(?:st|nd|rd|th|ST|ND|RD|TH)(?![\w/])")
 _FRACTION = re.compile(r"(?<![\w./])(?P<a>\d+)/(?P<b>\d+)(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w/])")
 _VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5),
            "⅛": (1, 8)}
@@ -371,9 +395,10 @@ def _ordinal(m: re.Match[str]) -> str:
 
 
 def _decade(m: re.Match[str]) -> str:
+    to = " to " if m["to"] else ""
     if m["short"]:
-        return n.plural(n.cardinal(int(m["short"])))
-    return n.decade(int(m["full"]))
+        return n.plural(n.cardinal(int(m["short"]))) + to
+    return n.decade(int(m["full"])) + to
 
 
 def _fraction_words(a: int, b: int) -> str:
@@ -387,7 +412,8 @@ def _fraction_mixed(m: re.Match[str]) -> str:
     frac = _fraction_words(a, b)
     if a == 1 and b == 2:
         frac = "a half"
-    return f"{n.cardinal(int(m['w']))} and {frac}"
+    unit = f" {UNITS[m['unit']][1]}" if m["unit"] else ""
+    return f"{n.cardinal(int(m['w']))} and {frac}{unit}"
 
 
 def _fraction(m: re.Match[str]) -> str:
@@ -426,7 +452,7 @@ _YEAR_CTX = {"in", "since", "by", "from", "of", "until", "till", "to", "through"
              "circa", "around", "before", "after", "during", "early", "late", "mid",
              "summer", "winter", "spring", "fall", "autumn", "q1", "q2", "q3", "q4", "fy",
              "between", "the", "back", "for", "christmas"}
-_PLUS = re.compile(rf"{_B}(?P<a>{NUM})\+(?!\d)")
+_PLUS = re.compile(rf"{_B}(?P<a>{NUM})\+(?![\w])")
 _NUMBER = re.compile(rf"(?<![\w.])(?P<neg>-|−)?(?P<a>{NUM})(?![\w])")
 _DIGIT_RUN = re.compile(r"\d+")
 
@@ -473,7 +499,7 @@ def _number(m: re.Match[str]) -> str:
     plain = raw.replace(",", "")
     if plain.isdigit() and len(plain) > 1 and plain.startswith("0"):
         return n.digits(plain)
-    if plain.isdigit() and len(plain) > 15:
+    if plain.isdigit() and len(plain) > 15 and "," not in raw:
         return n.digits(plain)
     return n.number(raw)
 
@@ -482,12 +508,14 @@ RULES: list[Rule] = [
     Rule("money-words", _MONEY_WORDS, _money_words),
     Rule("money", _MONEY, _money),
     Rule("date-iso", _DATE_ISO, _date_iso),
+    Rule("date-ymd", _DATE_YMD, _date_ymd),
     Rule("date-numeric", _DATE_NUM, _date_num),
     Rule("date-mdy", _DATE_MDY, _date_mdy),
     Rule("date-dmy", _DATE_DMY, _date_dmy),
     Rule("month-year", _MONTH_YEAR, _month_year),
     Rule("time", _TIME, _time),
     Rule("time-hour", _TIME_H, _time_h),
+    Rule("time-range", _TIME_RANGE, lambda m: m["ap"] + " to "),
     Rule("quarter", _QUARTER, _quarter),
     Rule("version-full", _VERSION_FULL, _version_full),
     Rule("version-v", _VERSION_V, _version_v),
@@ -500,6 +528,7 @@ RULES: list[Rule] = [
     Rule("measure", _MEASURE, _measure),
     Rule("times", _TIMES, _times),
     Rule("scaled", _SCALED, _scaled),
+    Rule("fraction-ordinal", _FRACTION_SUFFIX, _fraction),
     Rule("ordinal", _ORDINAL, _ordinal),
     Rule("hash", _HASH, _hash),
     Rule("number-abbr", _NUMBER_ABBR, _number_abbr),
@@ -511,6 +540,8 @@ RULES: list[Rule] = [
     Rule("year", _YEAR, _year),
     Rule("plus", _PLUS, _plus),
     Rule("number", _NUMBER, _number),
+    Rule("street", re.compile(r"\b(?P<name>[A-Z][a-z]+) St\.(?=\s|$)"),
+         lambda m: m["name"] + " Street" + ("." if re.match(r"\s*(?:$|\s[A-Z])", m.string[m.end():]) else "")),
 ]
 
 

@@ -44,7 +44,10 @@ UNITS: dict[str, tuple[str, str]] = {
     "rpm": ("revolution per minute", "revolutions per minute"),
     "°C": ("degree Celsius", "degrees Celsius"), "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
     "°": ("degree", "degrees"), "m2": ("square meter", "square meters"),
-    "km2": ("square kilometer", "square kilometers"), "ha": ("hectare", "hectares"),
+    "km2": ("square kilometer", "square kilometers"), "m²": ("square meter", "square meters"),
+    "km²": ("square kilometer", "square kilometers"), "cm²": ("square centimeter", "square centimeters"),
+    "m³": ("cubic meter", "cubic meters"), "km³": ("cubic kilometer", "cubic kilometers"),
+    "cm³": ("cubic centimeter", "cubic centimeters"), "º": ("degree", "degrees"), "ha": ("hectare", "hectares"),
     "cc": ("CC", "CC"), "tbsp": ("tablespoon", "tablespoons"), "tsp": ("teaspoon", "teaspoons"),
 }
 
