@@ -7,6 +7,7 @@ import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,9 @@ def atomic_path(final: Path) -> Iterator[Path]:
         yield tmp_path
         with open(tmp_path, "rb+") as f:
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; deliverables are ordinary files
         os.replace(tmp_path, final)
     except OSError as exc:
         tmp_path.unlink(missing_ok=True)
@@ -83,6 +87,21 @@ def encode_mp3(audio: np.ndarray, rate: int = RATE) -> bytes:
         out += enc.encode(pcm.tobytes())
     out += enc.flush()
     return bytes(out)
+
+
+@lru_cache(maxsize=1)
+def mp3_delay_s(rate: int = RATE) -> float:
+    """How late audio starts in the decoded MP3 (encoder + decoder delay), probed once.
+
+    Captions and chapters add it so they line up with what players play.
+    """
+    x = np.zeros(rate, np.float32)
+    x[rate // 4: rate // 4 + 200] = np.hanning(200).astype(np.float32) * 0.8
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "delay.mp3"
+        path.write_bytes(encode_mp3(x, rate))
+        y, _ = decode(path)
+    return (int(np.argmax(np.abs(y))) - int(np.argmax(np.abs(x)))) / rate
 
 
 def decode(data_path: Path) -> tuple[np.ndarray, int]:

@@ -20,10 +20,13 @@ import numpy as np
 
 from render.assemble import Pacing, Timeline, assemble
 from render.cache import TurnCache
+from render.captions import build_cues, to_srt, to_transcript_json, to_vtt
+from render.chapters import chapters_for, time_chapters
+from render.chapters import to_json as chapters_json
 from render.dsp import loudness, peak_envelope
 from render.episodes import EpisodeFiles, Target, find_episode, find_target
 from render.errors import RenderError
-from render.export import decode, encode_mp3, read_back, write_audio, write_text
+from render.export import decode, encode_mp3, mp3_delay_s, read_back, write_audio, write_text
 from render.master import MasterSpec, codec_offset, master, measure
 from render.music import load_intro
 from render.normalize import Normalizer
@@ -209,7 +212,7 @@ def render_key(prep: Prepared, settings: Settings) -> str:
         user = [p for p in sorted((settings.root / "music").glob("intro.*"))]
         music = file_digest(user[0]) if user else "generated-v1"
     blob = json.dumps({
-        "v": 1, "turns": [j.key for j in jobs],
+        "v": 2, "turns": [j.key for j in jobs],
         "silence": {s: v.sentence_silence for s, v in prep.cast.voices.items()},
         "pacing": asdict(settings.pacing), "spec": asdict(settings.spec), "fmt": settings.fmt,
         "music": music, "tags": asdict(_tags(prep, settings.root)) | {"cover": None},
@@ -260,8 +263,21 @@ def render_episode(ref: str, settings: Settings,
     timeline, cache_stats = render_audio(prep, prep.turns, settings, watch, tick)
     audio_path = folder / f"{prep.episode.slug}.{settings.fmt}"
     tags = _tags(prep, settings.root)
-    finish = (lambda p: write_tags(p, tags)) if settings.fmt == "mp3" else None
+    with watch.stage("captions"):
+        delay = mp3_delay_s() if settings.fmt == "mp3" else 0.0
+        chapters, chapter_source = chapters_for(prep.script, prep.turns, prep.episode.outline)
+        # The file's exact length is known only after encoding; chapters end at the last sample.
+        time_chapters(chapters, timeline.turns, len(timeline.audio) / timeline.rate + delay, delay)
+        cues = build_cues(prep.turns, timeline.turns, delay)
+    finish = (lambda p: write_tags(p, tags, chapters)) if settings.fmt == "mp3" else None
     duration, loud = deliver(timeline, audio_path, settings.fmt, settings.spec, watch, finish)
+    chapters[-1].end_s = round(duration, 3)
+    with watch.stage("captions"):
+        side_files = {
+            "captions.vtt": to_vtt(cues), "captions.srt": to_srt(cues),
+            "transcript.json": to_transcript_json(cues), "chapters.json": chapters_json(chapters)}
+        for name, text in side_files.items():
+            write_text(text, folder / name)
 
     stats = speaker_stats(prep.turns, timeline)
     for name, st in stats.items():
@@ -290,7 +306,11 @@ def render_episode(ref: str, settings: Settings,
         "timings": watch.times,
         "render_key": key,
     }
+    report["chapters"] = {"source": chapter_source, "list": [
+        {"title": c.title, "start_s": c.start_s, "end_s": c.end_s, "first_turn": c.first_turn}
+        for c in chapters]}
     report_path = folder / "report.json"
-    report["files"] = [{"path": relpath(p), "bytes": p.stat().st_size} for p in [audio_path]]
+    written = [audio_path, *(folder / name for name in side_files)]
+    report["files"] = [{"path": relpath(p), "bytes": p.stat().st_size} for p in written]
     write_text(to_json(report), report_path)
     return report
