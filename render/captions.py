@@ -7,6 +7,7 @@ by character count. Caption text is the script's written text.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -93,7 +94,7 @@ def build_cues(turns: list[Turn], spans: list[TurnSpan], offset_s: float = 0.0) 
                 end = pos + (b - a) * len(p) / total
                 cues.append(Cue(round(pos + offset_s, 3), round(end + offset_s, 3), t.speaker, p))
                 pos = end
-    for prev, cur in zip(cues, cues[1:], strict=False):  # rounding must never overlap
+    for prev, cur in itertools.pairwise(cues):  # rounding must never overlap
         cur.start_s = max(cur.start_s, prev.end_s)
     return cues
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -32,8 +33,8 @@ def _synthetic() -> tuple[list[Turn], list[TurnSpan]]:
 def test_cues_inside_turns_ordered_and_sized() -> None:
     turns, spans = _synthetic()
     cues = build_cues(turns, spans)
-    assert [c.speaker for c in cues][0] == "Jordan" and cues[-1].speaker == "Alex"
-    for prev, cur in zip(cues, cues[1:], strict=False):
+    assert next(c.speaker for c in cues) == "Jordan" and cues[-1].speaker == "Alex"
+    for prev, cur in itertools.pairwise(cues):
         assert prev.start_s < prev.end_s <= cur.start_s
     for c in cues:
         span = spans[0] if c.speaker == "Jordan" else spans[1]
@@ -101,7 +102,7 @@ def test_chapter_times_cover_the_episode(chapters_00035) -> None:
     spans = [TurnSpan(t.index, t.speaker, 4 + 10.0 * t.index, 4 + 10.0 * t.index + 9) for t in turns]
     timed = time_chapters(chapters, spans, 1200.0, 0.025)
     assert timed[0].start_s == 0.0 and timed[-1].end_s == 1200.0
-    for a, b in zip(timed, timed[1:], strict=False):
+    for a, b in itertools.pairwise(timed):
         assert a.start_s < b.start_s and a.end_s == b.start_s
 
 
