@@ -20,6 +20,13 @@ MP3_KBPS = 128
 MP3_QUALITY = 5  # LAME's standard "good" setting; 3x faster than libsndfile's choice
 
 
+def remove_stale_parts(folder: Path) -> None:
+    """Delete temp files a render killed with SIGKILL left behind (``.name.XXXX.part``)."""
+    if folder.is_dir():
+        for part in folder.glob(".*.part"):
+            part.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_path(final: Path) -> Iterator[Path]:
     """Yield a temp path beside ``final``; rename over it only if the block succeeds."""

@@ -26,7 +26,15 @@ from render.chapters import to_json as chapters_json
 from render.dsp import loudness, peak_envelope
 from render.episodes import EpisodeFiles, Target, find_episode, find_target
 from render.errors import RenderError
-from render.export import decode, encode_mp3, mp3_delay_s, read_back, write_audio, write_text
+from render.export import (
+    decode,
+    encode_mp3,
+    mp3_delay_s,
+    read_back,
+    remove_stale_parts,
+    write_audio,
+    write_text,
+)
 from render.master import MasterSpec, codec_offset, master, measure
 from render.music import load_intro
 from render.normalize import Normalizer
@@ -243,6 +251,7 @@ def render_episode(ref: str, settings: Settings,
     with watch.stage("parse"):
         prep = prepare(ref, settings)
     folder = settings.out_dir / prep.episode.id
+    remove_stale_parts(folder)
     key = render_key(prep, settings)
     previous = up_to_date(folder / "report.json", key)
     if previous is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -68,6 +69,8 @@ _WORKER: _EngineCache | None = None  # one per worker process, set by the initia
 
 def _init_worker(threads: int) -> None:
     global _WORKER
+    # The parent handles Ctrl-C and stops the pool; workers must not print tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["OMP_NUM_THREADS"] = str(threads)
     _WORKER = _EngineCache(threads)
 
@@ -147,6 +150,8 @@ def synthesize(jobs: list[Job], cache: TurnCache, workers: int,
         except BaseException:
             for fut in pending:
                 fut.cancel()
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()  # don't wait for turns in flight: they'd be cached but unused
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return SynthesisResult(audio, hits, len(todo))

@@ -178,7 +178,7 @@ def fingerprint(voice: Voice, engine_version: str, model_digest: str) -> str:
     a file or changing pauses must not re-synthesize anything.
     """
     params = asdict(voice)
-    for key in ("name", "source"):
+    for key in ("name", "source", "sentence_silence"):
         params.pop(key)
     params.update(engine_version=engine_version, model_digest=model_digest)
     blob = json.dumps(params, sort_keys=True)
