@@ -4,6 +4,7 @@ message and exit status 2; Ctrl-C becomes one line and status 130."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 from pathlib import Path
@@ -14,13 +15,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from render.errors import RenderError
-from render.pipeline import Settings, prepare, render_episode
-from render.report import summary
+from render.pipeline import Settings, estimate_episode, prepare, render_episode, render_preview
+from render.report import relpath, summary
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Render two-host podcast scripts into mastered episodes with local TTS.")
 err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 
 INTERRUPTED = "interrupted: finished turns are cached; run the same command again to resume"
 
@@ -43,10 +44,11 @@ def episode(
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Synthesis processes (default: cores).")] = None,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Turn cache folder.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Synthesize every turn afresh.")] = False,
+    fit: Annotated[bool, typer.Option("--fit", help="Adjust rate (±8%) and pauses to land in the target.")] = False,
     root: RootOpt = Path("."),
     transcripts: TranscriptsOpt = None,
 ) -> None:
-    """Render one episode to OUT/EP/: the audio file and report.json."""
+    """Render one episode to OUT/EP/: audio, captions, chapters, transcript and report.json."""
     if fmt not in ("mp3", "wav"):
         raise RenderError(f"--format {fmt!r} is not supported", hint="use mp3 or wav")
     settings = _settings(root, out_dir, transcripts, fmt=fmt, music=not no_music,
@@ -58,10 +60,135 @@ def episode(
                       TimeElapsedColumn(), console=err, transient=True) as bar:
             task = bar.add_task("turns", total=None)
             report = render_episode(
-                ep, settings, lambda done, total: bar.update(task, completed=done, total=total))
+                ep, settings, lambda done, total: bar.update(task, completed=done, total=total), fit=fit)
     except KeyboardInterrupt:
         raise RenderError(INTERRUPTED, exit_code=130) from None
     out.print(summary(report), highlight=False)
+
+
+@app.command()
+def preview(
+    ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path.")],
+    exchange: Annotated[int | None, typer.Option("--exchange", help="The N-th back-and-forth (1-based).")] = None,
+    turns: Annotated[str | None, typer.Option("--turns", help="Turn indices, e.g. 12-18.")] = None,
+    match: Annotated[str | None, typer.Option("--match", help="First turn containing this text, with neighbours.")] = None,
+    outline: Annotated[bool, typer.Option("--outline", help="With --exchange: the outline's N-th exchange block.")] = False,
+    music: Annotated[bool, typer.Option("--music", help="Include the intro music.")] = False,
+    out_dir: OutOpt = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Synthesis processes.")] = None,
+    root: RootOpt = Path("."),
+    transcripts: TranscriptsOpt = None,
+) -> None:
+    """Render a slice fast to OUT/EP/preview-*.wav, sharing the turn cache."""
+    from render import select
+
+    chosen = [x for x in (exchange, turns, match) if x is not None]
+    if len(chosen) != 1:
+        raise RenderError("choose exactly one of --exchange N, --turns A-B or --match TEXT")
+    if outline and exchange is None:
+        raise RenderError("--outline goes with --exchange N")
+    settings = _settings(root, out_dir, transcripts)
+    if workers:
+        settings.workers = workers
+    if exchange is not None and outline:
+        label, pick = f"outline-exchange-{exchange}", lambda p: select.outline_exchange(
+            p.episode.outline, p.cast.speakers, exchange)
+    elif exchange is not None:
+        label, pick = f"exchange-{exchange}", lambda p: select.exchange(p.turns, exchange)
+    elif turns is not None:
+        label, pick = f"turns-{turns.replace(' ', '')}", lambda p: select.turn_range(p.turns, turns)
+    else:
+        slug = "-".join(re.findall(r"[a-z0-9]+", str(match).lower()))[:40] or "match"
+        label, pick = f"match-{slug}", lambda p: select.match(p.turns, str(match))
+    try:
+        path, chosen_turns, info = render_preview(ep, settings, pick, label, music=music)
+    except KeyboardInterrupt:
+        raise RenderError(INTERRUPTED, exit_code=130) from None
+    out.print(f"{relpath(path)}  ({info['duration_s']:.1f} s, {info['cache']['hits']} cached turns)",
+              highlight=False)
+    for t in chosen_turns:
+        out.print(f"[bold]{t.speaker}:[/bold] {t.spoken}", highlight=False)
+
+
+@app.command()
+def estimate(
+    ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print {predicted_s, target, verdict, words}.")] = False,
+    no_music: Annotated[bool, typer.Option("--no-music", help="Predict without the intro music.")] = False,
+    root: RootOpt = Path("."),
+    transcripts: TranscriptsOpt = None,
+) -> None:
+    """Predict the duration without synthesizing, against the target."""
+    result = estimate_episode(ep, _settings(root, None, transcripts, music=not no_music))
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    tgt = result["target"]
+    line = f"predicted {result['predicted_s'] / 60:.1f} min"
+    if tgt:
+        line += f"; target {tgt['min_s'] / 60:.0f}-{tgt['max_s'] / 60:.0f} min: {result['verdict']}"
+        if result["words"] > 0:
+            line += f", add about {result['words']} words"
+        elif result["words"] < 0:
+            line += f", cut about {-result['words']} words"
+    else:
+        line += " (no target)"
+    out.print(line, highlight=False)
+
+
+@app.command()
+def series(
+    transcripts: TranscriptsOpt = None,
+    only: Annotated[str | None, typer.Option("--only", help="Episode numbers, e.g. 35-40.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Episodes rendered at once.")] = 2,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Synthesis processes in all.")] = None,
+    executor: Annotated[str, typer.Option("--executor", help="local, or ray for a Ray cluster.")] = "local",
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster (default: local).")] = None,
+    out_dir: OutOpt = None,
+    no_music: Annotated[bool, typer.Option("--no-music", help="Leave out the intro music.")] = False,
+    root: RootOpt = Path("."),
+) -> None:
+    """Render every episode in transcripts/, skipping those already up to date."""
+    from rich.table import Table
+
+    from render.series import render_series, select_episodes
+
+    settings = _settings(root, out_dir, transcripts, music=not no_music)
+    if workers:
+        settings.workers = workers
+    if executor not in ("local", "ray"):
+        raise RenderError(f"--executor {executor!r} is not supported", hint="use local or ray")
+    if executor == "ray":
+        settings.executor = "ray"
+        settings.ray_address = ray_address
+    episodes = select_episodes(settings.transcripts_dir, only)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err) as bar:
+        overall = bar.add_task("all episodes", total=len(episodes))
+        tasks = {e.id: bar.add_task(f"  {e.id}", total=None) for e in episodes}
+        outcomes = render_series(
+            episodes, settings, jobs,
+            on_progress=lambda ep, d, t: bar.update(tasks[ep], completed=d, total=t),
+            on_done=lambda o: bar.advance(overall))
+    table = Table(title="series")
+    for col in ("episode", "duration", "target", "verdict", "status", "cached turns", "time"):
+        table.add_column(col, no_wrap=True)
+    for o in outcomes:
+        if o.ok and o.report:
+            r = o.report
+            tgt = r["target"]
+            table.add_row(o.episode, f"{r['duration_s'] / 60:.1f} min",
+                          f"{tgt['min_s'] / 60:.1f}-{tgt['max_s'] / 60:.1f} min" if tgt else "-",
+                          r["verdict"], "up to date" if r.get("up_to_date") else "rendered",
+                          f"{r['cache']['hits']}/{r['turns']}", f"{o.seconds:.1f} s")
+        else:
+            table.add_row(o.episode, "-", "-", "-", "[red]failed[/red]", "-", f"{o.seconds:.1f} s")
+    out.print(table)
+    failed = [o for o in outcomes if not o.ok]
+    for o in failed:
+        err.print(f"[red]{o.episode} failed:[/red] {o.error}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

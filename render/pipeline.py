@@ -13,12 +13,12 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from render.assemble import Pacing, Timeline, assemble
+from render.assemble import Pacing, Timeline, assemble, gap_after
 from render.cache import TurnCache
 from render.captions import build_cues, to_srt, to_transcript_json, to_vtt
 from render.chapters import chapters_for, time_chapters
@@ -26,6 +26,7 @@ from render.chapters import to_json as chapters_json
 from render.dsp import loudness, peak_envelope
 from render.episodes import EpisodeFiles, Target, find_episode, find_target
 from render.errors import RenderError
+from render.estimate import Pace, predict, voice_paces
 from render.export import (
     decode,
     encode_mp3,
@@ -60,6 +61,8 @@ class Settings:
     pacing: Pacing = field(default_factory=Pacing)
     spec: MasterSpec = field(default_factory=MasterSpec)
     transcripts: Path | None = None
+    executor: str = "local"
+    ray_address: str | None = None
 
     @property
     def transcripts_dir(self) -> Path:
@@ -142,7 +145,8 @@ def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: S
     cache = settings.cache()
     with watch.stage("synthesize"):
         jobs = plan_jobs(turns, prep.cast)
-        result = synthesize(jobs, cache, settings.workers, progress)
+        result = synthesize(jobs, cache, settings.workers, progress,
+                            executor=settings.executor, ray_address=settings.ray_address)
         del jobs
     for t in turns:
         if all(silent(s) for s in result.audio[t.index].sentences):
@@ -245,11 +249,15 @@ def up_to_date(report_path: Path, key: str) -> dict | None:
 
 
 def render_episode(ref: str, settings: Settings,
-                   progress: Callable[[int, int], None] | None = None) -> dict:
+                   progress: Callable[[int, int], None] | None = None, *, fit: bool = False) -> dict:
     """Render one episode to ``out/EP/`` and return the report (also written as JSON)."""
     watch = Stopwatch()
     with watch.stage("parse"):
         prep = prepare(ref, settings)
+    fit_report = None
+    if fit:
+        with watch.stage("fit"):
+            settings, fit_report = plan_fit(prep, settings)
     folder = settings.out_dir / prep.episode.id
     remove_stale_parts(folder)
     key = render_key(prep, settings)
@@ -315,6 +323,8 @@ def render_episode(ref: str, settings: Settings,
         "timings": watch.times,
         "render_key": key,
     }
+    if fit_report is not None:
+        report["fit"] = fit_report
     report["chapters"] = {"source": chapter_source, "list": [
         {"title": c.title, "start_s": c.start_s, "end_s": c.end_s, "first_turn": c.first_turn}
         for c in chapters]}
@@ -323,3 +333,100 @@ def render_episode(ref: str, settings: Settings,
     report["files"] = [{"path": relpath(p), "bytes": p.stat().st_size} for p in written]
     write_text(to_json(report), report_path)
     return report
+
+
+# ---- estimate, fit and preview ----------------------------------------------------
+
+RATE_LIMIT = 0.08  # --fit may change speaking rate by at most ±8 %
+PAUSE_RANGE = (0.75, 1.6)  # and scale conversational gaps within natural bounds
+ELASTICITY = 0.7  # measured: Piper and Festival HTS shorten ~5 % for a 8 % faster rate
+
+
+def _paces(prep: Prepared, settings: Settings) -> dict[str, Pace]:
+    cache = settings.cache()
+    store = cache.root.parent / ".pace" if cache.root is not None else None
+    normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
+    return voice_paces(prep.turns, prep.cast, cache, normalizer, store)
+
+
+def estimate_episode(ref: str, settings: Settings) -> dict:
+    """Predicted duration against the target, and how many words to add or cut."""
+    prep = prepare(ref, settings)
+    paces = _paces(prep, settings)
+    pred = predict(prep.turns, prep.cast, paces, settings.pacing, settings.music,
+                   _section_starts(prep.script))
+    words_per_s = pred.words / pred.speech_s if pred.speech_s else 2.5
+    verdict = judge(pred.total_s, prep.target, words_per_s)
+    signed = -verdict.gap_words if verdict.verdict == "long" else verdict.gap_words
+    return {
+        "episode": prep.episode.id,
+        "predicted_s": round(pred.total_s, 1),
+        "target": None if prep.target is None else {
+            "min_s": prep.target.min_s, "max_s": prep.target.max_s, "source": prep.target.source},
+        "verdict": verdict.verdict,
+        "gap_s": verdict.gap_s,
+        "words": signed,
+        "script_words": pred.words,
+        "speech_s": round(pred.speech_s, 1),
+        "pause_s": round(pred.pause_s, 1),
+    }
+
+
+def plan_fit(prep: Prepared, settings: Settings) -> tuple[Settings, dict]:
+    """Adjust rate (±8 %) and gaps to land inside the target; report what was changed."""
+    if prep.target is None:
+        return settings, {"applied": False, "reason": "no target"}
+    paces = _paces(prep, settings)
+    sections = _section_starts(prep.script)
+    base = predict(prep.turns, prep.cast, paces, settings.pacing, settings.music, sections)
+    lo, hi = prep.target.min_s, prep.target.max_s
+    if lo <= base.total_s <= hi:
+        return settings, {"applied": False, "reason": "already within the target",
+                          "predicted_s": round(base.total_s, 1)}
+    aim = lo + 0.25 * (hi - lo) if base.total_s < lo else hi - 0.25 * (hi - lo)
+    fixed = base.total_s - base.speech_s - _gap_total(prep, settings.pacing, sections)
+    gaps = base.total_s - base.speech_s - fixed
+    # Speaking rate first (the larger lever), then the gaps. Engines stretch phonemes, not
+    # their built-in pauses, so speech time moves as rate**-ELASTICITY, not 1/rate.
+    rate = (base.speech_s / max(1e-6, aim - fixed - gaps)) ** (1 / ELASTICITY)
+    rate = min(1 + RATE_LIMIT, max(1 - RATE_LIMIT, rate))
+    speech = base.speech_s / rate**ELASTICITY
+    scale = (aim - fixed - speech) / gaps if gaps > 0 else 1.0
+    scale = min(PAUSE_RANGE[1], max(PAUSE_RANGE[0], scale))
+    pacing = settings.pacing.scaled(scale)
+    cast = Cast({s: v.with_rate(rate) for s, v in prep.cast.voices.items()}, prep.cast.source)
+    prep.cast = cast
+    after = predict(prep.turns, cast, paces, pacing, settings.music, sections,
+                    rate_factor=rate**ELASTICITY)
+    new = Settings(**{**settings.__dict__, "pacing": pacing})
+    reached = lo <= after.total_s <= hi
+    return new, {"applied": True, "rate": round(rate, 4), "pause_scale": round(scale, 3),
+                 "predicted_before_s": round(base.total_s, 1), "predicted_after_s": round(after.total_s, 1),
+                 "reached": reached}
+
+
+def _gap_total(prep: Prepared, pacing: Pacing, sections: set[int]) -> float:
+    turns = prep.turns
+    total = sum(gap_after(t, turns[i + 1], pacing, turns[i + 1].index in sections)
+                for i, t in enumerate(turns[:-1]))
+    return total
+
+
+def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list[Turn]],
+                   label: str, music: bool = False) -> tuple[Path, list[Turn], dict]:
+    """Render a slice to ``out/EP/preview-LABEL.wav`` with the episode's voices and cache."""
+    watch = Stopwatch()
+    with watch.stage("parse"):
+        prep = prepare(ref, settings)
+        turns = pick(prep)
+        if any(not t.sentences for t in turns):  # outline exchanges arrive unspoken
+            normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
+            turns = speak(turns, normalizer)
+        turns = [replace(t, index=i) for i, t in enumerate(turns)]
+        sub_script = replace(prep.script, headings=[])
+    timeline, cache_stats = render_audio(replace(prep, script=sub_script), turns, settings, watch,
+                                         music=music)
+    path = settings.out_dir / prep.episode.id / f"preview-{label}.wav"
+    duration, loud = deliver(timeline, path, "wav", settings.spec, watch)
+    return path, turns, {"duration_s": round(duration, 2), "loudness": loud, "cache": cache_stats,
+                         "timings": watch.times}

@@ -106,7 +106,8 @@ def plan_jobs(turns: list[Turn], cast: Cast) -> list[Job]:
 
 
 def synthesize(jobs: list[Job], cache: TurnCache, workers: int,
-               progress: Callable[[int], None] | None = None) -> SynthesisResult:
+               progress: Callable[[int], None] | None = None, *,
+               executor: str = "local", ray_address: str | None = None) -> SynthesisResult:
     """Return audio for every job; cached turns are read, the rest synthesized."""
     audio: dict[int, TurnAudio] = {}
     todo: list[Job] = []
@@ -123,6 +124,10 @@ def synthesize(jobs: list[Job], cache: TurnCache, workers: int,
     if not todo:
         return SynthesisResult(audio, hits, 0)
     workers = max(1, min(workers, len(todo)))
+    if executor == "ray":
+        from render.ray_executor import synthesize_ray
+        audio.update(synthesize_ray(todo, cache, workers, ray_address, progress))
+        return SynthesisResult(audio, hits, len(todo))
     if workers == 1:
         engines = _EngineCache(threads=os.cpu_count() or 1)
         try:

@@ -32,7 +32,8 @@ def engine_version() -> str:
                           hint="sudo apt-get install festival festvox-us-slt-hts "
                                "(the README's set-up commands do this)")
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
-    return (out.stdout or out.stderr).strip().splitlines()[0]
+    # The suffix versions how this adapter drives Festival (speed via hts "-r" since v2).
+    return (out.stdout or out.stderr).strip().splitlines()[0] + " render-adapter-2"
 
 
 def available_voices() -> list[str]:
@@ -72,8 +73,13 @@ class FestivalEngine:
         self._proc = subprocess.Popen(
             ["stdbuf", "-oL", "festival", "--pipe"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        stretch = self._voice.length_scale
+        # Duration_Stretch drives diphone and unit-selection voices; HTS voices ignore it and
+        # take the hts_engine speed rate "-r" instead (> 1 is faster).
         self._send(f"(voice_{name})\n"
-                   f"(Parameter.set 'Duration_Stretch {self._voice.length_scale})\n")
+                   f"(Parameter.set 'Duration_Stretch {stretch})\n"
+                   f"(if (boundp 'hts_engine_params) (set! hts_engine_params "
+                   f"(append hts_engine_params (list (list \"-r\" {1 / max(stretch, 0.05):.4f})))))\n")
 
     def _send(self, commands: str) -> None:
         assert self._proc is not None and self._proc.stdin and self._proc.stdout
