@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from render.errors import RenderError
+
 FORMAT = 1
 
 
@@ -28,6 +30,11 @@ class TurnAudio:
 
     sentences: list[np.ndarray]
     sample_rate: int
+
+
+def _cache_error(exc: OSError, path: Path) -> RenderError:
+    return RenderError(f"cannot write to the turn cache: {exc.strerror}", path.parent.parent,
+                       hint="free disk space, fix permissions, or pass --cache-dir DIR / --no-cache")
 
 
 def turn_key(sentences: list[str], voice_fingerprint: str) -> str:
@@ -63,17 +70,26 @@ class TurnCache:
         if self.root is None:
             return
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _cache_error(exc, path) from exc
         audio = (np.concatenate(turn.sentences) if turn.sentences
                  else np.zeros(0, np.float32)).astype(np.float32)
         ends = np.cumsum([len(s) for s in turn.sentences]).astype(np.int64)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        except OSError as exc:
+            raise _cache_error(exc, path) from exc
         try:
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, audio=audio, ends=ends, rate=np.int64(turn.sample_rate))
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise _cache_error(exc, path) from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

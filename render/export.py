@@ -20,6 +20,17 @@ MP3_KBPS = 128
 MP3_QUALITY = 5  # LAME's standard "good" setting; 3x faster than libsndfile's choice
 
 
+def check_writable(folder: Path) -> None:
+    """Fail before any synthesis if results could not be saved."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=".part")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise os_error(exc, folder / "x") from exc
+
+
 def remove_stale_parts(folder: Path) -> None:
     """Delete temp files a render killed with SIGKILL left behind (``.name.XXXX.part``)."""
     if folder.is_dir():
@@ -35,7 +46,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
         fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
         os.close(fd)
     except OSError as exc:
-        raise _os_error(exc, final) from exc
+        raise os_error(exc, final) from exc
     tmp_path = Path(tmp)
     try:
         yield tmp_path
@@ -47,14 +58,14 @@ def atomic_path(final: Path) -> Iterator[Path]:
         os.replace(tmp_path, final)
     except OSError as exc:
         tmp_path.unlink(missing_ok=True)
-        raise _os_error(exc, final) from exc
+        raise os_error(exc, final) from exc
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
 
 
-def _os_error(exc: OSError, path: Path) -> RenderError:
-    if exc.errno == errno.ENOSPC:
+def os_error(exc: OSError, path: Path) -> RenderError:
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         return RenderError("no space left on the device", path,
                            hint="free some space or pass --out DIR on another disk; "
                                 "synthesized turns stay cached")

@@ -6,6 +6,7 @@ them together, times them, and decides where files go.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -28,6 +29,7 @@ from render.episodes import EpisodeFiles, Target, find_episode, find_target
 from render.errors import RenderError
 from render.estimate import Pace, predict, voice_paces
 from render.export import (
+    check_writable,
     decode,
     encode_mp3,
     mp3_delay_s,
@@ -118,6 +120,9 @@ def _cast_overrides(script_front: dict[str, object], path: Path) -> dict[str, st
     return {str(k): str(v) for k, v in cast.items()}
 
 
+MAX_TURN_CHARS = 20_000  # ~20 minutes of one host without a reply: surely a paste error
+
+
 def prepare(ref: str, settings: Settings) -> Prepared:
     """Find, parse and normalize an episode; no audio work yet."""
     episode = find_episode(ref, settings.transcripts_dir)
@@ -131,6 +136,12 @@ def prepare(ref: str, settings: Settings) -> Prepared:
         if not t.sentences:
             raise RenderError(f"{t.speaker}'s turn has nothing speakable", episode.script, t.line,
                               hint="write words, not only symbols or emoji")
+        if len(t.text) > MAX_TURN_CHARS:
+            raise RenderError(
+                f"{t.speaker}'s turn is {len(t.text):,} characters (about "
+                f"{len(t.text) / 900:.0f} minutes of speech)", episode.script, t.line,
+                hint=f"a turn is at most {MAX_TURN_CHARS:,} characters; split it into several "
+                     "turns, or check for a paste error (a missing speaker tag)")
     return Prepared(episode, script, cast, turns, find_target(episode))
 
 
@@ -145,8 +156,13 @@ def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: S
     cache = settings.cache()
     with watch.stage("synthesize"):
         jobs = plan_jobs(turns, prep.cast)
-        result = synthesize(jobs, cache, settings.workers, progress,
-                            executor=settings.executor, ray_address=settings.ray_address)
+        try:
+            result = synthesize(jobs, cache, settings.workers, progress,
+                                executor=settings.executor, ray_address=settings.ray_address)
+        except RenderError as exc:
+            if exc.file is None:  # engine failures know the turn's line, not the file
+                exc.file = prep.episode.script
+            raise
         del jobs
     for t in turns:
         if all(silent(s) for s in result.audio[t.index].sentences):
@@ -154,6 +170,11 @@ def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: S
                               f"for {t.speaker}'s turn {t.index + 1}", prep.episode.script, t.line,
                               hint="check the voice with 'render voices test'")
     with watch.stage("assemble"):
+        for t in turns:
+            if not all(np.isfinite(s).all() for s in result.audio[t.index].sentences):
+                raise RenderError(f"the {prep.cast.voices[t.speaker].engine} voice returned NaN/Inf "
+                                  f"audio for {t.speaker}'s turn {t.index + 1}", prep.episode.script,
+                                  t.line, hint="clear the cache ('render cache clear') and try again")
         use_music = settings.music if music is None else music
         intro = load_intro(settings.root / "music") if use_music else None
         silences = {s: v.sentence_silence for s, v in prep.cast.voices.items()}
@@ -193,7 +214,8 @@ def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: S
         if measured.true_peak_dbtp > spec.true_peak_db:
             extra += measured.true_peak_dbtp - spec.true_peak_db + 0.3
     return len(decoded) / rate, {"integrated_lufs": measured.integrated_lufs,
-                                 "true_peak_dbtp": measured.true_peak_dbtp}
+                                 "true_peak_dbtp": measured.true_peak_dbtp,
+                                 "clipped_samples": int(np.count_nonzero(np.abs(decoded) >= 0.9999))}
 
 
 def episode_number(ep: EpisodeFiles) -> int | None:
@@ -259,16 +281,27 @@ def render_episode(ref: str, settings: Settings,
         with watch.stage("fit"):
             settings, fit_report = plan_fit(prep, settings)
     folder = settings.out_dir / prep.episode.id
-    remove_stale_parts(folder)
-    key = render_key(prep, settings)
-    previous = up_to_date(folder / "report.json", key)
-    if previous is not None:
-        previous["cache"] = {"hits": len(prep.turns), "misses": 0}
-        previous["up_to_date"] = True
-        previous["timings"] = watch.times
-        if progress:
-            progress(len(prep.turns), len(prep.turns))
-        return previous
+    with episode_lock(folder):
+        remove_stale_parts(folder)
+        key = render_key(prep, settings)
+        previous = up_to_date(folder / "report.json", key)
+        if previous is not None:
+            previous["cache"] = {"hits": len(prep.turns), "misses": 0}
+            previous["up_to_date"] = True
+            previous["timings"] = watch.times
+            if progress:
+                progress(len(prep.turns), len(prep.turns))
+            return previous
+        report = _render_locked(prep, settings, folder, key, watch, progress)
+    if fit_report is not None:
+        report["fit"] = fit_report
+        write_text(to_json(report), folder / "report.json")
+    return report
+
+
+def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, watch: Stopwatch,
+                   progress: Callable[[int, int], None] | None) -> dict:
+    """The render proper, run while holding the episode's lock."""
     total = len(prep.turns)
     done = [0]
 
@@ -323,8 +356,7 @@ def render_episode(ref: str, settings: Settings,
         "timings": watch.times,
         "render_key": key,
     }
-    if fit_report is not None:
-        report["fit"] = fit_report
+    report["sanity"] = sanity(timeline, loud.pop("clipped_samples"), settings.pacing)
     report["chapters"] = {"source": chapter_source, "list": [
         {"title": c.title, "start_s": c.start_s, "end_s": c.end_s, "first_turn": c.first_turn}
         for c in chapters]}
@@ -418,6 +450,7 @@ def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list
     watch = Stopwatch()
     with watch.stage("parse"):
         prep = prepare(ref, settings)
+        check_writable(settings.out_dir / prep.episode.id)
         turns = pick(prep)
         if any(not t.sentences for t in turns):  # outline exchanges arrive unspoken
             normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
@@ -428,5 +461,40 @@ def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list
                                          music=music)
     path = settings.out_dir / prep.episode.id / f"preview-{label}.wav"
     duration, loud = deliver(timeline, path, "wav", settings.spec, watch)
+    loud.pop("clipped_samples")
     return path, turns, {"duration_s": round(duration, 2), "loudness": loud, "cache": cache_stats,
                          "timings": watch.times}
+
+
+@contextmanager
+def episode_lock(folder: Path) -> Iterator[None]:
+    """One render per episode folder at a time; a second one refuses with a clear message."""
+    check_writable(folder)
+    lock_path = folder / ".render.lock"
+    handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole render
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RenderError(f"this episode is already being rendered by {holder}", folder,
+                              hint="wait for it to finish, or render into another --out DIR") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def sanity(timeline: Timeline, clipped: int, pacing: Pacing) -> dict:
+    """Audio checks run on every render and reported: the engine or the mix went wrong if any fails."""
+    finite = bool(np.isfinite(timeline.audio).all())
+    gaps = [b.start_s - a.end_s for a, b in zip(timeline.turns, timeline.turns[1:], strict=False)]
+    longest = max(gaps, default=0.0)
+    allowed = pacing.max_gap() + pacing.gap_s + 0.01
+    return {"finite": finite, "clipped_samples": clipped, "silent_turns": 0,
+            "longest_gap_s": round(longest, 3), "max_allowed_gap_s": round(allowed, 3),
+            "ok": finite and clipped == 0 and longest <= allowed}

@@ -127,6 +127,7 @@ def split_front_matter(lines: list[str], path: Path) -> tuple[dict[str, object],
 
 def _clean(text: str) -> str:
     text = strip_emoji(strip_inline(text))
+    text = re.sub(r"\s+([,.;:!?])(?=\s|$)", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1].strip()
     return text

@@ -12,6 +12,7 @@ import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,11 +76,17 @@ def _init_worker(threads: int) -> None:
     _WORKER = _EngineCache(threads)
 
 
+FAULT_ENV = "RENDER_FAIL_ON"  # fault injection for tests: fail on sentences containing this
+
+
 def synth_turn(engines: _EngineCache, job: Job) -> TurnAudio:
     engine = engines.get(job.voice)
     clips = []
+    fault = os.environ.get(FAULT_ENV)
     for sentence in job.sentences:
         try:
+            if fault and fault in sentence:
+                raise RuntimeError(f"injected fault ({FAULT_ENV})")
             clip = engine.synthesize(sentence)
         except RenderError:
             raise
@@ -148,7 +155,12 @@ def synthesize(jobs: list[Job], cache: TurnCache, workers: int,
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    index, turn_audio = fut.result()
+                    try:
+                        index, turn_audio = fut.result()
+                    except BrokenProcessPool as exc:
+                        raise RenderError(
+                            "a synthesis worker process died (killed, or out of memory)",
+                            hint="finished turns are cached; run the same command again to resume") from exc
                     audio[index] = turn_audio
                     if progress:
                         progress(1)

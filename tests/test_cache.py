@@ -16,6 +16,7 @@ import soundfile as sf
 
 from render.cache import TurnAudio, TurnCache, turn_key
 from render.engines import voice_fingerprint
+from render.errors import RenderError
 from render.voices import fingerprint, load_cast
 from tests.conftest import ROOT, make_project, run_cli
 
@@ -50,10 +51,10 @@ def test_cache_writes_are_atomic_and_bad_entries_are_ignored(tmp_path: Path, mon
 
     def broken(*args, **kwargs):
         args[0].write(b"half a file")
-        raise OSError("disk full")
+        raise OSError(28, "disk full")
 
     monkeypatch.setattr(np, "savez", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(RenderError, match="cannot write to the turn cache: disk full"):
         cache.put("cd" * 32, audio)
     monkeypatch.undo()
     assert not cache.has("cd" * 32)

@@ -17,7 +17,7 @@ def engine_version() -> str:
 
 
 def voice_fingerprint(voice: Voice) -> str:
-    onnx, cfg = resolve_piper_model(voice.model or "")
+    onnx, cfg = resolve_piper_model(voice.model or "", voice.source)
     return fingerprint(voice, engine_version(), file_digest(onnx) + file_digest(cfg))
 
 
@@ -32,7 +32,7 @@ class PiperEngine:
         from piper import PiperVoice, SynthesisConfig
         from piper.config import PiperConfig
 
-        onnx, cfg = resolve_piper_model(voice.model or "")
+        onnx, cfg = resolve_piper_model(voice.model or "", voice.source)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1
