@@ -79,6 +79,19 @@ def main() -> None:
         script.write_text(text.replace("**Jordan**: I'm listening.", "**Jordan**: I'm all ears."),
                           encoding="utf-8")
         edited, report_edit, _ = run_render(project, cache)
+        est = json.loads(subprocess.run(
+            [sys.executable, "-m", "render", "estimate", "00035", "--json", "--root", str(project)],
+            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "RENDER_CACHE_DIR": str(cache)},
+            check=True).stdout)
+        cold_est = json.loads(subprocess.run(
+            [sys.executable, "-m", "render", "estimate", "00035", "--json", "--root", str(project)],
+            capture_output=True, text=True, cwd=ROOT,
+            env={**os.environ, "RENDER_CACHE_DIR": str(Path(tmp) / "empty")}, check=True).stdout)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "render", "preview", "00035", "--exchange", "5", "--root",
+                        str(project), "--cache-dir", str(Path(tmp) / "preview-cache")],
+                       capture_output=True, cwd=ROOT, check=True)
+        preview = time.perf_counter() - t0
     dur = report["duration_s"]
     rows = [
         ("audio duration", f"{dur:.1f} s"),
@@ -90,6 +103,11 @@ def main() -> None:
         ("stage times (cold)", json.dumps(report["timings"])),
         ("warm re-render, nothing changed", f"{warm:.1f} s  cache {report_warm['cache']}"),
         ("re-render after editing one turn", f"{edited:.1f} s  cache {report_edit['cache']}"),
+        ("cold preview of one exchange (time to audio)", f"{preview:.1f} s"),
+        ("estimate (warm cache) vs rendered", f"{est['predicted_s']:.1f} s vs {dur:.1f} s: "
+                                              f"{100 * (est['predicted_s'] - dur) / dur:+.1f} %"),
+        ("estimate (cold, calibration only)", f"{cold_est['predicted_s']:.1f} s: "
+                                              f"{100 * (cold_est['predicted_s'] - dur) / dur:+.1f} %"),
     ]
     width = max(len(k) for k, _ in rows)
     for k, v in rows:

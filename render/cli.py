@@ -223,6 +223,71 @@ def normalize(
         sys.stdout.write(norm(line) + "\n")
 
 
+voices_app = typer.Typer(help="List, test and cast voices.", no_args_is_help=True)
+app.add_typer(voices_app, name="voices")
+
+
+@voices_app.command("list")
+def voices_list(root: RootOpt = Path(".")) -> None:
+    """Each voice file: engine, whether this machine can use it, and why not."""
+    from render.voices import availability, load_voice, voice_files
+
+    for path in voice_files(root / "voices"):
+        try:
+            voice = load_voice(path)
+        except RenderError as exc:
+            out.print(f"{path.stem:<12} [red]invalid[/red]  {exc.message}", highlight=False)
+            continue
+        ok, why = availability(voice)
+        mark = "[green]available[/green]" if ok else "[red]unavailable[/red]"
+        out.print(f"{voice.name:<12} {voice.engine:<9} {mark}  {why}", highlight=False)
+
+
+@voices_app.command("test")
+def voices_test(
+    name: Annotated[str, typer.Argument(help="Voice file name in voices/, without .toml.")],
+    text: Annotated[str, typer.Argument(help="What to say (normalized first).")] = "Measure before you optimize.",
+    out_dir: OutOpt = None,
+    root: RootOpt = Path("."),
+) -> None:
+    """Speak TEXT with one voice and write OUT/voices/NAME-test.wav."""
+    from render.dsp import RATE, resample
+    from render.engines import load_engine
+    from render.export import write_audio
+    from render.normalize import Normalizer
+    from render.voices import load_voice
+
+    path = root / "voices" / f"{name}.toml"
+    if not path.exists():
+        raise RenderError(f"no voice named '{name}'", path.parent, hint="see 'render voices list'")
+    voice = load_voice(path)
+    spoken = Normalizer.from_file(root / "voices" / "lexicon.toml")(text)
+    engine = load_engine(voice)
+    try:
+        clip = engine.synthesize(spoken)
+    finally:
+        engine.close()
+    target = (out_dir or root / "output") / "voices" / f"{name}-test.wav"
+    write_audio(resample(clip.audio, clip.sample_rate), target, "wav", RATE)
+    out.print(f"{relpath(target)}  {clip.seconds:.2f} s, model rate {clip.sample_rate} Hz: {spoken}",
+              highlight=False)
+
+
+@voices_app.command("cast")
+def voices_cast(
+    ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path.")],
+    root: RootOpt = Path("."),
+    transcripts: TranscriptsOpt = None,
+) -> None:
+    """Who speaks with which voice in an episode (front-matter overrides included)."""
+    prep = prepare(ep, _settings(root, None, transcripts))
+    for speaker, v in prep.cast.voices.items():
+        model = v.model or v.voice or v.model_path
+        extra = f", speaker {v.speaker}" if v.speaker else ""
+        turns = sum(1 for t in prep.turns if t.speaker == speaker)
+        out.print(f"{speaker:<10} {v.name:<10} {v.engine:<9} {model}{extra}  ({turns} turns)", highlight=False)
+
+
 cache_app = typer.Typer(help="Inspect or empty the turn cache.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 CacheDirOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Turn cache folder.")]

@@ -188,3 +188,37 @@ def fingerprint(voice: Voice, engine_version: str, model_digest: str) -> str:
     params.update(engine_version=engine_version, model_digest=model_digest)
     blob = json.dumps(params, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def voice_files(voices_dir: Path) -> list[Path]:
+    """Every voice definition in the folder (cast.toml and lexicon.toml are not voices)."""
+    return sorted(p for p in voices_dir.glob("*.toml") if p.stem not in {"cast", "lexicon"})
+
+
+def availability(voice: Voice) -> tuple[bool, str]:
+    """Whether this machine can speak with ``voice``, and why not, without loading the model."""
+    import importlib.util
+    import shutil
+
+    if voice.engine == "festival":
+        if shutil.which("festival") is None:
+            return False, "Festival is not installed (apt-get install festival)"
+        from render.engines.festival import available_voices
+        if voice.voice not in available_voices():
+            return False, f"Festival voice {voice.voice} is not installed"
+        return True, f"Festival voice {voice.voice}"
+    if voice.engine == "piper":
+        try:
+            onnx, _ = resolve_piper_model(voice.model or "", voice.source)
+        except RenderError as exc:
+            return False, exc.message
+        return True, f"Piper model {onnx.name}"
+    if importlib.util.find_spec("TTS") is None:
+        return False, "Coqui TTS is not installed (pip install -e '.[coqui]')"
+    if voice.model_path:
+        missing = [k for k in ("model_path", "config_path") if getattr(voice, k) and not Path(getattr(voice, k)).exists()]
+        return (False, f"{', '.join(missing)} not found") if missing else (True, f"local model {Path(voice.model_path).name}")
+    cached = Path.home() / ".local" / "share" / "tts" / (voice.model or "").replace("/", "--")
+    if cached.is_dir():
+        return True, f"Coqui model {voice.model} (cached)"
+    return False, f"Coqui model {voice.model} is not downloaded and this machine is offline"

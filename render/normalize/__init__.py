@@ -78,7 +78,19 @@ class Normalizer:
         return self.normalize(text)
 
     def normalize(self, text: str) -> str:
-        """Return the spoken form; never contains a digit or a spelled-out symbol."""
+        """Return the spoken form; never contains a digit or a spelled-out symbol.
+
+        Removing a symbol can expose a pattern an earlier rule reads (``9:30am- >``), so
+        the pass repeats until the text stops changing: the output is a fixed point.
+        """
+        for _ in range(4):
+            spoken = self._once(text)
+            if spoken == text:
+                break
+            text = spoken
+        return text
+
+    def _once(self, text: str) -> str:
         for pat, repl in _PRE:
             text = pat.sub(repl, text)
         text = self.lexicon.apply(text, with_digits=True)

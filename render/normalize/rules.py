@@ -193,7 +193,7 @@ _AMPM = r"(?P<ap>[ap])(?P<d1>\.)?\s?m\b(?P<d2>\.)?"
 _TIME = re.compile(
     rf"\b(?P<h>\d{{1,2}})[:.](?P<m>\d{{2}})(?::(?P<s>\d{{2}}))?(?:\s?{_AMPM})?(?:\s?(?P<tz>[A-Z]{{2,4}}T|est|pst|cst|utc|gmt|[ECMP]ST|UTC|GMT|[ecmp]\.s\.t\b\.?)\b)?",
     re.I)
-_TIME_RANGE = re.compile(r"\b(?P<ap>[AP]M)\s?[-–]\s?(?=\w)")
+_TIME_RANGE = re.compile(r"\b(?P<ap>[AP]M)\s?[-–]\s?(?=[*_~`\s]*\w)")
 _TIME_H = re.compile(rf"\b(?P<h>\d{{1,2}})\s?{_AMPM}(?:\s?(?P<tz>[ECMP]ST|UTC|GMT|est|pst|utc)\b)?",
                      re.I)
 
