@@ -64,44 +64,63 @@ def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(f.b, f.a) for f in meter._filters.values()]
 
 
-def loudness(audio: np.ndarray, rate: int = RATE, block: int = 1 << 20) -> float:
-    """Integrated loudness (ITU-R BS.1770-4) in LUFS; RMS-based for very short clips.
+class LoudnessMeter:
+    """Streaming BS.1770-4 integrated loudness: feed blocks, then read :meth:`lufs`.
 
-    Same filters and gating as pyloudnorm's meter, but streamed in blocks with
-    carried filter state and 100 ms sub-block energies, so an hour-long
-    episode is measured in constant memory instead of several float64 copies.
+    Same filters and gating as pyloudnorm's meter, but with carried filter
+    state and 100 ms sub-block energies, so an hour-long episode (or a file
+    read block by block) is measured in constant memory.
     """
-    if len(audio) < int(0.45 * rate):
-        rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) if audio.size else 0.0
-        return 20 * np.log10(rms) - 0.7 if rms > 0 else -120.0
-    stages = _k_weighting(rate)
-    states = [lfilter_zi(b, a) * 0.0 for b, a in stages]
-    sub = round(0.1 * rate)
-    energies: list[np.ndarray] = []
-    carry = np.zeros(0)
+
+    def __init__(self, rate: int = RATE) -> None:
+        self.rate = rate
+        self.stages = _k_weighting(rate)
+        self.states = [lfilter_zi(b, a) * 0.0 for b, a in self.stages]
+        self.sub = round(0.1 * rate)
+        self.energies: list[np.ndarray] = []
+        self.carry = np.zeros(0)
+        self.samples = 0
+        self.square_sum = 0.0
+
+    def feed(self, block: np.ndarray) -> None:
+        x = block.astype(np.float64)
+        self.samples += len(x)
+        self.square_sum += float(np.dot(x, x))
+        for k, (b, a) in enumerate(self.stages):
+            x, self.states[k] = lfilter(b, a, x, zi=self.states[k])
+        x = np.concatenate([self.carry, x * x])
+        n = len(x) // self.sub
+        self.energies.append(x[: n * self.sub].reshape(n, self.sub).sum(axis=1))
+        self.carry = x[n * self.sub:]
+
+    def lufs(self) -> float:
+        rate = self.rate
+        if self.samples < int(0.45 * rate):  # too short to gate: RMS-based estimate
+            rms = np.sqrt(self.square_sum / self.samples) if self.samples else 0.0
+            return float(20 * np.log10(rms) - 0.7) if rms > 0 else -120.0
+        e = np.concatenate(self.energies)
+        n_blocks = int(np.round((self.samples / rate - 0.4) / 0.1)) + 1
+        n_blocks = min(n_blocks, len(e) - 3)
+        csum = np.concatenate([[0.0], np.cumsum(e)])
+        z = (csum[4: 4 + n_blocks] - csum[:n_blocks]) / (0.4 * rate)
+        with np.errstate(divide="ignore"):
+            lj = -0.691 + 10 * np.log10(z)
+        gated = z[lj >= -70.0]
+        if gated.size == 0:
+            return -120.0
+        rel = -0.691 + 10 * np.log10(gated.mean()) - 10.0
+        final = z[(lj > rel) & (lj > -70.0)]
+        if final.size == 0:
+            return -120.0
+        return float(-0.691 + 10 * np.log10(final.mean()))
+
+
+def loudness(audio: np.ndarray, rate: int = RATE, block: int = 1 << 20) -> float:
+    """Integrated loudness (ITU-R BS.1770-4) in LUFS; RMS-based for very short clips."""
+    meter = LoudnessMeter(rate)
     for start in range(0, len(audio), block):
-        x = audio[start: start + block].astype(np.float64)
-        for k, (b, a) in enumerate(stages):
-            x, states[k] = lfilter(b, a, x, zi=states[k])
-        x = np.concatenate([carry, x * x])
-        n = len(x) // sub
-        energies.append(x[: n * sub].reshape(n, sub).sum(axis=1))
-        carry = x[n * sub:]
-    e = np.concatenate(energies)
-    n_blocks = int(np.round((len(audio) / rate - 0.4) / 0.1)) + 1
-    n_blocks = min(n_blocks, len(e) - 3)
-    csum = np.concatenate([[0.0], np.cumsum(e)])
-    z = (csum[4: 4 + n_blocks] - csum[:n_blocks]) / (0.4 * rate)
-    with np.errstate(divide="ignore"):
-        lj = -0.691 + 10 * np.log10(z)
-    gated = z[lj >= -70.0]
-    if gated.size == 0:
-        return -120.0
-    rel = -0.691 + 10 * np.log10(gated.mean()) - 10.0
-    final = z[(lj > rel) & (lj > -70.0)]
-    if final.size == 0:
-        return -120.0
-    return float(-0.691 + 10 * np.log10(final.mean()))
+        meter.feed(audio[start: start + block])
+    return meter.lufs()
 
 
 def gain_to(audio: np.ndarray, current_lufs: float, target_lufs: float) -> np.ndarray:

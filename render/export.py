@@ -7,13 +7,14 @@ import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
-from render.dsp import RATE
+from render.dsp import RATE, LoudnessMeter, true_peak
 from render.errors import RenderError
 
 MP3_KBPS = 128
@@ -131,6 +132,43 @@ def decode(data_path: Path) -> tuple[np.ndarray, int]:
 def write_text(text: str, path: Path) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+@dataclass
+class FileMeasure:
+    """What listeners get, measured on the decoded file block by block."""
+
+    seconds: float
+    integrated_lufs: float
+    true_peak_dbtp: float
+    clipped_samples: int
+
+
+def measure_file(path: Path, block: int = 1 << 20) -> FileMeasure:
+    """Decode ``path`` in blocks: duration, loudness, true peak and clipping in flat memory."""
+    try:
+        f = sf.SoundFile(path)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise RenderError(f"cannot read back the written file: {exc}", path) from exc
+    with f:
+        rate = f.samplerate
+        meter = LoudnessMeter(rate)
+        frames, peak, clipped = 0, 0.0, 0
+        tail = np.zeros(0, np.float32)
+        while True:
+            # read() trims to what was really decoded; an MP3's header frame count is an estimate
+            chunk = f.read(block, dtype="float32", always_2d=True)
+            if not len(chunk):
+                break
+            mono = chunk[:, 0] if chunk.shape[1] == 1 else chunk.mean(axis=1)
+            meter.feed(mono)
+            frames += len(mono)
+            clipped += int(np.count_nonzero(np.abs(mono) >= 0.9999))
+            seg = np.concatenate([tail, mono])
+            peak = max(peak, 10 ** (true_peak(seg) / 20))
+            tail = mono[-256:]
+    return FileMeasure(frames / rate, round(meter.lufs(), 2),
+                       round(float(20 * np.log10(peak)) if peak > 0 else -120.0, 2), clipped)
 
 
 def read_back(path: Path) -> tuple[np.ndarray, int]:

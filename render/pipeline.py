@@ -32,13 +32,13 @@ from render.export import (
     check_writable,
     decode,
     encode_mp3,
+    measure_file,
     mp3_delay_s,
-    read_back,
     remove_stale_parts,
     write_audio,
     write_text,
 )
-from render.master import MasterSpec, codec_offset, master, measure
+from render.master import MasterSpec, codec_offset, master
 from render.music import load_intro
 from render.normalize import Normalizer
 from render.report import judge, relpath, speaker_stats, to_json
@@ -195,7 +195,7 @@ def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: S
     """Master and write, then measure the decoded file; correct and rewrite if it misses."""
     extra, offset = 0.0, 0.0
     with watch.stage("master"):
-        env = peak_envelope(timeline.audio)
+        env = peak_envelope(timeline.audio).astype(np.float16)  # half the memory, ample precision
         input_lufs = loudness(timeline.audio)
         if fmt == "mp3":
             offset = codec_offset(timeline.audio, spec, _mp3_round_trip)
@@ -205,17 +205,16 @@ def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: S
         with watch.stage("export"):
             write_audio(mastered, path, fmt, finish=finish)
             del mastered
-            decoded, rate = read_back(path)
-            measured = measure(decoded, rate)
+            measured = measure_file(path)
         lufs_error = spec.lufs - measured.integrated_lufs
         if measured.true_peak_dbtp <= spec.true_peak_db and abs(lufs_error) <= 0.3:
             break
         offset += lufs_error
         if measured.true_peak_dbtp > spec.true_peak_db:
             extra += measured.true_peak_dbtp - spec.true_peak_db + 0.3
-    return len(decoded) / rate, {"integrated_lufs": measured.integrated_lufs,
-                                 "true_peak_dbtp": measured.true_peak_dbtp,
-                                 "clipped_samples": int(np.count_nonzero(np.abs(decoded) >= 0.9999))}
+    return measured.seconds, {"integrated_lufs": measured.integrated_lufs,
+                              "true_peak_dbtp": measured.true_peak_dbtp,
+                              "clipped_samples": measured.clipped_samples}
 
 
 def episode_number(ep: EpisodeFiles) -> int | None:

@@ -24,11 +24,11 @@ from render.voices import Voice, file_digest, fingerprint
 INSTALL_HINT = "install the extra: .venv/bin/pip install -e '.[coqui]'"
 
 
-def engine_version() -> str:
+def engine_version(source: str | None = None) -> str:
     try:
         return f"coqui-tts {version('coqui-tts')}"
     except PackageNotFoundError as exc:
-        raise RenderError("Coqui TTS is not installed", hint=INSTALL_HINT) from exc
+        raise RenderError("Coqui TTS is not installed", source, hint=INSTALL_HINT) from exc
 
 
 def voice_fingerprint(voice: Voice) -> str:
@@ -40,7 +40,7 @@ def voice_fingerprint(voice: Voice) -> str:
             digest += file_digest(_existing(voice.config_path, voice, "config_path"))
     if voice.speaker_wav:
         digest += file_digest(_existing(voice.speaker_wav, voice, "speaker_wav"))
-    return fingerprint(voice, engine_version(), digest)
+    return fingerprint(voice, engine_version(voice.source), digest)
 
 
 def _existing(path: str, voice: Voice, key: str) -> Path:
