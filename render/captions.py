@@ -28,18 +28,23 @@ class Cue:
     text: str
 
 
-def _wrap(text: str, width: int = LINE_CHARS) -> list[str]:
-    lines: list[str] = []
+def _pack(items: list[str], width: int) -> list[str]:
+    """Greedily join items with spaces into runs of at most ``width`` characters."""
+    runs: list[str] = []
     cur = ""
-    for word in text.split():
-        if cur and len(cur) + 1 + len(word) > width:
-            lines.append(cur)
-            cur = word
+    for item in items:
+        if cur and len(cur) + 1 + len(item) > width:
+            runs.append(cur)
+            cur = item
         else:
-            cur = f"{cur} {word}".strip()
+            cur = f"{cur} {item}".strip()
     if cur:
-        lines.append(cur)
-    return lines
+        runs.append(cur)
+    return runs
+
+
+def _wrap(text: str, width: int = LINE_CHARS) -> list[str]:
+    return _pack(text.split(), width)
 
 
 def _pieces(text: str, seconds: float) -> list[str]:
@@ -50,16 +55,7 @@ def _pieces(text: str, seconds: float) -> list[str]:
     clauses = re.split(r"(?<=[,;:—])\s+", text)
     n_time = max(1, int(seconds // MAX_CUE_S) + (1 if seconds % MAX_CUE_S else 0))
     target = min(limit, max(20, len(text) // n_time + 1))
-    pieces: list[str] = []
-    cur = ""
-    for clause in clauses:
-        if cur and len(cur) + 1 + len(clause) > target:
-            pieces.append(cur)
-            cur = clause
-        else:
-            cur = f"{cur} {clause}".strip()
-    if cur:
-        pieces.append(cur)
+    pieces = _pack(clauses, target)
     out: list[str] = []
     for p in pieces:  # a clause longer than two lines: cut on words into balanced chunks
         n = -(-len(p) // (limit - 6))

@@ -159,13 +159,6 @@ def _date_dmy(m: re.Match[str]) -> str:
     return out + (f" {n.year(int(m['y']))}" if m["y"] else "")
 
 
-def _date_iso(m: re.Match[str]) -> str:
-    mo, d = int(m["m"]), int(m["d"])
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        return m.group(0)
-    return f"{MONTH_BY_NUMBER[mo]} {n.ordinal(d)}, {n.year(int(m['y']))}"
-
-
 def _date_num(m: re.Match[str]) -> str:
     mo, d, y = int(m["m"]), int(m["d"]), m["y"]
     if m["sep"] != "/" and len(y) != 4:
@@ -507,7 +500,7 @@ def _number(m: re.Match[str]) -> str:
 RULES: list[Rule] = [
     Rule("money-words", _MONEY_WORDS, _money_words),
     Rule("money", _MONEY, _money),
-    Rule("date-iso", _DATE_ISO, _date_iso),
+    Rule("date-iso", _DATE_ISO, _date_ymd),
     Rule("date-ymd", _DATE_YMD, _date_ymd),
     Rule("date-numeric", _DATE_NUM, _date_num),
     Rule("date-mdy", _DATE_MDY, _date_mdy),
