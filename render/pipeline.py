@@ -128,7 +128,8 @@ def prepare(ref: str, settings: Settings) -> Prepared:
     episode = find_episode(ref, settings.transcripts_dir)
     from render.script import read_text, split_front_matter
     front, _ = split_front_matter(read_text(episode.script).splitlines(), episode.script)
-    cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script))
+    series = str(front["series"]) if front.get("series") else None
+    cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series)
     script = parse_file(episode.script, cast.speakers)
     normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
     turns = speak(script.turns, normalizer)

@@ -115,8 +115,13 @@ def load_voice(path: Path) -> Voice:
     return Voice(name=path.stem, engine=str(engine), source=str(path), **kwargs)  # type: ignore[arg-type]
 
 
-def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None) -> Cast:
-    """Read ``cast.toml`` and every voice it names; ``overrides`` come from front matter."""
+def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None,
+              series: str | None = None) -> Cast:
+    """Read ``cast.toml`` and every voice it names.
+
+    Layers, last wins: ``[speakers]``, then ``[series.NAME]`` for the script's
+    ``series:`` front-matter key, then the script's own ``cast:`` overrides.
+    """
     path = voices_dir / "cast.toml"
     data = _load_toml(path)
     speakers = data.get("speakers")
@@ -124,6 +129,13 @@ def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None) -> Cast
         raise RenderError("missing [speakers] table", path,
                           hint='add e.g. [speakers] then Jordan = "joe"')
     mapping = {str(k): v for k, v in speakers.items()}
+    all_series = data.get("series", {})
+    if series is not None and isinstance(all_series, dict) and series in all_series:
+        layer = all_series[series]
+        if not isinstance(layer, dict):
+            raise RenderError(f"[series.{series}] must map speakers to voices", path,
+                              hint=f'write [series.{series}] then Alex = "slt"')
+        mapping.update({str(k): v for k, v in layer.items()})
     mapping.update(overrides or {})
     voices: dict[str, Voice] = {}
     for speaker, name in mapping.items():

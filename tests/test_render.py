@@ -86,3 +86,22 @@ def test_missing_episode_suggests_close_matches(project: Path) -> None:
     res = run_cli("episode", "tset", cwd=project)
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "no episode matches 'tset'" in res.stderr and "00001-test" in res.stderr
+
+
+def test_cast_layers_series_and_front_matter_and_cover(tmp_path: Path) -> None:
+    script = ("---\ntitle: Layered\nseries: guests\ncast:\n  Jordan: joe\n---\n"
+              "**Jordan**: Hello there.\n\n**Alex**: Hi.\n\n**Sam**: And me.\n")
+    proj = make_project(tmp_path / "p", {"00003-layers.md": script})
+    cast = proj / "voices" / "cast.toml"
+    cast.write_text('[speakers]\nJordan = "slt"\nAlex = "slt"\n\n[series.guests]\nSam = "joe"\nAlex = "joe"\n')
+    res = run_cli("voices", "cast", "3", cwd=proj)
+    assert res.returncode == 0, res.stderr
+    lines = {ln.split()[0]: ln.split()[1] for ln in res.stdout.splitlines()}
+    assert lines == {"Jordan": "joe", "Alex": "joe", "Sam": "joe"}
+    import numpy as np
+    from PIL import Image
+    Image.fromarray(np.full((8, 8, 3), 200, np.uint8)).save(proj / "transcripts" / "00003-layers.png")
+    res = run_cli("episode", "3", "--no-music", cwd=proj)
+    assert res.returncode == 0, res.stderr
+    tags = ID3(proj / "output" / "00003" / "00003-layers.mp3")
+    assert tags.getall("APIC")[0].mime == "image/png" and str(tags["TPE1"]) == "Jordan & Alex & Sam"
