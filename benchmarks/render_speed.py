@@ -89,8 +89,8 @@ def main() -> None:
             env={**os.environ, "RENDER_CACHE_DIR": str(Path(tmp) / "empty")}, check=True).stdout)
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "render", "preview", "00035", "--exchange", "5", "--root",
-                        str(project), "--cache-dir", str(Path(tmp) / "preview-cache")],
-                       capture_output=True, cwd=ROOT, check=True)
+                        str(project)], capture_output=True, cwd=ROOT, check=True,
+                       env={**os.environ, "RENDER_CACHE_DIR": str(Path(tmp) / "preview-cache")})
         preview = time.perf_counter() - t0
     dur = report["duration_s"]
     rows = [

@@ -119,3 +119,15 @@ def test_master_hits_loudness_and_true_peak_on_decoded_mp3(tmp_path: Path) -> No
     assert abs(m.integrated_lufs - spec.lufs) <= 0.5
     assert m.true_peak_dbtp <= -1.0
     assert true_peak(out) <= spec.true_peak_db - spec.headroom_db + 0.05
+
+
+def test_streamed_loudness_matches_pyloudnorm() -> None:
+    import pyloudnorm
+
+    rng = np.random.default_rng(3)
+    for rate, secs in ((44100, 0.6), (44100, 30.0), (22050, 7.3), (32000, 3.1)):
+        t = np.arange(int(secs * rate)) / rate
+        x = (0.2 * np.sin(2 * np.pi * 300 * t) * (np.sin(2 * np.pi * 0.7 * t) > 0)
+             + 0.02 * rng.standard_normal(len(t))).astype(np.float32)
+        want = pyloudnorm.Meter(rate).integrated_loudness(x.astype(np.float64))
+        assert loudness(x, rate, block=4096) == pytest.approx(want, abs=1e-6)
