@@ -86,7 +86,7 @@ def main() -> None:
         cold_est = json.loads(subprocess.run(
             [sys.executable, "-m", "render", "estimate", "00035", "--json", "--root", str(project)],
             capture_output=True, text=True, cwd=ROOT,
-            env={**os.environ, "RENDER_CACHE_DIR": str(Path(tmp) / "empty")}, check=True).stdout)
+            env={**os.environ, "RENDER_CACHE_DIR": str(Path(tmp) / "cold" / "cache")}, check=True).stdout)
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "render", "preview", "00035", "--exchange", "5", "--root",
                         str(project)], capture_output=True, cwd=ROOT, check=True,

@@ -289,6 +289,7 @@ def render_episode(ref: str, settings: Settings,
             previous["cache"] = {"hits": len(prep.turns), "misses": 0}
             previous["up_to_date"] = True
             previous["timings"] = watch.times
+            write_text(to_json(previous), folder / "report.json")
             if progress:
                 progress(len(prep.turns), len(prep.turns))
             return previous
@@ -415,7 +416,7 @@ def plan_fit(prep: Prepared, settings: Settings) -> tuple[Settings, dict]:
     if lo <= base.total_s <= hi:
         return settings, {"applied": False, "reason": "already within the target",
                           "predicted_s": round(base.total_s, 1)}
-    aim = lo + 0.25 * (hi - lo) if base.total_s < lo else hi - 0.25 * (hi - lo)
+    aim = (lo + hi) / 2  # the centre leaves room for the prediction's few percent of error
     fixed = base.total_s - base.speech_s - _gap_total(prep, settings.pacing, sections)
     gaps = base.total_s - base.speech_s - fixed
     # Speaking rate first (the larger lever), then the gaps. Engines stretch phonemes, not
