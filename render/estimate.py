@@ -37,7 +37,9 @@ CALIBRATION = (
     "Okay. That sounds simple. It isn't, because the cheapest node is rarely the fastest one, "
     "and a job that waits for its last worker wastes every machine it already holds. "
     "Exactly. Forty percent of the budget can disappear that way. "
-    "That's the honest answer, and it's why measurement comes before optimization."
+    "That's the honest answer, and it's why measurement comes before optimization. "
+    "The GPU and CPU teams at the CNCF saw 30-40% gains, about $2.16 million a month. "
+    "Kubernetes 1.34 made DRA GA; SREs on GKE can test it in Q1 2026."
 )
 
 
