@@ -92,6 +92,11 @@ def main() -> None:
                         str(project)], capture_output=True, cwd=ROOT, check=True,
                        env={**os.environ, "RENDER_CACHE_DIR": str(Path(tmp) / "preview-cache")})
         preview = time.perf_counter() - t0
+        # A 25-minute episode from 00035's own turns (all cached): peak memory at that length.
+        body = text.split("\n---\n", 2)[-1]
+        script.write_text("---\ntitle: Long\n---\n" + body + "\n\n" + body.split("**Jordan**: Alright. Let's get practical.")[0],
+                          encoding="utf-8")
+        long_wall, long_report, long_rss = run_render(project, cache)
     dur = report["duration_s"]
     rows = [
         ("audio duration", f"{dur:.1f} s"),
@@ -104,6 +109,8 @@ def main() -> None:
         ("warm re-render, nothing changed", f"{warm:.1f} s  cache {report_warm['cache']}"),
         ("re-render after editing one turn", f"{edited:.1f} s  cache {report_edit['cache']}"),
         ("cold preview of one exchange (time to audio)", f"{preview:.1f} s"),
+        (f"{long_report['duration_s'] / 60:.1f}-minute episode (cached turns): peak RSS",
+         f"{long_rss / 1024:.0f} MB, {long_wall:.1f} s wall"),
         ("estimate (warm cache) vs rendered", f"{est['predicted_s']:.1f} s vs {dur:.1f} s: "
                                               f"{100 * (est['predicted_s'] - dur) / dur:+.1f} %"),
         ("estimate (cold, calibration only)", f"{cold_est['predicted_s']:.1f} s: "

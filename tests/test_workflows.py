@@ -102,7 +102,7 @@ def test_fit_moves_a_script_into_its_window(rendered) -> None:
     proj, report = rendered
     d = report["duration_s"]
     script = proj / "transcripts" / "00030-est.md"
-    script.write_text(f"---\ntarget_length: {0.86 * d:.1f}-{0.95 * d:.1f} s\n---\n" + _script(12))
+    script.write_text(f"---\ntarget_length: {0.90 * d:.1f}-{0.98 * d:.1f} s\n---\n" + _script(12))
     res = run_cli("episode", "30", "--fit", cwd=proj)
     assert res.returncode == 0, res.stderr
     fitted = json.loads((proj / "output" / "00030" / "report.json").read_text())
