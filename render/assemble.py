@@ -144,12 +144,16 @@ def music_envelope(length: int, speech_start: int, pacing: Pacing) -> np.ndarray
 def assemble(turns: list[Turn], audio: dict[int, TurnAudio], silences: dict[str, float],
              pacing: Pacing, music: tuple[np.ndarray, str] | None,
              section_starts: set[int] | None = None) -> Timeline:
-    """Build the episode timeline. ``silences`` is each speaker's sentence pause."""
+    """Build the episode timeline. ``silences`` is each speaker's sentence pause.
+
+    ``audio`` is consumed (its entries are removed) to keep peak memory to one copy.
+    """
     section_starts = section_starts or set()
     prepared: dict[int, np.ndarray] = {}
     spans: dict[int, list[tuple[int, int]]] = {}
     for t in turns:
-        prepared[t.index], spans[t.index] = prepare_turn(audio[t.index], silences[t.speaker])
+        # pop: each turn's synthesized audio is freed as soon as its 44.1 kHz copy exists
+        prepared[t.index], spans[t.index] = prepare_turn(audio.pop(t.index), silences[t.speaker])
     gains = _voice_gains(prepared, turns, pacing.voice_lufs)
     for t in turns:
         prepared[t.index] = gain_to(prepared[t.index], 0.0, gains[t.index])

@@ -162,18 +162,20 @@ def true_peak(audio: np.ndarray, oversample: int = 4, block: int = 1 << 21) -> f
     return 20 * np.log10(peak) if peak > 0 else -120.0
 
 
-def peak_envelope(audio: np.ndarray, oversample: int = 4, block: int = 1 << 21) -> np.ndarray:
-    """Per-sample magnitude including inter-sample peaks."""
-    env = np.abs(audio).astype(np.float32)
+def peak_envelope(audio: np.ndarray, oversample: int = 4, block: int = 1 << 21,
+                  dtype: type = np.float32) -> np.ndarray:
+    """Per-sample magnitude including inter-sample peaks (``float16`` halves its memory)."""
+    env = np.empty(len(audio), dtype)
     for start, per in _oversampled_abs(audio, oversample, block):
-        env[start: start + len(per)] = np.maximum(env[start: start + len(per)], per)
+        stop = start + len(per)
+        env[start:stop] = np.maximum(np.abs(audio[start:stop]), per)
     return env
 
 
 def limit(audio: np.ndarray, ceiling_db: float, rate: int = RATE,
           lookahead_s: float = 0.003, release_s: float = 0.06,
           envelope: np.ndarray | None = None, gain: float = 1.0,
-          block: int = 1 << 20) -> np.ndarray:
+          block: int = 1 << 20, out: np.ndarray | None = None) -> np.ndarray:
     """Apply ``gain`` and a look-ahead peak limiter against the 4x-oversampled envelope.
 
     The gain curve is a running minimum of the needed gain followed by a
@@ -187,7 +189,7 @@ def limit(audio: np.ndarray, ceiling_db: float, rate: int = RATE,
     look = max(1, int(lookahead_s * rate))
     rel = max(look, int(release_s * rate))
     margin = 2 * rel + 2 * look
-    out = np.empty(len(audio), np.float32)
+    out = np.empty(len(audio), np.float32) if out is None else out
     g = np.float32(gain)
     for start in range(0, len(audio), block):
         stop = min(len(audio), start + block)

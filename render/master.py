@@ -43,9 +43,9 @@ def master(audio: np.ndarray, spec: MasterSpec, extra_headroom_db: float = 0.0,
     env = peak_envelope(audio) if envelope is None else envelope
     target = spec.lufs + lufs_offset
     gain_db = target - (loudness(audio, rate) if input_lufs is None else input_lufs)
-    out = audio
+    out = np.empty(len(audio), np.float32)  # one buffer for every pass: flat memory
     for _ in range(3):
-        out = limit(audio, ceiling, rate, envelope=env, gain=10 ** (gain_db / 20))
+        limit(audio, ceiling, rate, envelope=env, gain=10 ** (gain_db / 20), out=out)
         error = target - loudness(out, rate)
         if abs(error) < 0.1:
             break

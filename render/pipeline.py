@@ -196,7 +196,7 @@ def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: S
     """Master and write, then measure the decoded file; correct and rewrite if it misses."""
     extra, offset = 0.0, 0.0
     with watch.stage("master"):
-        env = peak_envelope(timeline.audio).astype(np.float16)  # half the memory, ample precision
+        env = peak_envelope(timeline.audio, dtype=np.float16)  # half the memory, ample precision
         input_lufs = loudness(timeline.audio)
         if fmt == "mp3":
             offset = codec_offset(timeline.audio, spec, _mp3_round_trip)

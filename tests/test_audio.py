@@ -88,7 +88,7 @@ def test_intro_music_plays_alone_then_ducks_under_speech() -> None:
     turns, audio = _turns()
     pacing = Pacing()
     intro = generate_intro()
-    with_music = assemble(turns, audio, {"Jordan": 0.2, "Alex": 0.2}, pacing, (intro, "generated"))
+    with_music = assemble(turns, dict(audio), {"Jordan": 0.2, "Alex": 0.2}, pacing, (intro, "generated"))
     without = assemble(turns, audio, {"Jordan": 0.2, "Alex": 0.2}, pacing, None)
     start = with_music.turns[0].start_s
     assert start == pytest.approx(pacing.music_lead_s)
