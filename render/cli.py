@@ -3,8 +3,6 @@ message and exit status 2; Ctrl-C becomes one line and status 130."""
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import re
 import signal
@@ -315,20 +313,8 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _return_freed_memory() -> None:
-    """Keep glibc from hoarding freed audio buffers.
-
-    glibc raises its mmap threshold after large frees, so later per-turn arrays land on the
-    heap and stay resident after they are freed; a fixed 128 KiB threshold returns every
-    large buffer to the OS (a 26-minute episode: 1.4 GB peak RSS → 0.9 GB).
-    """
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to tune
-        ctypes.CDLL("libc.so.6").mallopt(-3, 1 << 17)  # M_MMAP_THRESHOLD
-
-
 def main() -> None:
     """Entry point: typer handles usage errors; known failures become clean messages."""
-    _return_freed_memory()
     signal.signal(signal.SIGTERM, _terminate)
     try:
         app()

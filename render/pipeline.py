@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from render import memory
 from render.assemble import Pacing, Timeline, assemble, gap_after
 from render.cache import TurnCache
 from render.captions import build_cues, to_srt, to_transcript_json, to_vtt
@@ -181,6 +182,7 @@ def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: S
         silences = {s: v.sentence_silence for s, v in prep.cast.voices.items()}
         timeline = assemble(turns, result.audio, silences, settings.pacing, intro,
                             _section_starts(prep.script))
+        memory.release()
     return timeline, {"hits": result.hits, "misses": result.misses}
 
 
@@ -202,7 +204,9 @@ def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: S
             offset = codec_offset(timeline.audio, spec, _mp3_round_trip)
     for _ in range(4):
         with watch.stage("master"):
+            memory.release()
             mastered = master(timeline.audio, spec, extra, offset, envelope=env, input_lufs=input_lufs)
+            memory.release()
         with watch.stage("export"):
             write_audio(mastered, path, fmt, finish=finish)
             del mastered
