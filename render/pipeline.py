@@ -43,7 +43,7 @@ from render.master import MasterSpec, codec_offset, master
 from render.music import load_intro
 from render.normalize import Normalizer
 from render.report import judge, relpath, speaker_stats, to_json
-from render.script import Script, Turn, parse_file
+from render.script import Script, Turn, parse_file, read_text, split_front_matter
 from render.sentences import speak
 from render.synthesize import plan_jobs, silent, synthesize
 from render.tags import Tags, write_tags
@@ -127,7 +127,6 @@ MAX_TURN_CHARS = 20_000  # ~20 minutes of one host without a reply: surely a pas
 def prepare(ref: str, settings: Settings) -> Prepared:
     """Find, parse and normalize an episode; no audio work yet."""
     episode = find_episode(ref, settings.transcripts_dir)
-    from render.script import read_text, split_front_matter
     front, _ = split_front_matter(read_text(episode.script).splitlines(), episode.script)
     series = str(front["series"]) if front.get("series") else None
     cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series)
