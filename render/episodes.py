@@ -124,10 +124,13 @@ _FRONT_KEYS = ("target_length", "target-length", "target", "target_duration")
 _OUTLINE_LINE = re.compile(r"^\W*target\s+length\W*:?\**\s*(.+)$", re.I)
 
 
-def find_target(episode: EpisodeFiles) -> Target | None:
-    """Target window from the script's front matter, else from the outline, else None."""
-    lines = read_text(episode.script).splitlines()
-    front, _ = split_front_matter(lines, episode.script)
+def find_target(episode: EpisodeFiles, front: dict[str, object] | None = None) -> Target | None:
+    """Target window from the script's front matter, else from the outline, else None.
+
+    Pass ``front`` when the script is already parsed, so it is not read again.
+    """
+    if front is None:
+        front, _ = split_front_matter(read_text(episode.script).splitlines(), episode.script)
     for key in _FRONT_KEYS:
         if key in front and (win := parse_length(str(front[key]))):
             return Target(win[0], win[1], f"{episode.script.name} front matter '{key}'")

@@ -127,10 +127,11 @@ MAX_TURN_CHARS = 20_000  # ~20 minutes of one host without a reply: surely a pas
 def prepare(ref: str, settings: Settings) -> Prepared:
     """Find, parse and normalize an episode; no audio work yet."""
     episode = find_episode(ref, settings.transcripts_dir)
-    front, _ = split_front_matter(read_text(episode.script).splitlines(), episode.script)
+    text = read_text(episode.script)  # read once: front matter, turns and target all come from it
+    front, _ = split_front_matter(text.splitlines(), episode.script)
     series = str(front["series"]) if front.get("series") else None
     cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series)
-    script = parse_file(episode.script, cast.speakers)
+    script = parse_file(episode.script, cast.speakers, text=text)
     normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
     turns = speak(script.turns, normalizer)
     for t in turns:
@@ -143,7 +144,7 @@ def prepare(ref: str, settings: Settings) -> Prepared:
                 f"{len(t.text) / 900:.0f} minutes of speech)", episode.script, t.line,
                 hint=f"a turn is at most {MAX_TURN_CHARS:,} characters; split it into several "
                      "turns, or check for a paste error (a missing speaker tag)")
-    return Prepared(episode, script, cast, turns, find_target(episode))
+    return Prepared(episode, script, cast, turns, find_target(episode, script.front_matter))
 
 
 def _section_starts(script: Script) -> set[int]:

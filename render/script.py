@@ -277,9 +277,13 @@ def parse_text(text: str, path: Path, speakers: list[str], *,
     return Script(path, turns, parser.metadata, front, parser.headings, title)
 
 
-def parse_file(path: Path, speakers: list[str], *, bullets_only: bool = False) -> Script:
-    """Parse a script file; raises :class:`RenderError` for anything a user must fix."""
-    text = read_text(path)
+def parse_file(path: Path, speakers: list[str], *, bullets_only: bool = False,
+               text: str | None = None) -> Script:
+    """Parse a script file; raises :class:`RenderError` for anything a user must fix.
+
+    ``text`` is the file's already read and repaired text, if the caller has it.
+    """
+    text = read_text(path) if text is None else text
     if not text.strip():
         raise RenderError("file is empty", path, hint="write the script's turns as "
                           "'**Name**: text' lines")

@@ -8,7 +8,6 @@ sentence's WAV file is complete.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -114,5 +113,5 @@ class FestivalEngine:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
     def __del__(self) -> None:
-        if getattr(self, "_proc", None) is not None and os.getpid():
+        if getattr(self, "_proc", None) is not None:
             self._proc.kill()  # type: ignore[union-attr]
