@@ -8,13 +8,14 @@ sample rate, because captions and chapters must match the audio exactly.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from statistics import median
 
 import numpy as np
 
 from render.cache import TurnAudio
-from render.dsp import RATE, fade, gain_to, loudness, resample, trim
+from render.dsp import RATE, fade, gain_to, loudness, resample, threads, trim
 from render.script import Turn
 
 _INTERJECTION = re.compile(
@@ -91,14 +92,26 @@ def gap_after(turn: Turn, following: Turn, pacing: Pacing, section_break: bool) 
     return gap
 
 
+def condition(audio: TurnAudio) -> TurnAudio:
+    """Trim each sentence's silence, resample it to the episode rate and fade its edges.
+
+    Synthesis workers do this right after synthesis (in parallel, and once:
+    the cache keeps the result), leaving assembly only joins and placement.
+    """
+    if audio.conditioned:
+        return audio
+    rate = audio.sample_rate
+    return TurnAudio([fade(resample(trim(c, rate), rate), RATE, 0.005, 0.01) for c in audio.sentences],
+                     RATE, conditioned=True)
+
+
 def prepare_turn(audio: TurnAudio, sentence_silence: float) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Trim, resample and join one turn's sentences; return audio and sentence spans."""
+    """Join one turn's conditioned sentences with its voice's pause; return audio and sentence spans."""
     parts: list[np.ndarray] = []
     spans: list[tuple[int, int]] = []
     gap = np.zeros(int(sentence_silence * RATE), np.float32)
     pos = 0
-    for clip in audio.sentences:
-        s = fade(resample(trim(clip, audio.sample_rate), audio.sample_rate), RATE, 0.005, 0.01)
+    for s in condition(audio).sentences:
         if parts:
             parts.append(gap)
             pos += len(gap)
@@ -109,11 +122,11 @@ def prepare_turn(audio: TurnAudio, sentence_silence: float) -> tuple[np.ndarray,
     return fade(joined, RATE), spans
 
 
-def _voice_gains(prepared: dict[int, np.ndarray], turns: list[Turn], target: float) -> dict[int, float]:
+def _voice_gains(levels: dict[int, float], turns: list[Turn], target: float) -> dict[int, float]:
     """One gain per voice (from its median turn loudness), nudged per turn within ±3 dB."""
     by_speaker: dict[str, list[tuple[int, float]]] = {}
     for t in turns:
-        by_speaker.setdefault(t.speaker, []).append((t.index, loudness(prepared[t.index])))
+        by_speaker.setdefault(t.speaker, []).append((t.index, levels[t.index]))
     gains: dict[int, float] = {}
     for items in by_speaker.values():
         valid = [lu for _, lu in items if lu > -70]
@@ -151,10 +164,17 @@ def assemble(turns: list[Turn], audio: dict[int, TurnAudio], silences: dict[str,
     section_starts = section_starts or set()
     prepared: dict[int, np.ndarray] = {}
     spans: dict[int, list[tuple[int, int]]] = {}
-    for t in turns:
+    levels: dict[int, float] = {}
+
+    def prepare_one(t: Turn) -> None:
         # pop: each turn's synthesized audio is freed as soon as its 44.1 kHz copy exists
         prepared[t.index], spans[t.index] = prepare_turn(audio.pop(t.index), silences[t.speaker])
-    gains = _voice_gains(prepared, turns, pacing.voice_lufs)
+        levels[t.index] = loudness(prepared[t.index])
+
+    with ThreadPoolExecutor(threads()) as pool:  # soxr and the loudness filter release the GIL
+        # (cached turns are conditioned already; this is for audio straight from an engine)
+        list(pool.map(prepare_one, turns))
+    gains = _voice_gains(levels, turns, pacing.voice_lufs)
     for t in turns:
         prepared[t.index] = gain_to(prepared[t.index], 0.0, gains[t.index])
 

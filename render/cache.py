@@ -21,15 +21,20 @@ import numpy as np
 
 from render.errors import RenderError
 
-FORMAT = 1
+FORMAT = 2  # 2: sentences stored trimmed, faded and at 44.1 kHz (see render.assemble.condition)
 
 
 @dataclass
 class TurnAudio:
-    """One turn's sentences as separate clips, kept apart so pauses stay adjustable."""
+    """One turn's sentences as separate clips, kept apart so pauses stay adjustable.
+
+    ``conditioned`` clips are already trimmed, faded and at the episode rate:
+    the state the cache stores, so a re-render does no per-turn DSP again.
+    """
 
     sentences: list[np.ndarray]
     sample_rate: int
+    conditioned: bool = False
 
 
 def _cache_error(exc: OSError, path: Path) -> RenderError:
@@ -61,10 +66,11 @@ class TurnCache:
                 audio = data["audio"].astype(np.float32, copy=False)
                 ends = data["ends"].tolist()
                 rate = int(data["rate"])
+                conditioned = bool(data["conditioned"]) if "conditioned" in data.files else False
         except (OSError, KeyError, ValueError, EOFError):
             return None  # missing or unreadable: synthesize again
         starts = [0, *ends[:-1]]
-        return TurnAudio([audio[a:b] for a, b in zip(starts, ends, strict=True)], rate)
+        return TurnAudio([audio[a:b] for a, b in zip(starts, ends, strict=True)], rate, conditioned)
 
     def put(self, key: str, turn: TurnAudio) -> None:
         if self.root is None:
@@ -83,7 +89,8 @@ class TurnCache:
             raise _cache_error(exc, path) from exc
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, audio=audio, ends=ends, rate=np.int64(turn.sample_rate))
+                np.savez(f, audio=audio, ends=ends, rate=np.int64(turn.sample_rate),
+                         conditioned=np.bool_(turn.conditioned))
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from render import warmup
 from render.errors import RenderError
 from render.pipeline import Settings, estimate_episode, prepare, render_episode, render_preview
 from render.report import relpath, summary
@@ -32,6 +33,7 @@ TranscriptsOpt = Annotated[Path | None, typer.Option("--transcripts", help="Fold
 
 def _settings(root: Path, out_dir: Path | None, transcripts: Path | None = None,
               **kw: object) -> Settings:
+    warmup.start()  # every command that builds Settings goes on to need scipy
     return Settings(root=root, out=out_dir, transcripts=transcripts, **kw)  # type: ignore[arg-type]
 
 

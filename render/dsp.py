@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
-import pyloudnorm
 import soxr
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import lfilter, lfilter_zi
+
+# scipy.signal (with pyloudnorm, which imports it) and scipy.ndimage take ~0.9 s to import:
+# they are imported where used, and render.warmup loads them in the background meanwhile.
+HEAVY_IMPORTS = ("scipy.signal", "scipy.ndimage", "pyloudnorm")
 
 RATE = 44100
 
@@ -61,6 +64,8 @@ def fade(audio: np.ndarray, rate: int, fade_in_s: float = 0.01,
 def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """BS.1770 K-weighting (pyloudnorm's filter design), its two biquads merged into one
     fourth-order filter so each pass over the audio runs one filter, not two."""
+    import pyloudnorm
+
     meter = pyloudnorm.Meter(rate)
     b, a = np.array([1.0]), np.array([1.0])
     for f in meter._filters.values():
@@ -76,26 +81,59 @@ class LoudnessMeter:
     read block by block) is measured in constant memory.
     """
 
-    def __init__(self, rate: int = RATE) -> None:
+    def __init__(self, rate: int = RATE, offset: int = 0) -> None:
+        """``offset``: where this meter's audio starts in a longer program measured in parts."""
         self.rate = rate
         self.stages = _k_weighting(rate)
-        self.states = [lfilter_zi(b, a) * 0.0 for b, a in self.stages]
+        self.states = [np.zeros(max(len(a), len(b)) - 1) for b, a in self.stages]
         self.sub = round(0.1 * rate)
         self.energies: list[np.ndarray] = []
-        self.carry = np.zeros(0)
+        # Stand-ins for the part of the first sub-block that lies before ``offset``: see joined().
+        self.phase = offset % self.sub
+        self.carry = np.zeros(self.phase)
         self.samples = 0
         self.square_sum = 0.0
 
+    @classmethod
+    def joined(cls, meters: list[LoudnessMeter]) -> LoudnessMeter:
+        """One meter for consecutive parts, as if their audio had been fed to one meter.
+
+        Parts sit on the program's 100 ms grid: the sub-block a part's
+        ``offset`` falls in is the previous part's open tail plus this part's head.
+        """
+        whole = cls(meters[0].rate)
+        tail = 0.0
+        for m in meters:
+            energies = np.concatenate(m.energies) if m.energies else np.zeros(0)
+            if m.phase and energies.size:
+                energies = energies.copy()
+                energies[0] += tail
+            whole.energies.append(energies)
+            whole.samples += m.samples
+            whole.square_sum += m.square_sum
+            tail = float(m.carry.sum())
+        return whole
+
     def feed(self, block: np.ndarray) -> None:
+        from scipy.signal import lfilter
+
         x = block.astype(np.float64)
         self.samples += len(x)
-        self.square_sum += float(np.dot(x, x))
+        if self.samples <= 0.45 * self.rate:  # only clips this short use the RMS estimate
+            self.square_sum += float(np.dot(x, x))
         for k, (b, a) in enumerate(self.stages):
             x, self.states[k] = lfilter(b, a, x, zi=self.states[k])
-        x = np.concatenate([self.carry, x * x])
-        n = len(x) // self.sub
-        self.energies.append(x[: n * self.sub].reshape(n, self.sub).sum(axis=1))
-        self.carry = x[n * self.sub:]
+        np.square(x, out=x)
+        start = 0
+        if self.carry.size:  # finish the sub-block the previous block left open
+            start = min(len(x), self.sub - len(self.carry))
+            self.carry = np.concatenate([self.carry, x[:start]])
+            if len(self.carry) < self.sub:
+                return
+            self.energies.append(np.array([self.carry.sum()]))
+        n = (len(x) - start) // self.sub
+        self.energies.append(x[start: start + n * self.sub].reshape(n, self.sub).sum(axis=1))
+        self.carry = x[start + n * self.sub:].copy()
 
     def lufs(self) -> float:
         rate = self.rate
@@ -119,8 +157,12 @@ class LoudnessMeter:
         return float(-0.691 + 10 * np.log10(final.mean()))
 
 
-def loudness(audio: np.ndarray, rate: int = RATE, block: int = 1 << 20) -> float:
-    """Integrated loudness (ITU-R BS.1770-4) in LUFS; RMS-based for very short clips."""
+def loudness(audio: np.ndarray, rate: int = RATE, block: int = 1 << 18) -> float:
+    """Integrated loudness (ITU-R BS.1770-4) in LUFS; RMS-based for very short clips.
+
+    One pass in cache-sized blocks: on this memory-bound work, threads
+    measured slower than a single pass.
+    """
     meter = LoudnessMeter(rate)
     for start in range(0, len(audio), block):
         meter.feed(audio[start: start + block])
@@ -133,49 +175,77 @@ def gain_to(audio: np.ndarray, current_lufs: float, target_lufs: float) -> np.nd
     return (audio * np.float32(10 ** ((target_lufs - current_lufs) / 20))).astype(np.float32)
 
 
-def _oversampled_abs(audio: np.ndarray, oversample: int, block: int) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield (start, per-sample max of the oversampled magnitude) block by block.
+def threads() -> int:
+    """Threads for block-parallel DSP: soxr, numpy, scipy and LAME release the GIL."""
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def each_block(fn: Callable[[int], object], length: int, block: int) -> list[object]:
+    """``fn(start)`` for every block start, on all cores; results in block order."""
+    starts = range(0, length, block)
+    if len(starts) <= 1 or threads() == 1:
+        return [fn(s) for s in starts]
+    with ThreadPoolExecutor(threads()) as pool:
+        return list(pool.map(fn, starts))
+
+
+def _oversampled_block(audio: np.ndarray, start: int, block: int, oversample: int) -> np.ndarray:
+    """Per-sample max of the oversampled magnitude for ``audio[start:start+block]``.
 
     soxr's band-limited upsampling reconstructs the inter-sample peaks
     BS.1770 asks for; blocks (with overlap) keep memory flat on long episodes.
     """
     pad = 256
-    for start in range(0, len(audio), block):
-        lo = max(0, start - pad)
-        stop = min(len(audio), start + block)
-        seg = audio[lo: stop + pad].astype(np.float32, copy=False)
-        up = np.abs(soxr.resample(seg, RATE, RATE * oversample, quality="HQ"))
-        whole = (len(up) // oversample) * oversample
-        per = up[0:whole:oversample].copy()  # strided maxima: far faster than max(axis=1)
-        for k in range(1, oversample):
-            np.maximum(per, up[k:whole:oversample], out=per)
-        per = np.concatenate([per, np.zeros(max(0, len(seg) - len(per)), np.float32)])
-        yield start, per[start - lo: start - lo + stop - start]
+    lo = max(0, start - pad)
+    stop = min(len(audio), start + block)
+    seg = audio[lo: stop + pad].astype(np.float32, copy=False)
+    up = np.abs(soxr.resample(seg, RATE, RATE * oversample, quality="HQ"))
+    whole = (len(up) // oversample) * oversample
+    per = up[0:whole:oversample].copy()  # strided maxima: far faster than max(axis=1)
+    for k in range(1, oversample):
+        np.maximum(per, up[k:whole:oversample], out=per)
+    per = np.concatenate([per, np.zeros(max(0, len(seg) - len(per)), np.float32)])
+    return per[start - lo: start - lo + stop - start]
 
 
-def true_peak(audio: np.ndarray, oversample: int = 4, block: int = 1 << 21) -> float:
+def oversampled_peak(audio: np.ndarray, oversample: int = 4) -> float:
+    """Largest magnitude of ``audio`` 4x oversampled (linear), in one block."""
+    if audio.size == 0:
+        return 0.0
+    return max(float(_oversampled_block(audio, 0, len(audio), oversample).max()), float(np.max(np.abs(audio))))
+
+
+def true_peak(audio: np.ndarray, oversample: int = 4, block: int = 1 << 20) -> float:
     """True peak in dBTP (4x oversampled, BS.1770-4)."""
     if audio.size == 0:
         return -120.0
-    peak = max(float(np.max(np.abs(audio))),
-               max(float(p.max()) if p.size else 0.0 for _, p in _oversampled_abs(audio, oversample, block)))
+
+    def one(start: int) -> float:
+        per = _oversampled_block(audio, start, block, oversample)
+        return max(float(per.max()) if per.size else 0.0, float(np.max(np.abs(audio[start: start + block]))))
+
+    peak = max(each_block(one, len(audio), block))  # type: ignore[type-var]
     return 20 * np.log10(peak) if peak > 0 else -120.0
 
 
-def peak_envelope(audio: np.ndarray, oversample: int = 4, block: int = 1 << 21,
+def peak_envelope(audio: np.ndarray, oversample: int = 4, block: int = 1 << 20,
                   dtype: type = np.float32) -> np.ndarray:
     """Per-sample magnitude including inter-sample peaks (``float16`` halves its memory)."""
     env = np.empty(len(audio), dtype)
-    for start, per in _oversampled_abs(audio, oversample, block):
+
+    def one(start: int) -> None:
+        per = _oversampled_block(audio, start, block, oversample)
         stop = start + len(per)
         env[start:stop] = np.maximum(np.abs(audio[start:stop]), per)
+
+    each_block(one, len(audio), block)
     return env
 
 
 def limit(audio: np.ndarray, ceiling_db: float, rate: int = RATE,
           lookahead_s: float = 0.003, release_s: float = 0.06,
           envelope: np.ndarray | None = None, gain: float = 1.0,
-          block: int = 1 << 20, out: np.ndarray | None = None) -> np.ndarray:
+          block: int = 1 << 19, out: np.ndarray | None = None) -> np.ndarray:
     """Apply ``gain`` and a look-ahead peak limiter against the 4x-oversampled envelope.
 
     The gain curve is a running minimum of the needed gain followed by a
@@ -184,6 +254,8 @@ def limit(audio: np.ndarray, ceiling_db: float, rate: int = RATE,
     Pass ``envelope`` (of ``audio`` before ``gain``) to skip recomputing it.
     Works in overlapping blocks so memory stays flat on long episodes.
     """
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
     ceiling = 10 ** (ceiling_db / 20)
     env = peak_envelope(audio) if envelope is None else envelope
     look = max(1, int(lookahead_s * rate))
@@ -191,14 +263,17 @@ def limit(audio: np.ndarray, ceiling_db: float, rate: int = RATE,
     margin = 2 * rel + 2 * look
     out = np.empty(len(audio), np.float32) if out is None else out
     g = np.float32(gain)
-    for start in range(0, len(audio), block):
+
+    def one(start: int) -> None:
         stop = min(len(audio), start + block)
         lo, hi = max(0, start - margin), min(len(audio), stop + margin)
         need = np.minimum(1.0, ceiling / np.maximum(env[lo:hi] * g, 1e-9)).astype(np.float32)
         if float(need.min()) >= 1.0:
-            out[start:stop] = audio[start:stop] * g
-            continue
+            np.multiply(audio[start:stop], g, out=out[start:stop])
+            return
         curve = uniform_filter1d(minimum_filter1d(need, size=2 * rel + 1), size=rel)
         curve = np.minimum(curve, minimum_filter1d(need, size=2 * look + 1))
         out[start:stop] = audio[start:stop] * g * curve[start - lo: start - lo + stop - start]
+
+    each_block(one, len(audio), block)
     return out

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from render.dsp import RATE, LoudnessMeter, true_peak
+from render.dsp import RATE, LoudnessMeter, oversampled_peak, threads
 from render.errors import RenderError
 
 MP3_KBPS = 128
@@ -77,22 +79,33 @@ def os_error(exc: OSError, path: Path) -> RenderError:
 
 
 def write_audio(audio: np.ndarray, path: Path, fmt: str, rate: int = RATE,
-                finish: Callable[[Path], None] | None = None) -> None:
-    """MP3 (128 kbps CBR via libsndfile/LAME, no ffmpeg) or 16-bit WAV.
+                finish: Callable[[Path], None] | None = None) -> FileMeasure:
+    """Write MP3 (128 kbps CBR, LAME, no ffmpeg) or 16-bit WAV; return the decoded file's measures.
 
     ``finish`` runs on the complete temp file (tags, chapters) before the rename.
+    An MP3 is measured by decoding the very streams written to it, in
+    parallel, as soon as each is encoded; a WAV is read back from disk.
     """
+    measured = None
     with atomic_path(path) as tmp:
         if fmt == "mp3":
-            tmp.write_bytes(encode_mp3(audio, rate))
+            data, measured = encode_mp3_measured(audio, rate)
+            tmp.write_bytes(data)
+            del data
         else:
             sf.write(tmp, audio, rate, format="WAV", subtype="PCM_16")
         if finish is not None:
             finish(tmp)
+    return measured if measured is not None else measure_file(path)
 
 
-def encode_mp3(audio: np.ndarray, rate: int = RATE) -> bytes:
-    """128 kbps CBR mono MP3 with LAME (lameenc); no ffmpeg needed."""
+MP3_FRAME = 1152  # samples per MPEG-1 Layer III frame
+_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_RATES = (44100, 48000, 32000)
+
+
+def _lame_stream(audio: np.ndarray, rate: int) -> bytes:
+    """One complete 128 kbps CBR mono LAME stream (lameenc); no ffmpeg needed."""
     import lameenc
 
     enc = lameenc.Encoder()
@@ -106,6 +119,109 @@ def encode_mp3(audio: np.ndarray, rate: int = RATE) -> bytes:
         out += enc.encode(pcm.tobytes())
     out += enc.flush()
     return bytes(out)
+
+
+def lame_frames(samples: int) -> int:
+    """Frames LAME writes for ``samples`` input samples: its delay plus padding to a whole frame.
+
+    Measured for lameenc's LAME; :func:`encode_mp3` checks it on every stream it joins.
+    """
+    return -(-(samples + MP3_FRAME) // MP3_FRAME)
+
+
+def count_frames(data: bytes) -> int:
+    """MPEG-1 Layer III frames in ``data``, walking the frame headers."""
+    pos = frames = 0
+    while pos + 4 <= len(data):
+        header = int.from_bytes(data[pos: pos + 4], "big")
+        if header >> 21 != 0x7FF:
+            raise ValueError(f"no MP3 frame header at byte {pos}")
+        bitrate = _BITRATES[(header >> 12) & 15] * 1000
+        rate = _RATES[(header >> 10) & 3]
+        pos += 144 * bitrate // rate + ((header >> 9) & 1)
+        frames += 1
+    return frames
+
+
+def _silent_run(audio: np.ndarray, target: int, lo: int, min_run: int, window: int) -> tuple[int, int] | None:
+    """The run of digital silence (at least ``min_run`` long, after ``lo``) starting nearest ``target``."""
+    a, b = max(lo, target - window), min(len(audio), target + window)
+    if b - a < min_run:
+        return None
+    loud = np.flatnonzero(audio[a:b])
+    edges = np.concatenate([[-1], loud, [b - a]])
+    gaps = np.diff(edges) - 1
+    good = np.flatnonzero(gaps >= min_run)
+    if good.size == 0:
+        return None
+    starts = a + edges[good] + 1
+    best = int(np.argmin(np.abs(starts - target)))
+    return int(starts[best]), int(starts[best] + gaps[good[best]])
+
+
+def stream_bounds(audio: np.ndarray, parts: int, rate: int = RATE) -> list[tuple[int, int]]:
+    """Where to cut the episode into ``parts`` separately encoded MP3 streams, losslessly in time.
+
+    Joined MP3 streams decode one after another, so each stream's first
+    sample lands after the previous stream's whole frames. Cutting in a
+    pause and starting the next stream exactly that many samples later keeps
+    every sample at the position a single stream would give it: only a few
+    milliseconds of digital silence become the codec's own silence.
+    """
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, parts):
+        run = _silent_run(audio, i * len(audio) // parts, start + rate, 4 * MP3_FRAME, 20 * rate)
+        if run is None:
+            continue
+        cut = run[0] + MP3_FRAME  # the stream ends on a frame of silence
+        following = start + lame_frames(cut - start) * MP3_FRAME
+        if following + MP3_FRAME > run[1]:
+            continue
+        bounds.append((start, cut))
+        start = following
+    bounds.append((start, len(audio)))
+    return bounds
+
+
+def _streams(audio: np.ndarray, rate: int, parts: int | None,
+             then: Callable[[bytes, int], object] | None = None) -> list[tuple[bytes, object]]:
+    """Encode ``audio`` as parallel MP3 streams (see :func:`stream_bounds`), each followed by ``then``.
+
+    ``then(data, offset)`` runs on the encoding thread as soon as its stream
+    is done; ``offset`` is where the stream's audio sits in the decoded whole.
+    """
+    if parts is None:
+        parts = max(1, min(threads(), len(audio) // (60 * rate)))
+    bounds = stream_bounds(audio, parts, rate) if parts > 1 else [(0, len(audio))]
+
+    def one(bound: tuple[int, int]) -> tuple[bytes, object]:
+        data = _lame_stream(audio[bound[0]: bound[1]], rate)
+        return data, then(data, bound[0]) if then else None
+
+    if len(bounds) == 1:
+        return [one(bounds[0])]
+    with ThreadPoolExecutor(len(bounds)) as pool:
+        streams = list(pool.map(one, bounds))
+    if any(count_frames(d) != lame_frames(b - a) for (d, _), (a, b) in zip(streams[:-1], bounds[:-1], strict=True)):
+        return [one((0, len(audio)))]  # a LAME that pads differently: one stream is always right
+    return streams
+
+
+def encode_mp3(audio: np.ndarray, rate: int = RATE, parts: int | None = None) -> bytes:
+    """128 kbps CBR mono MP3, encoded as ``parts`` streams on as many cores (see :func:`stream_bounds`).
+
+    LAME is single-threaded; streams cut in pauses encode in parallel and
+    concatenate into one valid MP3 whose timing matches a single stream.
+    """
+    return b"".join(data for data, _ in _streams(audio, rate, parts))
+
+
+def encode_mp3_measured(audio: np.ndarray, rate: int = RATE, parts: int | None = None) -> tuple[bytes, FileMeasure]:
+    """:func:`encode_mp3` plus the measures of its decoded audio, taken stream by stream."""
+    streams = _streams(audio, rate, parts, lambda data, offset: _measure(io.BytesIO(data), "MP3", offset))
+    measures: list[_Measure] = [m for _, m in streams]  # type: ignore[misc]
+    return b"".join(d for d, _ in streams), _combine(measures)
 
 
 @lru_cache(maxsize=1)
@@ -144,31 +260,52 @@ class FileMeasure:
     clipped_samples: int
 
 
-def measure_file(path: Path, block: int = 1 << 20) -> FileMeasure:
-    """Decode ``path`` in blocks: duration, loudness, true peak and clipping in flat memory."""
+@dataclass
+class _Measure:
+    """Measures of one decoded stream, kept mergeable with its neighbours'."""
+
+    meter: LoudnessMeter
+    frames: int
+    peak: float
+    clipped: int
+
+
+def _measure(source: Path | io.BytesIO, name: str, offset: int = 0, block: int = 1 << 18) -> _Measure:
+    """Decode ``source`` in blocks: loudness, true peak and clipping in flat memory."""
     try:
-        f = sf.SoundFile(path)
+        f = sf.SoundFile(source)
     except (sf.LibsndfileError, RuntimeError) as exc:
-        raise RenderError(f"cannot read back the written file: {exc}", path) from exc
+        raise RenderError(f"cannot read back the written {name}: {exc}", source if isinstance(source, Path) else None) from exc
     with f:
-        rate = f.samplerate
-        meter = LoudnessMeter(rate)
-        frames, peak, clipped = 0, 0.0, 0
+        meter = LoudnessMeter(f.samplerate, offset)
+        frames, clipped, peak = 0, 0, 0.0
         tail = np.zeros(0, np.float32)
         while True:
             # read() trims to what was really decoded; an MP3's header frame count is an estimate
             chunk = f.read(block, dtype="float32", always_2d=True)
             if not len(chunk):
                 break
-            mono = chunk[:, 0] if chunk.shape[1] == 1 else chunk.mean(axis=1)
+            mono = np.ascontiguousarray(chunk[:, 0]) if chunk.shape[1] == 1 else chunk.mean(axis=1)
             meter.feed(mono)
+            peak = max(peak, oversampled_peak(np.concatenate([tail, mono])))
             frames += len(mono)
             clipped += int(np.count_nonzero(np.abs(mono) >= 0.9999))
-            seg = np.concatenate([tail, mono])
-            peak = max(peak, 10 ** (true_peak(seg) / 20))
             tail = mono[-256:]
-    return FileMeasure(frames / rate, round(meter.lufs(), 2),
-                       round(float(20 * np.log10(peak)) if peak > 0 else -120.0, 2), clipped)
+    return _Measure(meter, frames, peak, clipped)
+
+
+def _combine(parts: list[_Measure]) -> FileMeasure:
+    rate = parts[0].meter.rate
+    peak = max(p.peak for p in parts)
+    return FileMeasure(sum(p.frames for p in parts) / rate,
+                       round(LoudnessMeter.joined([p.meter for p in parts]).lufs(), 2),
+                       round(float(20 * np.log10(peak)) if peak > 0 else -120.0, 2),
+                       sum(p.clipped for p in parts))
+
+
+def measure_file(path: Path) -> FileMeasure:
+    """Duration, loudness, true peak and clipping of the decoded file at ``path``."""
+    return _combine([_measure(path, "file")])
 
 
 def read_back(path: Path) -> tuple[np.ndarray, int]:

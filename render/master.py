@@ -44,12 +44,19 @@ def master(audio: np.ndarray, spec: MasterSpec, extra_headroom_db: float = 0.0,
     target = spec.lufs + lufs_offset
     gain_db = target - (loudness(audio, rate) if input_lufs is None else input_lufs)
     out = np.empty(len(audio), np.float32)  # one buffer for every pass: flat memory
-    for _ in range(3):
+    # Limited peaks don't get louder with gain, so loudness rises slower than gain: Newton steps
+    # on the measured slope (speech at -16 LUFS against a -1.8 dBTP ceiling: ~0.65) need 2 passes.
+    slope, previous = 0.65, None
+    for _ in range(4):
         limit(audio, ceiling, rate, envelope=env, gain=10 ** (gain_db / 20), out=out)
-        error = target - loudness(out, rate)
-        if abs(error) < 0.1:
+        measured = loudness(out, rate)
+        error = target - measured
+        if abs(error) < 0.15:  # well under the 1 LU the platforms allow; the file is checked again
             break
-        gain_db += error
+        if previous is not None and abs(gain_db - previous[0]) > 1e-3:
+            slope = float(np.clip((measured - previous[1]) / (gain_db - previous[0]), 0.3, 1.0))
+        previous = (gain_db, measured)
+        gain_db += error / slope
     return np.clip(out, -1.0, 1.0, out=out)
 
 

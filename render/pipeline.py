@@ -33,7 +33,6 @@ from render.export import (
     check_writable,
     decode,
     encode_mp3,
-    measure_file,
     mp3_delay_s,
     remove_stale_parts,
     write_audio,
@@ -208,9 +207,8 @@ def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: S
             mastered = master(timeline.audio, spec, extra, offset, envelope=env, input_lufs=input_lufs)
             memory.release()
         with watch.stage("export"):
-            write_audio(mastered, path, fmt, finish=finish)
+            measured = write_audio(mastered, path, fmt, finish=finish)
             del mastered
-            measured = measure_file(path)
         lufs_error = spec.lufs - measured.integrated_lufs
         if measured.true_peak_dbtp <= spec.true_peak_db and abs(lufs_error) <= 0.3:
             break

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from render.assemble import condition
 from render.cache import TurnAudio, TurnCache, turn_key
 from render.engines import Engine, load_engine, voice_fingerprint
 from render.errors import RenderError
@@ -94,7 +95,16 @@ def synth_turn(engines: _EngineCache, job: Job) -> TurnAudio:
             raise RenderError(f"{job.voice.engine} failed on turn {job.turn.index + 1} "
                               f"({job.turn.speaker}): {exc}", line=job.turn.line) from exc
         clips.append(clip.audio)
-    return TurnAudio(clips, engine.sample_rate)
+    raw = TurnAudio(clips, engine.sample_rate)
+    # Checked before conditioning (trimming drops both NaN and silence) and before caching.
+    where = f"{job.turn.speaker}'s turn {job.turn.index + 1}"
+    if not all(np.isfinite(c).all() for c in clips):
+        raise RenderError(f"the {job.voice.engine} voice returned NaN/Inf audio for {where}",
+                          line=job.turn.line, hint="check the voice with 'render voices test'")
+    if clips and all(silent(c) for c in clips):
+        raise RenderError(f"the {job.voice.engine} voice produced silence for {where}", line=job.turn.line,
+                          hint="check the voice with 'render voices test'")
+    return condition(raw)
 
 
 def _worker_job(job: Job, cache: TurnCache) -> tuple[int, TurnAudio]:

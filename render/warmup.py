@@ -1,0 +1,28 @@
+"""Import the slow scientific modules on a background thread while a render starts.
+
+scipy.signal and scipy.ndimage cost ~0.9 s to import and are first needed
+at assembly, after parsing and synthesis; importing them meanwhile takes
+that second off a re-render. Python's import lock makes a later ``import``
+wait for a background import in progress, so this is only ever a head start.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+from render.dsp import HEAVY_IMPORTS
+
+
+def _import_all(names: tuple[str, ...]) -> None:
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the foreground import will report it properly
+            return
+
+
+def start(names: tuple[str, ...] = HEAVY_IMPORTS) -> threading.Thread:
+    thread = threading.Thread(target=_import_all, args=(names,), name="render-warmup", daemon=True)
+    thread.start()
+    return thread
