@@ -8,14 +8,15 @@ sample rate, because captions and chapters must match the audio exactly.
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from statistics import median
 
 import numpy as np
 
 from render.cache import TurnAudio
-from render.dsp import RATE, fade, gain_to, loudness, resample, threads, trim
+from render.dsp import RATE, LoudnessMeter, fade, gain_to, loudness, peak_envelope, resample, threads, trim
 from render.script import Turn
 
 _INTERJECTION = re.compile(
@@ -73,6 +74,7 @@ class Timeline:
     music: str | None
     music_end_s: float
     speech_start_s: float
+    envelope: np.ndarray | None = None  # 4x-oversampled peak magnitude per sample (float16), for mastering
 
 
 def gap_after(turn: Turn, following: Turn, pacing: Pacing, section_break: bool) -> float:
@@ -93,7 +95,8 @@ def gap_after(turn: Turn, following: Turn, pacing: Pacing, section_break: bool) 
 
 
 def condition(audio: TurnAudio) -> TurnAudio:
-    """Trim each sentence's silence, resample it to the episode rate and fade its edges.
+    """Trim each sentence's silence, resample it to the episode rate, fade its edges and take
+    its true-peak envelope (what the mastering limiter works from).
 
     Synthesis workers do this right after synthesis (in parallel, and once:
     the cache keeps the result), leaving assembly only joins and placement.
@@ -101,25 +104,58 @@ def condition(audio: TurnAudio) -> TurnAudio:
     if audio.conditioned:
         return audio
     rate = audio.sample_rate
-    return TurnAudio([fade(resample(trim(c, rate), rate), RATE, 0.005, 0.01) for c in audio.sentences],
-                     RATE, conditioned=True)
+    clips = [fade(resample(trim(c, rate), rate), RATE, 0.005, 0.01) for c in audio.sentences]
+    return TurnAudio(clips, RATE, [peak_envelope(c, dtype=np.float16) for c in clips])
 
 
-def prepare_turn(audio: TurnAudio, sentence_silence: float) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Join one turn's conditioned sentences with its voice's pause; return audio and sentence spans."""
-    parts: list[np.ndarray] = []
+@dataclass
+class PreparedTurn:
+    """One turn ready to place: conditioned sentences, their offsets in the turn, its loudness.
+
+    Sentences are written straight into the timeline at placement, so no
+    joined copy of the turn is ever made (at an hour of audio, that copy
+    is a quarter gigabyte of memory to fill and free).
+    """
+
+    audio: TurnAudio
+    spans: list[tuple[int, int]]
+    length: int
+    lufs: float
+
+    def write(self, out: np.ndarray, envelope: np.ndarray, start: int, gain: np.float32) -> None:
+        """Add this turn at ``start`` with ``gain``, with its edge fades; set its envelope there.
+
+        Sentences sit between silences longer than the oversampling filter,
+        so the turn's envelope is theirs side by side; the edge fades only
+        lower the audio, leaving the envelope a safe upper bound.
+        """
+        assert self.audio.peaks is not None
+        for (a, b), clip, peaks in zip(self.spans, self.audio.sentences, self.audio.peaks, strict=True):
+            out[start + a: start + b] += clip * gain
+            np.multiply(peaks, gain, out=envelope[start + a: start + b], casting="unsafe")
+        for n, rev in ((min(int(0.01 * RATE), self.length // 2), False),
+                       (min(int(0.015 * RATE), self.length // 2), True)):
+            if n > 0:  # the turn's own fades, as fade() gives a whole clip
+                ramp = (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n))).astype(np.float32)
+                region = out[start + self.length - n: start + self.length] if rev else out[start: start + n]
+                region *= ramp[::-1] if rev else ramp
+
+
+def prepare_turn(audio: TurnAudio, sentence_silence: float) -> PreparedTurn:
+    """Lay out one turn's conditioned sentences with its voice's pause, and measure its loudness."""
+    audio = condition(audio)
+    gap = int(sentence_silence * RATE)
     spans: list[tuple[int, int]] = []
-    gap = np.zeros(int(sentence_silence * RATE), np.float32)
+    meter = LoudnessMeter(RATE)
     pos = 0
-    for s in condition(audio).sentences:
-        if parts:
-            parts.append(gap)
-            pos += len(gap)
-        parts.append(s)
-        spans.append((pos, pos + len(s)))
-        pos += len(s)
-    joined = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-    return fade(joined, RATE), spans
+    for clip in audio.sentences:
+        if spans:
+            meter.feed(np.zeros(gap, np.float32))
+            pos += gap
+        meter.feed(clip)
+        spans.append((pos, pos + len(clip)))
+        pos += len(clip)
+    return PreparedTurn(audio, spans, pos, meter.lufs() if pos else -120.0)
 
 
 def _voice_gains(levels: dict[int, float], turns: list[Turn], target: float) -> dict[int, float]:
@@ -154,36 +190,38 @@ def music_envelope(length: int, speech_start: int, pacing: Pacing) -> np.ndarray
     return env
 
 
-def assemble(turns: list[Turn], audio: dict[int, TurnAudio], silences: dict[str, float],
-             pacing: Pacing, music: tuple[np.ndarray, str] | None,
+def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[int, TurnAudio],
+             silences: dict[str, float], pacing: Pacing,
+             music: tuple[np.ndarray, str] | Future[tuple[np.ndarray, str]] | None,
              section_starts: set[int] | None = None) -> Timeline:
     """Build the episode timeline. ``silences`` is each speaker's sentence pause.
 
-    ``audio`` is consumed (its entries are removed) to keep peak memory to one copy.
+    ``audio`` yields (turn index, audio) pairs in any order, e.g. as synthesis
+    finishes them; each turn is prepared (joined, measured, its true-peak
+    envelope taken) on a thread the moment it arrives. A dict is consumed.
     """
     section_starts = section_starts or set()
-    prepared: dict[int, np.ndarray] = {}
-    spans: dict[int, list[tuple[int, int]]] = {}
-    levels: dict[int, float] = {}
+    speakers = {t.index: t.speaker for t in turns}
+    prepared: dict[int, PreparedTurn] = {}
 
-    def prepare_one(t: Turn) -> None:
-        # pop: each turn's synthesized audio is freed as soon as its 44.1 kHz copy exists
-        prepared[t.index], spans[t.index] = prepare_turn(audio.pop(t.index), silences[t.speaker])
-        levels[t.index] = loudness(prepared[t.index])
+    def prepare_one(index: int, turn_audio: TurnAudio) -> None:
+        prepared[index] = prepare_turn(turn_audio, silences[speakers[index]])
 
+    pairs = _drain(audio) if isinstance(audio, dict) else audio
     with ThreadPoolExecutor(threads()) as pool:  # soxr and the loudness filter release the GIL
-        # (cached turns are conditioned already; this is for audio straight from an engine)
-        list(pool.map(prepare_one, turns))
-    gains = _voice_gains(levels, turns, pacing.voice_lufs)
-    for t in turns:
-        prepared[t.index] = gain_to(prepared[t.index], 0.0, gains[t.index])
+        for fut in [pool.submit(prepare_one, index, turn_audio) for index, turn_audio in pairs]:
+            fut.result()
+    levels = {i: p.lufs for i, p in prepared.items()}
+    gains = {i: np.float32(10 ** (g / 20)) for i, g in _voice_gains(levels, turns, pacing.voice_lufs).items()}
+    if isinstance(music, Future):  # loaded on the side while the turns arrived
+        music = music.result()
 
     speech_start = pacing.music_lead_s if music else pacing.lead_s
     cursor = int(speech_start * RATE)
     starts: dict[int, int] = {}
     for i, t in enumerate(turns):
         starts[t.index] = cursor
-        cursor += len(prepared[t.index])
+        cursor += prepared[t.index].length
         if i + 1 < len(turns):
             nxt = turns[i + 1]
             cursor += int(gap_after(t, nxt, pacing, nxt.index in section_starts) * RATE)
@@ -200,13 +238,27 @@ def assemble(turns: list[Turn], audio: dict[int, TurnAudio], silences: dict[str,
         music_end = bed_len / RATE
     total = max(cursor + int(pacing.tail_s * RATE), len(music_audio) if music_audio is not None else 0)
     out = np.zeros(total, np.float32)
+    envelope = np.zeros(total, np.float16)
     if music_audio is not None:
         out[: len(music_audio)] += music_audio
     placed: list[TurnSpan] = []
     for t in turns:
         s = starts[t.index]
-        clip = prepared.pop(t.index)
-        out[s: s + len(clip)] += clip
-        placed.append(TurnSpan(t.index, t.speaker, s / RATE, (s + len(clip)) / RATE,
-                               [((s + a) / RATE, (s + b) / RATE) for a, b in spans[t.index]]))
-    return Timeline(out, RATE, placed, music[1] if music else None, music_end, speech_start)
+        turn = prepared.pop(t.index)
+        if music_audio is not None and s < len(music_audio):  # fades must not touch the music under it
+            alone = np.zeros(turn.length, np.float32)
+            turn.write(alone, envelope[s: s + turn.length], 0, gains[t.index])
+            out[s: s + turn.length] += alone
+        else:
+            turn.write(out, envelope, s, gains[t.index])
+        placed.append(TurnSpan(t.index, t.speaker, s / RATE, (s + turn.length) / RATE,
+                               [((s + a) / RATE, (s + b) / RATE) for a, b in turn.spans]))
+    if music_audio is not None:  # where music and speech overlap, only the mix has the right envelope
+        n = min(total, len(music_audio) + 1024)
+        envelope[:n] = peak_envelope(out[: min(total, n + 1024)], dtype=np.float16)[:n]
+    return Timeline(out, RATE, placed, music[1] if music else None, music_end, speech_start, envelope)
+
+
+def _drain(audio: dict[int, TurnAudio]) -> Iterator[tuple[int, TurnAudio]]:
+    while audio:
+        yield audio.popitem()  # popped: each turn's audio lives in one place only

@@ -21,20 +21,25 @@ import numpy as np
 
 from render.errors import RenderError
 
-FORMAT = 2  # 2: sentences stored trimmed, faded and at 44.1 kHz (see render.assemble.condition)
+FORMAT = 3  # 3: sentences stored trimmed, faded, at 44.1 kHz, with peak envelopes (render.assemble.condition)
 
 
 @dataclass
 class TurnAudio:
     """One turn's sentences as separate clips, kept apart so pauses stay adjustable.
 
-    ``conditioned`` clips are already trimmed, faded and at the episode rate:
-    the state the cache stores, so a re-render does no per-turn DSP again.
+    Conditioned clips are already trimmed, faded and at the episode rate,
+    and ``peaks`` holds each one's true-peak envelope (float16): the state
+    the cache stores, so a re-render does no per-turn DSP again.
     """
 
     sentences: list[np.ndarray]
     sample_rate: int
-    conditioned: bool = False
+    peaks: list[np.ndarray] | None = None
+
+    @property
+    def conditioned(self) -> bool:
+        return self.peaks is not None
 
 
 def _cache_error(exc: OSError, path: Path) -> RenderError:
@@ -53,6 +58,11 @@ class TurnCache:
 
     root: Path | None
 
+    @property
+    def models(self) -> Path | None:
+        """Where engines keep compiled models (Piper's optimized graphs) beside the turns."""
+        return None if self.root is None else self.root / "models"
+
     def _path(self, key: str) -> Path:
         assert self.root is not None
         return self.root / key[:2] / f"{key}.npz"
@@ -66,11 +76,13 @@ class TurnCache:
                 audio = data["audio"].astype(np.float32, copy=False)
                 ends = data["ends"].tolist()
                 rate = int(data["rate"])
-                conditioned = bool(data["conditioned"]) if "conditioned" in data.files else False
+                peaks = data["peaks"] if "peaks" in data.files else None
         except (OSError, KeyError, ValueError, EOFError):
             return None  # missing or unreadable: synthesize again
         starts = [0, *ends[:-1]]
-        return TurnAudio([audio[a:b] for a, b in zip(starts, ends, strict=True)], rate, conditioned)
+        cut = list(zip(starts, ends, strict=True))
+        return TurnAudio([audio[a:b] for a, b in cut], rate,
+                         None if peaks is None else [peaks[a:b] for a, b in cut])
 
     def put(self, key: str, turn: TurnAudio) -> None:
         if self.root is None:
@@ -89,8 +101,9 @@ class TurnCache:
             raise _cache_error(exc, path) from exc
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, audio=audio, ends=ends, rate=np.int64(turn.sample_rate),
-                         conditioned=np.bool_(turn.conditioned))
+                extra = {} if turn.peaks is None else {
+                    "peaks": np.concatenate(turn.peaks) if turn.peaks else np.zeros(0, np.float16)}
+                np.savez(f, audio=audio, ends=ends, rate=np.int64(turn.sample_rate), **extra)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)

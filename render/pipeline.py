@@ -13,6 +13,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -44,7 +45,7 @@ from render.normalize import Normalizer
 from render.report import judge, relpath, speaker_stats, to_json
 from render.script import Script, Turn, parse_file, read_text, split_front_matter
 from render.sentences import speak
-from render.synthesize import plan_jobs, silent, synthesize
+from render.synthesize import plan_jobs, synthesize
 from render.tags import Tags, write_tags
 from render.voices import Cast, file_digest, load_cast
 
@@ -155,33 +156,22 @@ def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: S
                  music: bool | None = None) -> tuple[Timeline, dict[str, int]]:
     """Synthesize (cached) and assemble ``turns`` of a prepared episode."""
     cache = settings.cache()
-    with watch.stage("synthesize"):
-        jobs = plan_jobs(turns, prep.cast)
+    use_music = settings.music if music is None else music
+    silences = {s: v.sentence_silence for s, v in prep.cast.voices.items()}
+    # Synthesis streams turns into assembly, so the "synthesize" stage includes preparing each turn;
+    # the intro music is read or generated on the side meanwhile.
+    with watch.stage("synthesize"), ThreadPoolExecutor(1) as side:
+        intro = side.submit(load_intro, settings.root / "music") if use_music else None
+        result = synthesize(plan_jobs(turns, prep.cast), cache, settings.workers, progress,
+                            executor=settings.executor, ray_address=settings.ray_address)
         try:
-            result = synthesize(jobs, cache, settings.workers, progress,
-                                executor=settings.executor, ray_address=settings.ray_address)
+            with result:
+                timeline = assemble(turns, result, silences, settings.pacing, intro, _section_starts(prep.script))
         except RenderError as exc:
             if exc.file is None:  # engine failures know the turn's line, not the file
                 exc.file = prep.episode.script
             raise
-        del jobs
-    for t in turns:
-        if all(silent(s) for s in result.audio[t.index].sentences):
-            raise RenderError(f"the {prep.cast.voices[t.speaker].engine} voice produced silence "
-                              f"for {t.speaker}'s turn {t.index + 1}", prep.episode.script, t.line,
-                              hint="check the voice with 'render voices test'")
-    with watch.stage("assemble"):
-        for t in turns:
-            if not all(np.isfinite(s).all() for s in result.audio[t.index].sentences):
-                raise RenderError(f"the {prep.cast.voices[t.speaker].engine} voice returned NaN/Inf "
-                                  f"audio for {t.speaker}'s turn {t.index + 1}", prep.episode.script,
-                                  t.line, hint="clear the cache ('render cache clear') and try again")
-        use_music = settings.music if music is None else music
-        intro = load_intro(settings.root / "music") if use_music else None
-        silences = {s: v.sentence_silence for s, v in prep.cast.voices.items()}
-        timeline = assemble(turns, result.audio, silences, settings.pacing, intro,
-                            _section_starts(prep.script))
-        memory.release()
+    memory.release()
     return timeline, {"hits": result.hits, "misses": result.misses}
 
 
@@ -196,11 +186,14 @@ def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: S
             finish: Callable[[Path], None] | None = None) -> tuple[float, dict[str, float]]:
     """Master and write, then measure the decoded file; correct and rewrite if it misses."""
     extra, offset = 0.0, 0.0
-    with watch.stage("master"):
-        env = peak_envelope(timeline.audio, dtype=np.float16)  # half the memory, ample precision
+    with watch.stage("master"), ThreadPoolExecutor(1) as side:
+        # The codec's loudness loss is measured on an excerpt, on the other core meanwhile.
+        codec = side.submit(codec_offset, timeline.audio, spec, _mp3_round_trip) if fmt == "mp3" else None
+        env = timeline.envelope
+        if env is None:
+            env = peak_envelope(timeline.audio, dtype=np.float16)  # half the memory, ample precision
         input_lufs = loudness(timeline.audio)
-        if fmt == "mp3":
-            offset = codec_offset(timeline.audio, spec, _mp3_round_trip)
+        offset = codec.result() if codec is not None else 0.0
     for _ in range(4):
         with watch.stage("master"):
             memory.release()

@@ -23,8 +23,10 @@ class _Synthesizer:
         self.engines = _EngineCache(threads=1)
 
     def run(self, job: Job, cache_root: str | None) -> tuple[int, TurnAudio]:
+        cache = TurnCache(None if cache_root is None else Path(cache_root))
+        self.engines.model_dir = cache.models
         audio = synth_turn(self.engines, job)
-        TurnCache(None if cache_root is None else Path(cache_root)).put(job.key, audio)
+        cache.put(job.key, audio)
         return job.turn.index, audio
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from render.assemble import Pacing, Turn, assemble, gap_after
 from render.cache import TurnAudio
-from render.dsp import RATE, loudness, true_peak
+from render.dsp import RATE, loudness, peak_envelope, true_peak
 from render.engines import load_engine
 from render.export import read_back, write_audio
 from render.master import MasterSpec, master, measure
@@ -101,6 +101,18 @@ def test_intro_music_plays_alone_then_ducks_under_speech() -> None:
     speech = without.audio[s - offset: e - offset]
     assert loudness(speech) - loudness(bed) >= 20
     assert with_music.music_end_s < start + pacing.music_bed_s + pacing.music_fade_s + 0.1
+
+
+def test_assembled_envelope_is_the_true_peak_envelope_of_the_mix() -> None:
+    """Assembly builds the limiter's envelope from the turns' cached ones: it must match the mix."""
+    turns, audio = _turns()
+    tl = assemble(turns, audio, {"Jordan": 0.2, "Alex": 0.2}, Pacing(), (generate_intro(), "generated"))
+    assert tl.envelope is not None and tl.envelope.shape == tl.audio.shape
+    built = tl.envelope.astype(np.float32)
+    true = peak_envelope(tl.audio)
+    assert np.all(built >= true * (1 - 2e-3) - 1e-4)  # never below: the limiter would let peaks through
+    assert float(np.max(built - true)) < 0.05  # only turn-edge fades leave it a little above
+    assert float(np.mean(np.abs(built - true))) < 1e-4
 
 
 def test_master_hits_loudness_and_true_peak_on_decoded_mp3(tmp_path: Path) -> None:

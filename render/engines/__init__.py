@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from render.engines.base import Clip, Engine
 from render.voices import Voice
 
 __all__ = ["Clip", "Engine", "load_engine", "voice_fingerprint"]
 
 
-def load_engine(voice: Voice, threads: int = 1) -> Engine:
-    """Load the model behind ``voice``; imports are lazy so unused engines cost nothing."""
+def load_engine(voice: Voice, threads: int = 1, model_dir: Path | None = None) -> Engine:
+    """Load the model behind ``voice``; imports are lazy so unused engines cost nothing.
+
+    ``model_dir`` keeps engine-specific compiled models between runs (Piper's optimized graph).
+    """
     if voice.engine == "piper":
         from render.engines.piper import PiperEngine
-        return PiperEngine(voice, threads)
+        return PiperEngine(voice, threads, model_dir)
     if voice.engine == "festival":
         from render.engines.festival import FestivalEngine
         return FestivalEngine(voice, threads)
