@@ -123,7 +123,8 @@ class PreparedTurn:
     lufs: float
 
     def write(self, out: np.ndarray, envelope: np.ndarray, start: int, gain: np.float32) -> None:
-        """Add this turn at ``start`` with ``gain``, with its edge fades; set its envelope there.
+        """Write this turn at ``start`` (where ``out`` is silent) with ``gain`` and its edge fades,
+        and its envelope there.
 
         Sentences sit between silences longer than the oversampling filter,
         so the turn's envelope is theirs side by side; the edge fades only
@@ -131,7 +132,7 @@ class PreparedTurn:
         """
         assert self.audio.peaks is not None
         for (a, b), clip, peaks in zip(self.spans, self.audio.sentences, self.audio.peaks, strict=True):
-            out[start + a: start + b] += clip * gain
+            np.multiply(clip, gain, out=out[start + a: start + b])
             np.multiply(peaks, gain, out=envelope[start + a: start + b], casting="unsafe")
         for n, rev in ((min(int(0.01 * RATE), self.length // 2), False),
                        (min(int(0.015 * RATE), self.length // 2), True)):

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from render import cache as cache_module
 from render.cache import TurnAudio, TurnCache, turn_key
 from render.engines import voice_fingerprint
 from render.errors import RenderError
@@ -49,19 +50,36 @@ def test_cache_writes_are_atomic_and_bad_entries_are_ignored(tmp_path: Path, mon
     got = cache.get("ab" * 32)
     assert got is not None and [len(s) for s in got.sentences] == [100, 50] and got.sample_rate == 22050
 
-    def broken(*args, **kwargs):
-        args[0].write(b"half a file")
+    def broken(turn):
+        yield b"half a file"
         raise OSError(28, "disk full")
 
-    monkeypatch.setattr(np, "savez", broken)
+    monkeypatch.setattr(cache_module, "_encode", broken)
     with pytest.raises(RenderError, match="cannot write to the turn cache: disk full"):
         cache.put("cd" * 32, audio)
     monkeypatch.undo()
     assert not cache.has("cd" * 32)
     assert list(tmp_path.rglob("*.tmp")) == []
     (tmp_path / "ef").mkdir()
-    (tmp_path / "ef" / ("ef" * 32 + ".npz")).write_bytes(b"garbage")
+    (tmp_path / "ef" / ("ef" * 32 + ".turn")).write_bytes(b"garbage")
     assert cache.get("ef" * 32) is None
+
+
+def test_cache_entries_keep_audio_and_envelopes_exactly_and_reject_truncation(tmp_path: Path) -> None:
+    cache = TurnCache(tmp_path)
+    rng = np.random.default_rng(0)
+    clips = [rng.standard_normal(n).astype(np.float32) for n in (300, 0, 123)]
+    peaks = [np.abs(c).astype(np.float16) for c in clips]
+    cache.put("12" * 32, TurnAudio(clips, 44100, peaks))
+    got = cache.get("12" * 32)
+    assert got is not None and got.sample_rate == 44100 and got.conditioned
+    for a, b in zip(got.sentences, clips, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(got.peaks or [], peaks, strict=True):
+        np.testing.assert_array_equal(a, b)
+    path = next(tmp_path.rglob("*.turn"))
+    path.write_bytes(path.read_bytes()[:-1])  # e.g. a copy cut short
+    assert cache.get("12" * 32) is None
 
 
 SCRIPT = "\n\n".join(
@@ -89,7 +107,7 @@ def test_workers_produce_the_same_audio_as_one(tmp_path: Path) -> None:
 
 
 def _cache_count(cache: Path) -> int:
-    return len(list(cache.glob("*/*.npz")))
+    return len(list(cache.glob("*/*.turn")))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])

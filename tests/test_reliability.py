@@ -146,7 +146,7 @@ def test_full_disk_keeps_no_partial_file_and_keeps_the_cache(tmp_path: Path) -> 
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "no space left" in res.stderr and "synthesized turns stay cached" in res.stderr
     assert not [n for n in leftovers if n.endswith((".mp3", ".part"))], leftovers
-    assert len(list(cache.glob("*/*.npz"))) == 4
+    assert len(list(cache.glob("*/*.turn"))) == 4
     res = run_cli("episode", "5", "--cache-dir", str(cache), cwd=proj)  # room again: all cached
     assert res.returncode == 0 and "4 hits, 0 synthesized" in res.stdout
 
@@ -166,7 +166,7 @@ def test_engine_failure_names_the_turn_and_keeps_finished_turns(tmp_path: Path) 
                   env={"RENDER_FAIL_ON": "misconfiguration"})
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "00005-e.md:5" in res.stderr and "turn 3 (Jordan)" in res.stderr
-    assert len(list(cache.glob("*/*.npz"))) == 3  # longest first: the short failing turn came last
+    assert len(list(cache.glob("*/*.turn"))) == 3  # longest first: the short failing turn came last
     assert _no_outputs(proj, "00005")
     res = run_cli("episode", "5", "--cache-dir", str(cache), cwd=proj)
     assert res.returncode == 0 and "3 hits, 1 synthesized" in res.stdout
@@ -186,7 +186,7 @@ def test_killed_worker_is_reported_and_resumable(tmp_path: Path) -> None:
     while time.time() < deadline and victim is None:
         kids = [c for c in psutil.Process(proc.pid).children(recursive=True) if "python" in c.name()]
         workers = [c for c in kids if len(c.children()) > 0 or c.cpu_percent(0.05) > 0]
-        if len(list(cache.glob("*/*.npz"))) >= 1 and workers:
+        if len(list(cache.glob("*/*.turn"))) >= 1 and workers:
             victim = workers[-1]
         time.sleep(0.05)
     assert victim is not None
@@ -234,7 +234,7 @@ def test_two_renders_of_one_episode_at_once(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = _start(proj, "--cache-dir", str(cache), "--workers", "1")
     deadline = time.time() + 60
-    while not list(cache.glob("*/*.npz")) and time.time() < deadline:
+    while not list(cache.glob("*/*.turn")) and time.time() < deadline:
         time.sleep(0.05)
     second = run_cli("episode", "5", "--cache-dir", str(cache), cwd=proj)
     _, err = first.communicate(timeout=120)

@@ -35,12 +35,13 @@ def engine_version() -> str:
     return (out.stdout or out.stderr).strip().splitlines()[0] + " render-adapter-2"
 
 
-def available_voices() -> list[str]:
+@lru_cache(maxsize=1)
+def available_voices() -> tuple[str, ...]:
     """Names of the Festival voices installed on this machine."""
     engine_version()
     out = subprocess.run(["festival", "--pipe"], input='(print (voice.list))\n',
                          capture_output=True, text=True, timeout=60)
-    return out.stdout.strip().strip("()").split()
+    return tuple(out.stdout.strip().strip("()").split())
 
 
 def voice_fingerprint(voice: Voice) -> str:
@@ -49,6 +50,17 @@ def voice_fingerprint(voice: Voice) -> str:
 
 def _scheme_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def setup_commands(voice: Voice) -> str:
+    """Scheme that selects ``voice`` and its speed (also what a bare ``text2wave -eval`` gets)."""
+    stretch = voice.length_scale
+    # Duration_Stretch drives diphone and unit-selection voices; HTS voices ignore it and
+    # take the hts_engine speed rate "-r" instead (> 1 is faster).
+    return (f"(voice_{voice.voice or ''})\n"
+            f"(Parameter.set 'Duration_Stretch {stretch})\n"
+            f"(if (boundp 'hts_engine_params) (set! hts_engine_params "
+            f"(append hts_engine_params (list (list \"-r\" {1 / max(stretch, 0.05):.4f})))))\n")
 
 
 class FestivalEngine:
@@ -72,13 +84,7 @@ class FestivalEngine:
         self._proc = subprocess.Popen(
             ["stdbuf", "-oL", "festival", "--pipe"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
-        stretch = self._voice.length_scale
-        # Duration_Stretch drives diphone and unit-selection voices; HTS voices ignore it and
-        # take the hts_engine speed rate "-r" instead (> 1 is faster).
-        self._send(f"(voice_{name})\n"
-                   f"(Parameter.set 'Duration_Stretch {stretch})\n"
-                   f"(if (boundp 'hts_engine_params) (set! hts_engine_params "
-                   f"(append hts_engine_params (list (list \"-r\" {1 / max(stretch, 0.05):.4f})))))\n")
+        self._send(setup_commands(self._voice))
 
     def _send(self, commands: str) -> None:
         assert self._proc is not None and self._proc.stdin and self._proc.stdout

@@ -10,19 +10,23 @@ import platform
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import onnx as onnx_format
-import onnxruntime
 
 from render.engines.base import Clip
-from render.engines.onnx_layout import decoder_as_2d
 from render.voices import Voice, file_digest, fingerprint, resolve_piper_model
+
+if TYPE_CHECKING:
+    import onnxruntime
+
+# onnx and onnxruntime load only with a voice (~0.15 s): fingerprints, which every render
+# computes first, need neither.
 
 
 def engine_version() -> str:
     # "decoder-2d" versions how the graph is run (render.engines.onnx_layout): it rounds differently.
-    return f"piper-tts {version('piper-tts')} onnxruntime {onnxruntime.__version__} decoder-2d-1"
+    return f"piper-tts {version('piper-tts')} onnxruntime {version('onnxruntime')} decoder-2d-1"
 
 
 def voice_fingerprint(voice: Voice) -> str:
@@ -31,6 +35,8 @@ def voice_fingerprint(voice: Voice) -> str:
 
 
 def _options(threads: int) -> onnxruntime.SessionOptions:
+    import onnxruntime
+
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = max(1, threads)
     options.inter_op_num_threads = 1
@@ -51,7 +57,7 @@ def _runtime_tag() -> str:
                 flags = line
                 break
     cpu = hashlib.sha256(f"{platform.machine()} {flags}".encode()).hexdigest()[:12]
-    return f"ort{onnxruntime.__version__}-{engine_version().rsplit(' ', 1)[-1]}-{cpu}"
+    return f"ort{version('onnxruntime')}-{engine_version().rsplit(' ', 1)[-1]}-{cpu}"
 
 
 def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxruntime.InferenceSession, int]:
@@ -62,6 +68,11 @@ def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxrunt
     kept in ``model_dir`` (the turn cache's ``models/``) and reused by every
     later render and worker. A file that fails to load is rebuilt.
     """
+    import onnx as onnx_format
+    import onnxruntime
+
+    from render.engines.onnx_layout import decoder_as_2d
+
     cached = None if model_dir is None else model_dir / f"{file_digest(onnx)[:24]}-{_runtime_tag()}.ort"
     if cached is not None and cached.exists():
         options = _options(threads)
