@@ -8,6 +8,7 @@ sample rate, because captions and chapters must match the audio exactly.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -194,7 +195,7 @@ def music_envelope(length: int, speech_start: int, pacing: Pacing) -> np.ndarray
 def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[int, TurnAudio],
              silences: dict[str, float], pacing: Pacing,
              music: tuple[np.ndarray, str] | Future[tuple[np.ndarray, str]] | None,
-             section_starts: set[int] | None = None) -> Timeline:
+             section_starts: set[int] | None = None, buffers: TimelineBuffers | None = None) -> Timeline:
     """Build the episode timeline. ``silences`` is each speaker's sentence pause.
 
     ``audio`` yields (turn index, audio) pairs in any order, e.g. as synthesis
@@ -238,8 +239,8 @@ def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[in
                               pacing.voice_lufs + pacing.music_level_lu)
         music_end = bed_len / RATE
     total = max(cursor + int(pacing.tail_s * RATE), len(music_audio) if music_audio is not None else 0)
-    out = np.zeros(total, np.float32)
-    envelope = np.zeros(total, np.float16)
+    out, envelope = buffers.take(total) if buffers is not None else (np.zeros(total, np.float32),
+                                                                     np.zeros(total, np.float16))
     if music_audio is not None:
         out[: len(music_audio)] += music_audio
     placed: list[TurnSpan] = []
@@ -258,6 +259,36 @@ def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[in
         n = min(total, len(music_audio) + 1024)
         envelope[:n] = peak_envelope(out[: min(total, n + 1024)], dtype=np.float16)[:n]
     return Timeline(out, RATE, placed, music[1] if music else None, music_end, speech_start, envelope)
+
+
+class TimelineBuffers:
+    """The timeline's zeroed audio and envelope buffers, allocated and touched on a helper thread.
+
+    The first write to fresh memory costs a page fault per page (on this
+    kind of VM ~2 ms per MB: half a second for an episode's two buffers).
+    Started with a size estimate while synthesis still runs, that cost is
+    paid meanwhile; :meth:`take` falls back to fresh buffers if the
+    timeline turns out longer than estimated.
+    """
+
+    def __init__(self, samples: int) -> None:
+        self._samples = samples
+        self._ready: tuple[np.ndarray, np.ndarray] | None = None
+        self._thread = threading.Thread(target=self._touch, name="render-prefault", daemon=True)
+        self._thread.start()
+
+    def _touch(self) -> None:
+        audio, envelope = np.empty(self._samples, np.float32), np.empty(self._samples, np.float16)
+        audio[:] = 0  # numpy writes without the GIL: the page faults happen on this thread
+        envelope[:] = 0
+        self._ready = (audio, envelope)
+
+    def take(self, samples: int) -> tuple[np.ndarray, np.ndarray]:
+        self._thread.join()
+        ready, self._ready = self._ready, None
+        if ready is None or samples > self._samples:
+            return np.zeros(samples, np.float32), np.zeros(samples, np.float16)
+        return ready[0][:samples], ready[1][:samples]
 
 
 def _drain(audio: dict[int, TurnAudio]) -> Iterator[tuple[int, TurnAudio]]:

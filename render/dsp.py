@@ -209,10 +209,15 @@ def _oversampled_block(audio: np.ndarray, start: int, block: int, oversample: in
 
 
 def oversampled_peak(audio: np.ndarray, oversample: int = 4) -> float:
-    """Largest magnitude of ``audio`` 4x oversampled (linear), in one block."""
+    """Largest magnitude of ``audio`` 4x oversampled (linear), in one block.
+
+    Only the maximum is needed here, not a per-sample envelope: the
+    upsampled block's max and min are two passes, half the work of the envelope.
+    """
     if audio.size == 0:
         return 0.0
-    return max(float(_oversampled_block(audio, 0, len(audio), oversample).max()), float(np.max(np.abs(audio))))
+    up = soxr.resample(audio.astype(np.float32, copy=False), RATE, RATE * oversample, quality="HQ")
+    return max(float(up.max()), -float(up.min()), float(np.max(np.abs(audio))))
 
 
 def true_peak(audio: np.ndarray, oversample: int = 4, block: int = 1 << 20) -> float:
@@ -220,9 +225,8 @@ def true_peak(audio: np.ndarray, oversample: int = 4, block: int = 1 << 20) -> f
     if audio.size == 0:
         return -120.0
 
-    def one(start: int) -> float:
-        per = _oversampled_block(audio, start, block, oversample)
-        return max(float(per.max()) if per.size else 0.0, float(np.max(np.abs(audio[start: start + block]))))
+    def one(start: int) -> float:  # blocks overlap by 256 samples: peaks at the seams are seen whole
+        return oversampled_peak(audio[max(0, start - 256): start + block + 256], oversample)
 
     peak = max(each_block(one, len(audio), block))  # type: ignore[type-var]
     return 20 * np.log10(peak) if peak > 0 else -120.0

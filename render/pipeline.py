@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from render import memory
-from render.assemble import Pacing, Timeline, assemble, gap_after
+from render.assemble import Pacing, Timeline, TimelineBuffers, assemble, gap_after
 from render.cache import TurnCache
 from render.captions import build_cues, to_srt, to_transcript_json, to_vtt
 from render.chapters import chapters_for, time_chapters
 from render.chapters import to_json as chapters_json
-from render.dsp import loudness, peak_envelope
+from render.dsp import RATE, loudness, peak_envelope
 from render.episodes import EpisodeFiles, Target, find_episode, find_target
 from render.errors import RenderError
 from render.estimate import Pace, predict, voice_paces
@@ -45,7 +45,7 @@ from render.normalize import Normalizer
 from render.report import judge, relpath, speaker_stats, to_json
 from render.script import Script, Turn, parse_file, read_text, split_front_matter
 from render.sentences import speak
-from render.synthesize import plan_jobs, synthesize
+from render.synthesize import Synthesis, plan_jobs, synthesize
 from render.tags import Tags, write_tags
 from render.voices import Cast, file_digest, load_cast
 
@@ -164,15 +164,43 @@ def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: S
         intro = side.submit(load_intro, settings.root / "music") if use_music else None
         result = synthesize(plan_jobs(turns, prep.cast), cache, settings.workers, progress,
                             executor=settings.executor, ray_address=settings.ray_address)
+        estimate = _timeline_estimate(turns, result, settings.pacing, silences, use_music)
+        buffers = None if estimate is None else TimelineBuffers(estimate)
         try:
             with result:
-                timeline = assemble(turns, result, silences, settings.pacing, intro, _section_starts(prep.script))
+                timeline = assemble(turns, result, silences, settings.pacing, intro, _section_starts(prep.script),
+                                    buffers)
         except RenderError as exc:
             if exc.file is None:  # engine failures know the turn's line, not the file
                 exc.file = prep.episode.script
             raise
     memory.release()
     return timeline, {"hits": result.hits, "misses": result.misses}
+
+
+PREFAULT_BUDGET = 600 * 2**20  # bytes: keeps a 25-minute episode's peak memory under 1 GB
+
+
+def _timeline_estimate(turns: list[Turn], result: Synthesis, pacing: Pacing, silences: dict[str, float],
+                       music: bool) -> int | None:
+    """Samples the timeline will need when most turns are cached (exact for those, generous for
+    the rest); None when too much is unknown to allocate ahead without wasting memory."""
+    total, unknown = 0, 0
+    for t in turns:
+        cached = result.cached.get(t.index)
+        if cached is None:
+            unknown += 1
+            total += int(0.1 * RATE * len(t.text))  # 10 characters a second: slower than these voices
+        else:
+            total += (sum(len(s) for s in cached.sentences)
+                      + max(0, len(cached.sentences) - 1) * int(silences[t.speaker] * RATE))
+    if unknown > max(2, len(turns) // 10):
+        return None
+    total += int((len(turns) * pacing.max_gap() + pacing.music_lead_s + pacing.tail_s + 1.0) * RATE)
+    total += int(20 * RATE) if music else 0
+    # Both buffers (6 bytes a sample) then coexist with the cached turns (6 bytes a sample):
+    # past PREFAULT_BUDGET that would lift peak memory, so long episodes fault as they fill.
+    return total if 12 * total <= PREFAULT_BUDGET else None
 
 
 def _mp3_round_trip(audio: np.ndarray) -> np.ndarray:

@@ -68,10 +68,7 @@ def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxrunt
     kept in ``model_dir`` (the turn cache's ``models/``) and reused by every
     later render and worker. A file that fails to load is rebuilt.
     """
-    import onnx as onnx_format
     import onnxruntime
-
-    from render.engines.onnx_layout import decoder_as_2d
 
     cached = None if model_dir is None else model_dir / f"{file_digest(onnx)[:24]}-{_runtime_tag()}.ort"
     if cached is not None and cached.exists():
@@ -83,6 +80,10 @@ def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxrunt
             return session, int(session.get_modelmeta().custom_metadata_map.get(_CONVS_KEY, "0"))
         except Exception:  # stale or damaged: build it again below
             cached.unlink(missing_ok=True)
+    import onnx as onnx_format  # only to build: loading the saved graph needs no onnx
+
+    from render.engines.onnx_layout import decoder_as_2d
+
     model = onnx_format.load(str(onnx))
     convs = decoder_as_2d(model)
     onnx_format.helper.set_model_props(model, {_CONVS_KEY: str(convs)})
