@@ -79,21 +79,26 @@ def os_error(exc: OSError, path: Path) -> RenderError:
 
 
 def write_audio(audio: np.ndarray, path: Path, fmt: str, rate: int = RATE,
-                finish: Callable[[Path], None] | None = None) -> FileMeasure:
+                finish: Callable[[Path], None] | None = None,
+                read: Callable[[int, int], np.ndarray] | None = None) -> FileMeasure:
     """Write MP3 (128 kbps CBR, LAME, no ffmpeg) or 16-bit WAV; return the decoded file's measures.
 
     ``finish`` runs on the complete temp file (tags, chapters) before the rename.
+    ``read(a, b)``, for MP3, masters ``audio`` block by block as it is encoded.
     An MP3 is measured by decoding the very streams written to it, in
     parallel, as soon as each is encoded; a WAV is read back from disk.
     """
     measured = None
     with atomic_path(path) as tmp:
         if fmt == "mp3":
-            data, measured = encode_mp3_measured(audio, rate)
+            data, measured = encode_mp3_measured(audio, rate, read=read)
             tmp.write_bytes(data)
             del data
         else:
-            sf.write(tmp, audio, rate, format="WAV", subtype="PCM_16")
+            source = read or (lambda a, b: audio[a:b])
+            with sf.SoundFile(tmp, "w", rate, 1, format="WAV", subtype="PCM_16") as f:
+                for a in range(0, len(audio), 1 << 18):
+                    f.write(np.clip(source(a, min(len(audio), a + (1 << 18))), -1.0, 1.0))
         if finish is not None:
             finish(tmp)
     return measured if measured is not None else measure_file(path)
@@ -104,8 +109,8 @@ _BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 _RATES = (44100, 48000, 32000)
 
 
-def _lame_stream(audio: np.ndarray, rate: int) -> bytes:
-    """One complete 128 kbps CBR mono LAME stream (lameenc); no ffmpeg needed."""
+def _lame_stream(read: Callable[[int, int], np.ndarray], start: int, stop: int, rate: int) -> bytes:
+    """One complete 128 kbps CBR mono LAME stream (lameenc) of ``read(a, b)`` over ``[start, stop)``."""
     import lameenc
 
     enc = lameenc.Encoder()
@@ -114,8 +119,8 @@ def _lame_stream(audio: np.ndarray, rate: int) -> bytes:
     enc.set_channels(1)
     enc.set_quality(MP3_QUALITY)
     out = bytearray()
-    for start in range(0, len(audio), 1 << 20):  # blocks keep the int16 copy small
-        pcm = np.round(np.clip(audio[start: start + (1 << 20)], -1.0, 1.0) * 32767).astype("<i2")
+    for a in range(start, stop, 1 << 18):  # blocks keep the int16 copy small
+        pcm = np.round(np.clip(read(a, min(stop, a + (1 << 18))), -1.0, 1.0) * 32767).astype("<i2")
         out += enc.encode(pcm.tobytes())
     out += enc.flush()
     return bytes(out)
@@ -185,18 +190,23 @@ def stream_bounds(audio: np.ndarray, parts: int, rate: int = RATE) -> list[tuple
 
 
 def _streams(audio: np.ndarray, rate: int, parts: int | None,
-             then: Callable[[bytes, int], object] | None = None) -> list[tuple[bytes, object]]:
+             then: Callable[[bytes, int], object] | None = None,
+             read: Callable[[int, int], np.ndarray] | None = None) -> list[tuple[bytes, object]]:
     """Encode ``audio`` as parallel MP3 streams (see :func:`stream_bounds`), each followed by ``then``.
 
+    ``read(a, b)``, when given, supplies the samples to encode instead of
+    ``audio`` (which then only says where the pauses are): a mastering
+    limiter, so each stream masters its own range as it encodes it.
     ``then(data, offset)`` runs on the encoding thread as soon as its stream
     is done; ``offset`` is where the stream's audio sits in the decoded whole.
     """
     if parts is None:
         parts = max(1, min(threads(), len(audio) // (60 * rate)))
     bounds = stream_bounds(audio, parts, rate) if parts > 1 else [(0, len(audio))]
+    source = read or (lambda a, b: audio[a:b])
 
     def one(bound: tuple[int, int]) -> tuple[bytes, object]:
-        data = _lame_stream(audio[bound[0]: bound[1]], rate)
+        data = _lame_stream(source, bound[0], bound[1], rate)
         return data, then(data, bound[0]) if then else None
 
     if len(bounds) == 1:
@@ -217,9 +227,11 @@ def encode_mp3(audio: np.ndarray, rate: int = RATE, parts: int | None = None) ->
     return b"".join(data for data, _ in _streams(audio, rate, parts))
 
 
-def encode_mp3_measured(audio: np.ndarray, rate: int = RATE, parts: int | None = None) -> tuple[bytes, FileMeasure]:
-    """:func:`encode_mp3` plus the measures of its decoded audio, taken stream by stream."""
-    streams = _streams(audio, rate, parts, lambda data, offset: _measure(io.BytesIO(data), "MP3", offset))
+def encode_mp3_measured(audio: np.ndarray, rate: int = RATE, parts: int | None = None,
+                        read: Callable[[int, int], np.ndarray] | None = None) -> tuple[bytes, FileMeasure]:
+    """:func:`encode_mp3` (of ``read``'s samples, if given) plus the measures of its decoded
+    audio, taken stream by stream."""
+    streams = _streams(audio, rate, parts, lambda data, offset: _measure(io.BytesIO(data), "MP3", offset), read)
     measures: list[_Measure] = [m for _, m in streams]  # type: ignore[misc]
     return b"".join(d for d, _ in streams), _combine(measures)
 

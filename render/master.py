@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from render.dsp import RATE, limit, loudness, peak_envelope, true_peak
+from render.dsp import RATE, Limiter, limit, loudness, peak_envelope, true_peak
 
 
 @dataclass(frozen=True)
@@ -30,30 +30,46 @@ class Measured:
     true_peak_dbtp: float
 
 
+# Limited peaks don't get louder with gain, so loudness rises slower than gain: the slope
+# measured on speech at -16 LUFS against a -1.8 dBTP ceiling is ~0.65 LU per dB.
+LIMITED_SLOPE = 0.65
+
+
+def plan_master(audio: np.ndarray, envelope: np.ndarray, input_lufs: float, spec: MasterSpec,
+                extra_headroom_db: float = 0.0, lufs_offset: float = 0.0, rate: int = RATE) -> Limiter:
+    """The limiter that lands ``audio`` on the target, for audio that is mastered as it is encoded.
+
+    One measured pass (block-parallel, no copy of the episode), then a
+    Newton step on the usual slope. Not verified here: the caller measures
+    the delivered file and plans again with a corrected offset if it missed.
+    """
+    ceiling = spec.true_peak_db - spec.headroom_db - extra_headroom_db
+    target = spec.lufs + lufs_offset
+    gain_db = target - input_lufs
+    limiter = Limiter(audio, envelope, ceiling, 10 ** (gain_db / 20), rate)
+    error = target - limiter.loudness()
+    if abs(error) >= 0.05:
+        limiter.gain = 10 ** ((gain_db + error / LIMITED_SLOPE) / 20)
+    return limiter
+
+
 def master(audio: np.ndarray, spec: MasterSpec, extra_headroom_db: float = 0.0,
            lufs_offset: float = 0.0, rate: int = RATE, *,
-           envelope: np.ndarray | None = None, input_lufs: float | None = None,
-           verify: bool = True) -> np.ndarray:
+           envelope: np.ndarray | None = None, input_lufs: float | None = None) -> np.ndarray:
     """Gain to the target loudness, then limit; correct once, since limiting lowers loudness.
 
     ``lufs_offset`` compensates for the codec: MP3's low-pass removes energy
     that K-weighting counts, so the decoded file measures lower than the PCM.
     ``envelope`` and ``input_lufs`` let a caller that masters twice measure once.
-    ``verify=False`` skips measuring the corrected pass, for a caller that
-    measures the written file anyway and masters again if it misses.
     """
     ceiling = spec.true_peak_db - spec.headroom_db - extra_headroom_db
     env = peak_envelope(audio) if envelope is None else envelope
     target = spec.lufs + lufs_offset
     gain_db = target - (loudness(audio, rate) if input_lufs is None else input_lufs)
     out = np.empty(len(audio), np.float32)  # one buffer for every pass: flat memory
-    # Limited peaks don't get louder with gain, so loudness rises slower than gain: Newton steps
-    # on the measured slope (speech at -16 LUFS against a -1.8 dBTP ceiling: ~0.65) need 2 passes.
-    slope, previous = 0.65, None
-    for attempt in range(4):
+    slope, previous = LIMITED_SLOPE, None
+    for _ in range(4):
         limit(audio, ceiling, rate, envelope=env, gain=10 ** (gain_db / 20), out=out)
-        if attempt and not verify:
-            break
         measured = loudness(out, rate)
         error = target - measured
         if abs(error) < 0.15:  # well under the 1 LU the platforms allow; the file is checked again

@@ -39,7 +39,7 @@ from render.export import (
     write_audio,
     write_text,
 )
-from render.master import MasterSpec, codec_offset, master
+from render.master import MasterSpec, codec_offset, plan_master
 from render.music import load_intro
 from render.normalize import Normalizer
 from render.report import judge, relpath, speaker_stats, to_json
@@ -225,13 +225,11 @@ def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: S
     for _ in range(4):
         with watch.stage("master"):
             memory.release()
-            # Not verified here: the written file is measured below, and mastered again if it misses.
-            mastered = master(timeline.audio, spec, extra, offset, envelope=env, input_lufs=input_lufs,
-                              verify=False)
-            memory.release()
+            limiter = plan_master(timeline.audio, env, input_lufs, spec, extra, offset)
         with watch.stage("export"):
-            measured = write_audio(mastered, path, fmt, finish=finish)
-            del mastered
+            # Each MP3 stream masters its own range as it encodes it: no mastered copy of the
+            # episode. The written file is measured, and mastered again if it misses.
+            measured = write_audio(timeline.audio, path, fmt, finish=finish, read=limiter.clipped)
         lufs_error = spec.lufs - measured.integrated_lufs
         if measured.true_peak_dbtp <= spec.true_peak_db and abs(lufs_error) <= 0.3:
             break

@@ -115,6 +115,22 @@ def test_assembled_envelope_is_the_true_peak_envelope_of_the_mix() -> None:
     assert float(np.mean(np.abs(built - true))) < 1e-4
 
 
+def test_limiter_measured_in_parallel_parts_equals_the_limited_audio() -> None:
+    """Mastering measures the limited episode in parts, without a copy: the figure must not move."""
+    from render.dsp import Limiter, limit
+
+    rng = np.random.default_rng(7)
+    t = np.arange(61 * RATE) / RATE
+    x = (np.sin(2 * np.pi * 180 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)) ** 2
+         + 0.05 * rng.standard_normal(len(t))).astype(np.float32)
+    env = peak_envelope(x)
+    limiter = Limiter(x, env, -3.0, gain=1.6)
+    whole = limit(x, -3.0, envelope=env, gain=1.6)
+    assert limiter.loudness() == pytest.approx(loudness(whole), abs=1e-4)
+    np.testing.assert_array_equal(limiter.block(RATE, 3 * RATE), whole[RATE: 3 * RATE])
+    assert true_peak(whole) <= -3.0 + 0.05
+
+
 def test_master_hits_loudness_and_true_peak_on_decoded_mp3(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     t = np.arange(20 * RATE) / RATE
