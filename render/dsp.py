@@ -13,7 +13,6 @@ import soxr
 
 # scipy.signal (with pyloudnorm, which imports it) and scipy.ndimage take ~0.9 s to import:
 # they are imported where used, and render.warmup loads them in the background meanwhile.
-HEAVY_IMPORTS = ("scipy.signal", "scipy.ndimage", "pyloudnorm")
 
 RATE = 44100
 

@@ -1,9 +1,11 @@
-"""Import the slow scientific modules on a background thread while a render starts.
+"""Import the slow modules on a background thread while a render starts.
 
 scipy.signal and scipy.ndimage cost ~0.9 s to import and are first needed
-at assembly, after parsing and synthesis; importing them meanwhile takes
-that second off a re-render. Python's import lock makes a later ``import``
-wait for a background import in progress, so this is only ever a head start.
+at assembly; ONNX Runtime and piper ~0.3 s, first needed when a Piper turn
+is synthesized. Importing them while the script is parsed and the cache
+checked takes that time off a re-render. Python's import lock makes a later
+``import`` wait for a background import in progress, so this is only ever
+a head start (for a cast without Piper, the last two are spare work).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import importlib
 import threading
 
-from render.dsp import HEAVY_IMPORTS
+HEAVY_IMPORTS = ("scipy.signal", "scipy.ndimage", "pyloudnorm", "onnxruntime", "piper")
 
 
 def _import_all(names: tuple[str, ...]) -> None:
