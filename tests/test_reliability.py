@@ -185,7 +185,8 @@ def test_killed_worker_is_reported_and_resumable(tmp_path: Path) -> None:
     victim = None
     while time.time() < deadline and victim is None:
         kids = [c for c in psutil.Process(proc.pid).children(recursive=True) if "python" in c.name()]
-        workers = [c for c in kids if len(c.children()) > 0 or c.cpu_percent(0.05) > 0]
+        # Workers are the forkserver's children: never the forkserver or the resource tracker.
+        workers = [c for c in kids if c.ppid() != proc.pid and (len(c.children()) > 0 or c.cpu_percent(0.05) > 0)]
         if len(list(cache.glob("*/*.turn"))) >= 1 and workers:
             victim = workers[-1]
         time.sleep(0.05)
