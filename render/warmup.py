@@ -1,19 +1,20 @@
-"""Import the slow modules on a background thread while a render starts.
+"""Import the slow scientific modules on a background thread while a render starts.
 
 scipy.signal and scipy.ndimage cost ~0.9 s to import and are first needed
-at assembly; ONNX Runtime and piper ~0.3 s, first needed when a Piper turn
-is synthesized. Importing them while the script is parsed and the cache
-checked takes that time off a re-render. Python's import lock makes a later
-``import`` wait for a background import in progress, so this is only ever
-a head start (for a cast without Piper, the last two are spare work).
+at assembly, after parsing and synthesis; importing them meanwhile takes
+that second off a re-render. Python's import lock makes a later ``import``
+wait for a background import in progress, so this is only ever a head start.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import threading
 
-HEAVY_IMPORTS = ("scipy.signal", "scipy.ndimage", "pyloudnorm", "onnxruntime", "piper")
+# No C++ runtimes here (ONNX Runtime half-imported when the process exits aborts it with
+# "terminate called..."); and start() makes exit wait for the imports to finish.
+HEAVY_IMPORTS = ("scipy.signal", "scipy.ndimage", "pyloudnorm")
 
 
 def _import_all(names: tuple[str, ...]) -> None:
@@ -27,4 +28,7 @@ def _import_all(names: tuple[str, ...]) -> None:
 def start(names: tuple[str, ...] = HEAVY_IMPORTS) -> threading.Thread:
     thread = threading.Thread(target=_import_all, args=(names,), name="render-warmup", daemon=True)
     thread.start()
+    # A command that fails at once must not exit mid-import (extension modules half loaded):
+    # at exit, wait for the imports, which end within about a second.
+    atexit.register(thread.join, 10.0)
     return thread
