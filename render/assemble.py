@@ -75,7 +75,7 @@ class Timeline:
     music: str | None
     music_end_s: float
     speech_start_s: float
-    envelope: np.ndarray | None = None  # 4x-oversampled peak magnitude per sample (float16), for mastering
+    envelope: np.ndarray  # 4x-oversampled peak magnitude per sample (float16), for mastering
 
 
 def gap_after(turn: Turn, following: Turn, pacing: Pacing, section_break: bool) -> float:
@@ -143,21 +143,30 @@ class PreparedTurn:
                 region *= ramp[::-1] if rev else ramp
 
 
+def sentence_spans(lengths: list[int], sentence_silence: float) -> list[tuple[int, int]]:
+    """Where each sentence of a turn sits in it (samples), with the voice's pause between them."""
+    gap = int(sentence_silence * RATE)
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for n in lengths:
+        if spans:
+            pos += gap
+        spans.append((pos, pos + n))
+        pos += n
+    return spans
+
+
 def prepare_turn(audio: TurnAudio, sentence_silence: float) -> PreparedTurn:
     """Lay out one turn's conditioned sentences with its voice's pause, and measure its loudness."""
     audio = condition(audio)
-    gap = int(sentence_silence * RATE)
-    spans: list[tuple[int, int]] = []
+    spans = sentence_spans([len(c) for c in audio.sentences], sentence_silence)
+    length = spans[-1][1] if spans else 0
     meter = LoudnessMeter(RATE)
-    pos = 0
-    for clip in audio.sentences:
-        if spans:
-            meter.feed(np.zeros(gap, np.float32))
-            pos += gap
+    for i, clip in enumerate(audio.sentences):
+        if i:
+            meter.feed(np.zeros(spans[i][0] - spans[i - 1][1], np.float32))
         meter.feed(clip)
-        spans.append((pos, pos + len(clip)))
-        pos += len(clip)
-    return PreparedTurn(audio, spans, pos, meter.lufs() if pos else -120.0)
+    return PreparedTurn(audio, spans, length, meter.lufs() if length else -120.0)
 
 
 def _voice_gains(levels: dict[int, float], turns: list[Turn], target: float) -> dict[int, float]:
@@ -199,8 +208,8 @@ def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[in
     """Build the episode timeline. ``silences`` is each speaker's sentence pause.
 
     ``audio`` yields (turn index, audio) pairs in any order, e.g. as synthesis
-    finishes them; each turn is prepared (joined, measured, its true-peak
-    envelope taken) on a thread the moment it arrives. A dict is consumed.
+    finishes them; each turn is prepared (conditioned if need be, laid out,
+    measured) on a thread the moment it arrives. A dict is consumed.
     """
     section_starts = section_starts or set()
     speakers = {t.index: t.speaker for t in turns}

@@ -292,10 +292,6 @@ class Limiter:
         curve = np.minimum(curve, minimum_filter1d(need, size=2 * look + 1))
         return self.audio[start:stop] * g * curve[start - lo: start - lo + stop - start]
 
-    def clipped(self, start: int, stop: int) -> np.ndarray:
-        """:meth:`block`, clipped to ±1: what gets delivered."""
-        return np.clip(self.block(start, stop), -1.0, 1.0)
-
     def loudness(self, block: int = 1 << 18) -> float:
         """Integrated loudness of the limited audio, measured in one part per core, no full copy.
 

@@ -84,7 +84,9 @@ def write_audio(audio: np.ndarray, path: Path, fmt: str, rate: int = RATE,
     """Write MP3 (128 kbps CBR, LAME, no ffmpeg) or 16-bit WAV; return the decoded file's measures.
 
     ``finish`` runs on the complete temp file (tags, chapters) before the rename.
-    ``read(a, b)``, for MP3, masters ``audio`` block by block as it is encoded.
+    ``read(a, b)``, when given, supplies the samples of ``audio``'s ``[a, b)`` block by block
+    (a mastering limiter, so nothing is mastered ahead into a copy); either way the
+    writer clips to ±1.
     An MP3 is measured by decoding the very streams written to it, in
     parallel, as soon as each is encoded; a WAV is read back from disk.
     """

@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from render import memory
-from render.assemble import Pacing, Timeline, TimelineBuffers, assemble, gap_after
+from render.assemble import Pacing, Timeline, TimelineBuffers, assemble, gap_after, sentence_spans
 from render.cache import TurnCache
 from render.captions import build_cues, to_srt, to_transcript_json, to_vtt
 from render.chapters import chapters_for, time_chapters
 from render.chapters import to_json as chapters_json
-from render.dsp import RATE, loudness, peak_envelope
+from render.dsp import RATE, loudness
 from render.episodes import EpisodeFiles, Target, find_episode, find_target
 from render.errors import RenderError
 from render.estimate import Pace, predict, voice_paces
@@ -192,8 +192,8 @@ def _timeline_estimate(turns: list[Turn], result: Synthesis, pacing: Pacing, sil
             unknown += 1
             total += int(0.1 * RATE * len(t.text))  # 10 characters a second: slower than these voices
         else:
-            total += (sum(len(s) for s in cached.sentences)
-                      + max(0, len(cached.sentences) - 1) * int(silences[t.speaker] * RATE))
+            spans = sentence_spans([len(s) for s in cached.sentences], silences[t.speaker])
+            total += spans[-1][1] if spans else 0
     if unknown > max(2, len(turns) // 10):
         return None
     total += int((len(turns) * pacing.max_gap() + pacing.music_lead_s + pacing.tail_s + 1.0) * RATE)
@@ -218,8 +218,6 @@ def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: S
         # The codec's loudness loss is measured on an excerpt, on the other core meanwhile.
         codec = side.submit(codec_offset, timeline.audio, spec, _mp3_round_trip) if fmt == "mp3" else None
         env = timeline.envelope
-        if env is None:
-            env = peak_envelope(timeline.audio, dtype=np.float16)  # half the memory, ample precision
         input_lufs = loudness(timeline.audio)
         offset = codec.result() if codec is not None else 0.0
     for _ in range(4):
@@ -229,7 +227,7 @@ def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: S
         with watch.stage("export"):
             # Each MP3 stream masters its own range as it encodes it: no mastered copy of the
             # episode. The written file is measured, and mastered again if it misses.
-            measured = write_audio(timeline.audio, path, fmt, finish=finish, read=limiter.clipped)
+            measured = write_audio(timeline.audio, path, fmt, finish=finish, read=limiter.block)
         lufs_error = spec.lufs - measured.integrated_lufs
         if measured.true_peak_dbtp <= spec.true_peak_db and abs(lufs_error) <= 0.3:
             break

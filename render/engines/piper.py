@@ -24,9 +24,12 @@ if TYPE_CHECKING:
 # computes first, need neither.
 
 
+# Versions how the graph is run (render.engines.onnx_layout): it rounds differently.
+DECODER_LAYOUT = "decoder-2d-1"
+
+
 def engine_version() -> str:
-    # "decoder-2d" versions how the graph is run (render.engines.onnx_layout): it rounds differently.
-    return f"piper-tts {version('piper-tts')} onnxruntime {version('onnxruntime')} decoder-2d-1"
+    return f"piper-tts {version('piper-tts')} onnxruntime {version('onnxruntime')} {DECODER_LAYOUT}"
 
 
 def voice_fingerprint(voice: Voice) -> str:
@@ -57,7 +60,7 @@ def _runtime_tag() -> str:
                 flags = line
                 break
     cpu = hashlib.sha256(f"{platform.machine()} {flags}".encode()).hexdigest()[:12]
-    return f"ort{version('onnxruntime')}-{engine_version().rsplit(' ', 1)[-1]}-{cpu}"
+    return f"ort{version('onnxruntime')}-{DECODER_LAYOUT}-{cpu}"
 
 
 def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxruntime.InferenceSession, int]:
