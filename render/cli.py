@@ -29,6 +29,7 @@ INTERRUPTED = "interrupted: finished turns are cached; run the same command agai
 RootOpt = Annotated[Path, typer.Option("--root", help="Project folder with transcripts/, voices/, music/.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: output/).")]
 TranscriptsOpt = Annotated[Path | None, typer.Option("--transcripts", help="Folder of scripts.")]
+DraftOpt = Annotated[bool, typer.Option("--draft", help="The fast [draft] cast of cast.toml, into OUT/EP/draft/.")]
 
 
 def _settings(root: Path, out_dir: Path | None, transcripts: Path | None = None,
@@ -47,6 +48,7 @@ def episode(
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Turn cache folder.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Synthesize every turn afresh.")] = False,
     fit: Annotated[bool, typer.Option("--fit", help="Adjust rate (±8%) and pauses to land in the target.")] = False,
+    draft: DraftOpt = False,
     root: RootOpt = Path("."),
     transcripts: TranscriptsOpt = None,
 ) -> None:
@@ -54,7 +56,7 @@ def episode(
     if fmt not in ("mp3", "wav"):
         raise RenderError(f"--format {fmt!r} is not supported", hint="use mp3 or wav")
     settings = _settings(root, out_dir, transcripts, fmt=fmt, music=not no_music,
-                         cache_dir=cache_dir, use_cache=not no_cache)
+                         cache_dir=cache_dir, use_cache=not no_cache, draft=draft)
     if workers:
         settings.workers = workers
     try:
@@ -78,6 +80,7 @@ def preview(
     music: Annotated[bool, typer.Option("--music", help="Include the intro music.")] = False,
     out_dir: OutOpt = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Synthesis processes.")] = None,
+    draft: DraftOpt = False,
     root: RootOpt = Path("."),
     transcripts: TranscriptsOpt = None,
 ) -> None:
@@ -89,7 +92,7 @@ def preview(
         raise RenderError("choose exactly one of --exchange N, --turns A-B or --match TEXT")
     if outline and exchange is None:
         raise RenderError("--outline goes with --exchange N")
-    settings = _settings(root, out_dir, transcripts)
+    settings = _settings(root, out_dir, transcripts, draft=draft)
     if workers:
         settings.workers = workers
     if exchange is not None and outline:
@@ -148,6 +151,7 @@ def series(
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster (default: local).")] = None,
     out_dir: OutOpt = None,
     no_music: Annotated[bool, typer.Option("--no-music", help="Leave out the intro music.")] = False,
+    draft: DraftOpt = False,
     root: RootOpt = Path("."),
 ) -> None:
     """Render every episode in transcripts/, skipping those already up to date."""
@@ -155,7 +159,7 @@ def series(
 
     from render.series import render_series, select_episodes
 
-    settings = _settings(root, out_dir, transcripts, music=not no_music)
+    settings = _settings(root, out_dir, transcripts, music=not no_music, draft=draft)
     if workers:
         settings.workers = workers
     if executor not in ("local", "ray"):
@@ -242,7 +246,12 @@ def voices_list(root: RootOpt = Path(".")) -> None:
             continue
         ok, why = availability(voice)
         mark = "[green]available[/green]" if ok else "[red]unavailable[/red]"
-        out.print(f"{voice.name:<12} {voice.engine:<9} {mark}  {why}", highlight=False)
+        out.print(f"{voice.name:<20} {voice.engine:<9} {mark}  {why}", highlight=False)
+    from render.engines.kokoro import installed_voices, packaged_pack
+
+    for name in installed_voices():  # usable as is in cast.toml, 'voices test' and 'voices audition'
+        out.print(f"{name:<20} {'kokoro':<9} [green]available[/green]  packaged pack {packaged_pack().name}",
+                  highlight=False)
 
 
 @voices_app.command("test")
@@ -257,19 +266,22 @@ def voices_test(
     from render.engines import load_engine
     from render.export import write_audio
     from render.normalize import Normalizer
-    from render.voices import load_voice
+    from render.voices import INLINE_PREFIX, inline_voice, load_voice
 
     path = root / "voices" / f"{name}.toml"
-    if not path.exists():
+    if name.startswith(INLINE_PREFIX):
+        voice = inline_voice(name, "the command line")
+    elif not path.exists():
         raise RenderError(f"no voice named '{name}'", path.parent, hint="see 'render voices list'")
-    voice = load_voice(path)
+    else:
+        voice = load_voice(path)
     spoken = Normalizer.from_file(root / "voices" / "lexicon.toml")(text)
     engine = load_engine(voice)
     try:
         clip = engine.synthesize(spoken)
     finally:
         engine.close()
-    target = (out_dir or root / "output") / "voices" / f"{name}-test.wav"
+    target = (out_dir or root / "output") / "voices" / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}-test.wav"
     write_audio(resample(clip.audio, clip.sample_rate), target, "wav", RATE)
     out.print(f"{relpath(target)}  {clip.seconds:.2f} s, model rate {clip.sample_rate} Hz: {spoken}",
               highlight=False)

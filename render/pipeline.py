@@ -66,6 +66,7 @@ class Settings:
     transcripts: Path | None = None
     executor: str = "local"
     ray_address: str | None = None
+    draft: bool = False  # the fast [draft] cast of cast.toml, rendered into out/EP/draft/
 
     @property
     def transcripts_dir(self) -> Path:
@@ -78,6 +79,11 @@ class Settings:
     @property
     def out_dir(self) -> Path:
         return self.out or self.root / "output"
+
+    def episode_dir(self, episode_id: str) -> Path:
+        """Where one episode's files go: drafts apart, so they never replace the quality render."""
+        folder = self.out_dir / episode_id
+        return folder / "draft" if self.draft else folder
 
     def cache(self) -> TurnCache:
         if not self.use_cache:
@@ -130,7 +136,7 @@ def prepare(ref: str, settings: Settings) -> Prepared:
     text = read_text(episode.script)  # read once: front matter, turns and target all come from it
     front, _ = split_front_matter(text.splitlines(), episode.script)
     series = str(front["series"]) if front.get("series") else None
-    cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series)
+    cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series, settings.draft)
     script = parse_file(episode.script, cast.speakers, text=text)
     normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
     turns = speak(script.turns, normalizer)
@@ -301,7 +307,7 @@ def render_episode(ref: str, settings: Settings,
     if fit:
         with watch.stage("fit"):
             settings, fit_report = plan_fit(prep, settings)
-    folder = settings.out_dir / prep.episode.id
+    folder = settings.episode_dir(prep.episode.id)
     with episode_lock(folder):
         remove_stale_parts(folder)
         key = render_key(prep, settings)
@@ -353,7 +359,10 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
 
     stats = speaker_stats(prep.turns, timeline)
     for name, st in stats.items():
-        st["voice"] = prep.cast.voices[name].name
+        voice = prep.cast.voices[name]
+        st["voice"] = voice.name
+        st["engine"] = voice.engine
+        st["model_voice"] = voice.voice or voice.speaker or voice.model or voice.model_path
     talk = sum(s["talk_s"] for s in stats.values())
     words = sum(int(s["words"]) for s in stats.values())
     verdict = judge(duration, prep.target, words / talk if talk else 2.5)
@@ -369,6 +378,7 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
         "verdict": verdict.verdict,
         "gap_s": verdict.gap_s,
         "gap_words": verdict.gap_words,
+        "cast": "draft" if settings.draft else "quality",
         "turns": len(prep.turns),
         "words": words,
         "speakers": stats,
@@ -472,7 +482,7 @@ def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list
     watch = Stopwatch()
     with watch.stage("parse"):
         prep = prepare(ref, settings)
-        check_writable(settings.out_dir / prep.episode.id)
+        check_writable(settings.episode_dir(prep.episode.id))
         turns = pick(prep)
         if any(not t.sentences for t in turns):  # outline exchanges arrive unspoken
             normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
@@ -481,7 +491,7 @@ def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list
         sub_script = replace(prep.script, headings=[])
     timeline, cache_stats = render_audio(replace(prep, script=sub_script), turns, settings, watch,
                                          music=music)
-    path = settings.out_dir / prep.episode.id / f"preview-{label}.wav"
+    path = settings.episode_dir(prep.episode.id) / f"preview-{label}.wav"
     duration, loud = deliver(timeline, path, "wav", settings.spec, watch)
     loud.pop("clipped_samples")
     return path, turns, {"duration_s": round(duration, 2), "loudness": loud, "cache": cache_stats,

