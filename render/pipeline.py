@@ -67,6 +67,7 @@ class Settings:
     executor: str = "local"
     ray_address: str | None = None
     draft: bool = False  # the fast [draft] cast of cast.toml, rendered into out/EP/draft/
+    recast: dict[str, str] = field(default_factory=dict)  # speaker → voice, over every cast layer
 
     @property
     def transcripts_dir(self) -> Path:
@@ -136,7 +137,8 @@ def prepare(ref: str, settings: Settings) -> Prepared:
     text = read_text(episode.script)  # read once: front matter, turns and target all come from it
     front, _ = split_front_matter(text.splitlines(), episode.script)
     series = str(front["series"]) if front.get("series") else None
-    cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series, settings.draft)
+    cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series, settings.draft,
+                     settings.recast)
     script = parse_file(episode.script, cast.speakers, text=text)
     normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
     turns = speak(script.turns, normalizer)
@@ -477,12 +479,13 @@ def _gap_total(prep: Prepared, pacing: Pacing, sections: set[int]) -> float:
 
 
 def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list[Turn]],
-                   label: str, music: bool = False) -> tuple[Path, list[Turn], dict]:
-    """Render a slice to ``out/EP/preview-LABEL.wav`` with the episode's voices and cache."""
+                   label: str, music: bool = False, name: str | None = None) -> tuple[Path, list[Turn], dict]:
+    """Render a slice to ``out/EP/preview-LABEL.wav`` (or ``out/EP/NAME``) with the episode's voices and cache."""
     watch = Stopwatch()
     with watch.stage("parse"):
         prep = prepare(ref, settings)
-        check_writable(settings.episode_dir(prep.episode.id))
+        path = settings.episode_dir(prep.episode.id) / (name or f"preview-{label}.wav")
+        check_writable(path.parent)
         turns = pick(prep)
         if any(not t.sentences for t in turns):  # outline exchanges arrive unspoken
             normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
@@ -491,7 +494,6 @@ def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list
         sub_script = replace(prep.script, headings=[])
     timeline, cache_stats = render_audio(replace(prep, script=sub_script), turns, settings, watch,
                                          music=music)
-    path = settings.episode_dir(prep.episode.id) / f"preview-{label}.wav"
     duration, loud = deliver(timeline, path, "wav", settings.spec, watch)
     loud.pop("clipped_samples")
     return path, turns, {"duration_s": round(duration, 2), "loudness": loud, "cache": cache_stats,

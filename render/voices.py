@@ -129,13 +129,14 @@ def load_voice(path: Path) -> Voice:
 
 
 def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None,
-              series: str | None = None, draft: bool = False) -> Cast:
+              series: str | None = None, draft: bool = False, recast: dict[str, str] | None = None) -> Cast:
     """Read ``cast.toml`` and every voice it names.
 
     Layers, last wins: ``[speakers]``, then ``[series.NAME]`` for the script's
     ``series:`` front-matter key, then the script's own ``cast:`` overrides;
     with ``draft``, the ``[draft]`` table on top of all (a fast cast for
-    iterating on a script, whatever the quality cast is).
+    iterating on a script, whatever the quality cast is); ``recast`` last of
+    all (``voices audition`` trying one voice after another).
     """
     path = voices_dir / "cast.toml"
     data = _load_toml(path)
@@ -158,6 +159,7 @@ def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None,
             raise RenderError("--draft needs a [draft] table", path,
                               hint='add [draft] then Jordan = "joe" and Alex = "slt" (fast voices)')
         mapping.update({str(k): v for k, v in layer.items() if str(k) in mapping})
+    mapping.update(recast or {})
     voices: dict[str, Voice] = {}
     for speaker, name in mapping.items():
         if not isinstance(name, str):

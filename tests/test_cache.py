@@ -28,19 +28,19 @@ def cast():
 
 
 def test_each_part_of_the_fingerprint_invalidates(cast) -> None:
-    joe, slt = cast.voices["Jordan"], cast.voices["Alex"]
+    joe, alex = cast.voices["Jordan"], cast.voices["Alex"]
     base = voice_fingerprint(joe)
     assert voice_fingerprint(joe) == base  # stable
     assert voice_fingerprint(dataclasses.replace(joe, length_scale=1.1)) != base
     assert voice_fingerprint(dataclasses.replace(joe, noise_scale=0.5)) != base
     assert voice_fingerprint(dataclasses.replace(joe, speaker="other")) != base
-    assert voice_fingerprint(slt) != base
+    assert voice_fingerprint(alex) != base
     assert fingerprint(joe, "piper-tts 1.8.0", "abc") != fingerprint(joe, "piper-tts 1.9.0", "abc")
     assert fingerprint(joe, "piper-tts 1.8.0", "abc") != fingerprint(joe, "piper-tts 1.8.0", "abd")
     # Pauses and file names are not part of how a turn sounds.
     assert voice_fingerprint(dataclasses.replace(joe, sentence_silence=0.5, name="renamed")) == base
     assert turn_key(["Hello."], base) != turn_key(["Hello!"], base)
-    assert turn_key(["Hello."], base) != turn_key(["Hello."], voice_fingerprint(slt))
+    assert turn_key(["Hello."], base) != turn_key(["Hello."], voice_fingerprint(alex))
 
 
 def test_cache_writes_are_atomic_and_bad_entries_are_ignored(tmp_path: Path, monkeypatch) -> None:

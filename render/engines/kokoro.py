@@ -231,13 +231,17 @@ def blend_style(voice: Voice) -> np.ndarray:
 # ---- model and engine ---------------------------------------------------------------
 
 
+def _user_model(voice: Voice) -> Path:
+    path = Path(voice.model or "")
+    if not path.is_file():
+        raise RenderError(f"Kokoro model file {path} not found", voice.source,
+                          hint="fix 'model', or remove it to use the packaged int8 model")
+    return path
+
+
 def model_file(voice: Voice, model_dir: Path | None) -> Path:
     if voice.model:
-        path = Path(voice.model)
-        if not path.exists():
-            raise RenderError(f"Kokoro model file {path} not found", voice.source,
-                              hint="fix 'model', or remove it to use the packaged int8 model")
-        return path
+        return _user_model(voice)
     return packaged_model(model_dir or default_model_dir())
 
 
@@ -248,7 +252,7 @@ def speed(voice: Voice) -> float:
 
 def voice_fingerprint(voice: Voice) -> str:
     check_voice(voice)
-    model = file_digest(Path(voice.model)) if voice.model else packaged_sha256()[:16]
+    model = file_digest(_user_model(voice)) if voice.model else packaged_sha256()[:16]
     return fingerprint(voice, engine_version(), model + file_digest(pack_path(voice)))
 
 
