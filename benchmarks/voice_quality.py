@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 Cast = dict[str, "str | dict[str, object]"]
 GONGITSUNE = {"engine": "kokoro", "voice": "jf_gongitsune", "speed": 1.25}
 CANDIDATES: dict[str, Cast] = {
+    "default: voices/cast.toml (Piper joe + Kokoro jm_kumo 1.2)": {"Jordan": "joe", "Alex": "alex"},
     "today: Piper joe + Festival slt": {"Jordan": "joe", "Alex": "slt"},
     "A: Piper joe + Kokoro jf_gongitsune 1.25": {"Jordan": "joe", "Alex": GONGITSUNE},
     "B: Kokoro jm_kumo 1.05 + Kokoro jf_gongitsune 1.25": {
@@ -44,6 +45,9 @@ CANDIDATES: dict[str, Cast] = {
     "C: Piper joe + Kokoro gongitsune 0.7 / nezumi 0.3, 1.25": {
         "Jordan": "joe", "Alex": {"engine": "kokoro", "voice": "jf_gongitsune:0.7,jf_nezumi:0.3", "speed": 1.25}},
     "D: Piper joe + Kokoro jf_alpha 1.1": {"Jordan": "joe", "Alex": {"engine": "kokoro", "voice": "jf_alpha", "speed": 1.1}},
+    "E: Piper joe + Kokoro jm_kumo 1.1": {"Jordan": "joe", "Alex": {"engine": "kokoro", "voice": "jm_kumo", "speed": 1.1}},
+    "F: Piper joe + Kokoro alpha 0.5 / gongitsune 0.5, 1.1": {
+        "Jordan": "joe", "Alex": {"engine": "kokoro", "voice": "jf_alpha:0.5,jf_gongitsune:0.5", "speed": 1.1}},
 }
 RATE = 16_000
 MOS_TURNS = 12
@@ -179,7 +183,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--episode", default="00035")
     ap.add_argument("--only", help="candidate letters, e.g. A,C ('today' for the old cast)")
-    ap.add_argument("--json", type=Path, help="write the figures here too")
+    ap.add_argument("--json", type=Path, help="also merge the figures into this JSON file")
     args = ap.parse_args()
     chosen = {k: v for k, v in CANDIDATES.items()
               if not args.only or any(k.startswith(x.strip()) for x in args.only.split(","))}
@@ -197,8 +201,9 @@ def main() -> None:
         for host, s in r["speakers"].items():
             print(f"{name:<52} {host:<7} {s['voice']:<40} {s['mos']:>5.2f} {s['wer'] * 100:>5.1f}% "
                   f"{s['english_share']:>5.2f} {s['within_cos']:>6.3f} {r['across_cos']:>6.3f} {s['wpm']:>6.1f}")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.json:  # merged into what an earlier run wrote, so candidates can be measured a few at a time
+        old = json.loads(args.json.read_text(encoding="utf-8")) if args.json.exists() else {}
+        args.json.write_text(json.dumps(old | results, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from statistics import median
 import numpy as np
 
 from render.cache import TurnAudio
-from render.dsp import RATE, LoudnessMeter, fade, gain_to, loudness, peak_envelope, resample, threads, trim
+from render.dsp import RATE, LoudnessMeter, compress, fade, gain_to, loudness, peak_envelope, resample, threads, trim
 from render.script import Turn
 
 _INTERJECTION = re.compile(
@@ -96,8 +96,9 @@ def gap_after(turn: Turn, following: Turn, pacing: Pacing, section_break: bool) 
 
 
 def condition(audio: TurnAudio) -> TurnAudio:
-    """Trim each sentence's silence, resample it to the episode rate, fade its edges and take
-    its true-peak envelope (what the mastering limiter works from).
+    """Trim each sentence's silence, resample it to the episode rate, compress it (3:1 from
+    6 dB under the turn's loudness), fade its edges and take its true-peak envelope (what
+    the mastering limiter works from).
 
     Synthesis workers do this right after synthesis (in parallel, and once:
     the cache keeps the result), leaving assembly only joins and placement.
@@ -105,8 +106,15 @@ def condition(audio: TurnAudio) -> TurnAudio:
     if audio.conditioned:
         return audio
     rate = audio.sample_rate
-    clips = [fade(resample(trim(c, rate), rate), RATE, 0.005, 0.01) for c in audio.sentences]
+    clips = [resample(trim(c, rate), rate) for c in audio.sentences]
+    level = loudness(np.concatenate(clips)) if clips else -120.0
+    if level > -70.0:  # one threshold per turn, so its sentences keep their relative levels
+        clips = [compress(c, RATE, level + COMPRESS_BELOW_DB) for c in clips]
+    clips = [fade(c, RATE, 0.005, 0.01) for c in clips]
     return TurnAudio(clips, RATE, [peak_envelope(c, dtype=np.float16) for c in clips])
+
+
+COMPRESS_BELOW_DB = -6.0  # the compressor's threshold, relative to the turn's loudness
 
 
 @dataclass

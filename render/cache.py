@@ -21,7 +21,7 @@ import numpy as np
 
 from render.errors import RenderError
 
-FORMAT = 4  # 4: sentences trimmed, faded, at 44.1 kHz, with peak envelopes (render.assemble.condition)
+FORMAT = 5  # 5: sentences trimmed, compressed, faded, at 44.1 kHz, with peak envelopes (render.assemble.condition)
 
 
 @dataclass

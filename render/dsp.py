@@ -60,6 +60,28 @@ def fade(audio: np.ndarray, rate: int, fade_in_s: float = 0.01,
     return out
 
 
+def compress(audio: np.ndarray, rate: int, threshold_db: float, ratio: float = 3.0,
+             window_s: float = 0.01, smooth_s: float = 0.03) -> np.ndarray:
+    """Speech compression: above ``threshold_db`` (10 ms RMS), each dB in gives 1/``ratio`` dB out.
+
+    Neural voices (Kokoro, Piper) put 21-24 dB between their peaks and their
+    loudness; a master at -16 LUFS under a -1 dBTP ceiling has room for about
+    15, so without compression the limiter works on almost every syllable,
+    squashes them, and still cannot reach the target. 3:1 from 6 dB under the
+    turn's loudness takes 3-4 dB off that distance, as a podcast voice chain
+    does. Offline, so both windows are centred: no attack or release lag.
+    """
+    from scipy.ndimage import uniform_filter1d
+
+    if audio.size == 0:
+        return audio
+    power = uniform_filter1d(np.square(audio, dtype=np.float32), max(1, int(window_s * rate)))
+    level = 10 * np.log10(power + np.float32(1e-12))
+    gain_db = np.minimum(0.0, (threshold_db - level) * np.float32(1 - 1 / ratio))
+    gain_db = uniform_filter1d(gain_db, max(1, int(smooth_s * rate)))
+    return (audio * np.power(np.float32(10), gain_db / np.float32(20))).astype(np.float32)
+
+
 @lru_cache(maxsize=8)
 def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """BS.1770 K-weighting (pyloudnorm's filter design), its two biquads merged into one

@@ -66,10 +66,11 @@ def summary(report: dict) -> str:
     else:
         lines.append("target   none (add 'target_length' to the front matter or "
                      "'**Target Length**: 22-25 minutes' to the outline)")
-    lines.append(f"script   {report['turns']} turns, {report['words']} words")
+    cast = f", {report['cast']} cast" if "cast" in report else ""
+    lines.append(f"script   {report['turns']} turns, {report['words']} words{cast}")
     for name, s in report["speakers"].items():
         lines.append(f"  {name:<8} {s['turns']:>3} turns {s['words']:>5} words  "
-                     f"{_mmss(s['talk_s'])} talk  ({s['voice']})")
+                     f"{_mmss(s['talk_s'])} talk  ({_voice(s)})")
     loud = report["loudness"]
     lines.append(f"loudness {loud['integrated_lufs']:.1f} LUFS, true peak "
                  f"{loud['true_peak_dbtp']:.1f} dBTP")
@@ -77,6 +78,13 @@ def summary(report: dict) -> str:
     lines.append(f"cache    {c['hits']} hits, {c['misses']} synthesized")
     lines.append("time     " + ", ".join(f"{k} {v:.1f}s" for k, v in report["timings"].items()))
     return "\n".join(lines)
+
+
+def _voice(speaker: dict) -> str:
+    """``alex: kokoro jm_kumo``; reports written before engines were named show the voice file only."""
+    if "engine" not in speaker:
+        return str(speaker["voice"])
+    return f"{speaker['voice']}: {speaker['engine']} {speaker.get('model_voice') or ''}".rstrip()
 
 
 def to_json(report: dict) -> str:

@@ -159,3 +159,28 @@ def test_streamed_loudness_matches_pyloudnorm() -> None:
              + 0.02 * rng.standard_normal(len(t))).astype(np.float32)
         want = pyloudnorm.Meter(rate).integrated_loudness(x.astype(np.float64))
         assert loudness(x, rate, block=4096) == pytest.approx(want, abs=1e-6)
+
+
+def test_compression_leaves_room_for_the_master(engines) -> None:
+    """Neural voices peak ~22 dB over their loudness; the voice compressor takes 3+ dB off that,
+    so the limiter can reach -16 LUFS under -1 dBTP without squashing every syllable."""
+    from render.assemble import COMPRESS_BELOW_DB
+    from render.dsp import Limiter, compress, resample
+
+    for name, engine in engines.items():
+        clip = engine.synthesize("OpenAI freed thirty thousand cores. Wait, really? Yes, and it saved money.")
+        speech = resample(clip.audio, clip.sample_rate)
+        level = loudness(speech)
+        squeezed = compress(speech, RATE, level + COMPRESS_BELOW_DB)
+        crest = true_peak(speech) - level
+        after = true_peak(squeezed) - loudness(squeezed)
+        assert crest - after >= 2.0, (name, crest, after)
+        # what it buys: the same limiter at the same gain gets louder from the compressed voice
+        for audio in (speech, squeezed):
+            audio *= np.float32(10 ** ((-20 - loudness(audio)) / 20))
+        plain = Limiter(speech, peak_envelope(speech), -1.8, 10 ** (5 / 20)).loudness()
+        comp = Limiter(squeezed, peak_envelope(squeezed), -1.8, 10 ** (5 / 20)).loudness()
+        assert comp > plain + 0.4, (name, plain, comp)
+    # Below the threshold nothing changes: a quiet tone passes as it is.
+    tone = (0.01 * np.sin(2 * np.pi * 220 * np.arange(RATE) / RATE)).astype(np.float32)
+    np.testing.assert_allclose(compress(tone, RATE, -20.0), tone, rtol=1e-5, atol=1e-7)

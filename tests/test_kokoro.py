@@ -174,5 +174,21 @@ def test_draft_renders_apart_with_the_old_cast(project: Path) -> None:
     assert res.returncode == 0, res.stderr
     quality = json.loads((project / "output" / "00001" / "report.json").read_text())
     assert quality["cast"] == "quality" and quality["speakers"]["Alex"]["engine"] == "kokoro"
-    assert quality["speakers"]["Alex"]["model_voice"] == "jf_gongitsune"
+    assert quality["speakers"]["Alex"]["model_voice"] == "jm_kumo"
     assert quality["cache"]["misses"] == 2  # Jordan's Piper turns were cached by the draft
+
+
+def test_audition_renders_one_slice_per_candidate(project: Path) -> None:
+    res = run_cli("voices", "audition", "1", "--speaker", "Alex", "--turns", "0-1",
+                  "--voice", "slt", "--voice", "kokoro:jm_kumo", cwd=project)
+    assert res.returncode == 0, res.stderr
+    folder = project / "output" / "00001" / "audition"
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["Alex-kokoro-jm_kumo-turns-0-1.wav", "Alex-slt-turns-0-1.wav"]
+    import soundfile as sf
+    a, rate = sf.read(folder / files[0], dtype="float32")
+    b, _ = sf.read(folder / files[1], dtype="float32")
+    assert rate == 44_100 and len(a) > rate and len(b) > rate and len(a) != len(b)
+    bad = run_cli("voices", "audition", "1", "--speaker", "Sam", "--voice", "slt", cwd=project)
+    assert bad.returncode == 2 and "Jordan, Alex" in bad.stderr
+    assert not (folder / "Sam-slt-turns-0-3.wav").exists()
