@@ -88,7 +88,7 @@ def bare_baseline(prep: Prepared) -> tuple[float, float, dict[str, float]]:
                 from kokoro_onnx import Kokoro
 
                 from render.engines.kokoro import blend_style, model_file, pack_path, speed
-                model = model_file(voice, Path(tmp) / "models")  # joined outside the timing
+                model = model_file(voice)  # joined (once per user) outside the timing
                 t0 = time.perf_counter()
                 kokoro = Kokoro(str(model), str(pack_path(voice)))
                 loading += time.perf_counter() - t0

