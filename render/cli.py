@@ -32,6 +32,11 @@ TranscriptsOpt = Annotated[Path | None, typer.Option("--transcripts", help="Fold
 DraftOpt = Annotated[bool, typer.Option("--draft", help="The fast [draft] cast of cast.toml, into OUT/EP/draft/.")]
 
 
+def _file_safe(name: str) -> str:
+    """A voice name (``kokoro:jf_gongitsune:0.7,jf_nezumi:0.3``) as part of a file name."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+
+
 def _settings(root: Path, out_dir: Path | None, transcripts: Path | None = None,
               **kw: object) -> Settings:
     warmup.start()  # every command that builds Settings goes on to need scipy
@@ -281,7 +286,7 @@ def voices_test(
         clip = engine.synthesize(spoken)
     finally:
         engine.close()
-    target = (out_dir or root / "output") / "voices" / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}-test.wav"
+    target = (out_dir or root / "output") / "voices" / f"{_file_safe(name)}-test.wav"
     write_audio(resample(clip.audio, clip.sample_rate), target, "wav", RATE)
     out.print(f"{relpath(target)}  {clip.seconds:.2f} s, model rate {clip.sample_rate} Hz: {spoken}",
               highlight=False)
@@ -317,7 +322,7 @@ def voices_audition(
         settings = _settings(root, out_dir, transcripts, recast={speaker: name})
         if workers:
             settings.workers = workers
-        file = f"audition/{speaker}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}-turns-{turns}.wav"
+        file = f"audition/{speaker}-{_file_safe(name)}-turns-{turns}.wav"
         try:
             path, _, info = render_preview(ep, settings, lambda p: select.turn_range(p.turns, turns),
                                            f"turns-{turns}", name=file)

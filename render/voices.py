@@ -207,13 +207,18 @@ def resolve_piper_model(model: str, source: str = "the voice file") -> tuple[Pat
     return Path(pkg.model_path()), Path(pkg.config_path())
 
 
-@lru_cache(maxsize=32)
-def _file_digest(path: str, size: int, mtime: float) -> str:
+def sha256_file(path: Path | str) -> str:
+    """The full sha256 of a file, read in 1 MB blocks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
-    return h.hexdigest()[:16]
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=32)
+def _file_digest(path: str, size: int, mtime: float) -> str:
+    return sha256_file(path)[:16]
 
 
 def file_digest(path: Path) -> str:

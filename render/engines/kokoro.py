@@ -24,7 +24,7 @@ import numpy as np
 
 from render.engines.base import Clip
 from render.errors import RenderError
-from render.voices import Voice, file_digest, fingerprint
+from render.voices import Voice, file_digest, fingerprint, sha256_file
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -92,7 +92,7 @@ def packaged_model(folder: Path) -> Path:
         if stamp.read_text(encoding="utf-8") == f"{expected} {_stamp(out)}":
             return out
     if out.exists():
-        if _sha256(out) == expected:
+        if sha256_file(out) == expected:
             _write_stamp(stamp, f"{expected} {_stamp(out)}")
             return out
         print(f"render: {out} does not match its sha256 (damaged or truncated); rebuilding it",
@@ -126,14 +126,6 @@ def packaged_model(folder: Path) -> Path:
 def _write_stamp(stamp: Path, text: str) -> None:
     with contextlib.suppress(OSError):
         stamp.write_text(text, encoding="utf-8")
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 # ---- voice packs and blends ---------------------------------------------------------
