@@ -262,11 +262,9 @@ def availability(voice: Voice) -> tuple[bool, str]:
             return False, f"Festival voice {voice.voice} is not installed"
         return True, f"Festival voice {voice.voice}"
     if voice.engine == "kokoro":
-        from render.engines.kokoro import check_voice, pack_path
+        from render.engines.kokoro import check_files, pack_path
         try:
-            check_voice(voice)
-            if voice.model and not Path(voice.model).exists():
-                return False, f"Kokoro model {voice.model} not found"
+            check_files(voice)
         except RenderError as exc:
             return False, exc.message
         return True, f"Kokoro voice {voice.voice} ({pack_path(voice).name})"

@@ -241,9 +241,15 @@ def speed(voice: Voice) -> float:
     return round(voice.speed / max(voice.length_scale, 1e-3), 4)
 
 
-def voice_fingerprint(voice: Voice) -> str:
+def check_files(voice: Voice) -> Path | None:
+    """Everything a voice file names exists: its pack and voices, and its own model (returned) if any."""
     check_voice(voice)
-    model = file_digest(_user_model(voice)) if voice.model else packaged_sha256()[:16]
+    return _user_model(voice) if voice.model else None
+
+
+def voice_fingerprint(voice: Voice) -> str:
+    user_model = check_files(voice)
+    model = file_digest(user_model) if user_model else packaged_sha256()[:16]
     return fingerprint(voice, engine_version(), model + file_digest(pack_path(voice)))
 
 
