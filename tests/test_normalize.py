@@ -59,6 +59,12 @@ CASES = [
     ("It is 3.5x faster in 24 hrs.", "It is three point five times faster in twenty-four hours."),
     # symbols
     ("2 × 3 = 6 and A & B.", "two by three equals six and A and B."),
+    # found by proof-listening (render check)
+    ("It got 5-10x faster.", "It got five to ten times faster."),
+    ("That is 2 × $0.10 × 24 a day.", "That is two times ten cents times twenty-four a day."),
+    ("A 40% × 3 cut.", "A forty percent times three cut."),
+    ("Compress 3:1 above it.", "Compress three to one above it."),
+    ("Meet at 9:30, a 16:10 aspect ratio.", "Meet at nine thirty, a sixteen to ten aspect ratio."),
     ("On call 24/7.", "On call twenty-four seven."),
     ("Episode #00035 is out.", "Episode thirty-five is out."),
     ("Ranked No. 1 on HTTP/2.", "Ranked number one on HTTP two."),

@@ -8,18 +8,22 @@ safe to share across threads; workers build their own.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from render.normalize.lexicon import Lexicon
 from render.normalize.rules import RULES, digits_fallback
 
-_PRE: list[tuple[re.Pattern[str], str]] = [
+_PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\s*—\s*|\s+–\s+|\s--\s"), ", "),
     (re.compile(r"…"), "..."),
     (re.compile(r"[“”„«»]"), '"'),
     (re.compile(r"[‘’‚]"), "'"),
-    (re.compile(r"(?<=\d)\s*×\s*(?=\d)"), "x"),
+    # "2 × 3" is a dimension ("two by three"); after a money amount or a percentage ("$0.10 × 24")
+    # it multiplies, and gluing an "x" to the amount would leave "ten centsx".
+    (re.compile(r"(?P<left>(?<!\S)[$€£¥]?[\d.,]*\d%?)\s*×\s*(?=\d)"),
+     lambda m: m["left"] + (" times " if m["left"][0] in "$€£¥" or m["left"].endswith("%") else "x")),
     (re.compile(r"(?<=\d),(?=\d{1,2}\b)"), ", "),
 ]
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()]+[^\s<>().,;:!?'\"]")

@@ -186,6 +186,8 @@ _AMPM = r"(?P<ap>[ap])(?P<d1>\.)?\s?m\b(?P<d2>\.)?"
 _TIME = re.compile(
     rf"\b(?P<h>\d{{1,2}})[:.](?P<m>\d{{2}})(?::(?P<s>\d{{2}}))?(?:\s?{_AMPM})?(?:\s?(?P<tz>[A-Z]{{2,4}}T|est|pst|cst|utc|gmt|[ECMP]ST|UTC|GMT|[ecmp]\.s\.t\b\.?)\b)?",
     re.I)
+_RATIO = re.compile(r"(?<![\w.:])(?P<a>\d{1,3}):(?P<b>\d{1,3})(?![\w:]|\.\d)")
+_RATIO_CONTEXT = re.compile(r"\b(?:ratios?|odds|split|aspect|scale|compression|mix)\b", re.I)
 _TIME_RANGE = re.compile(r"\b(?P<ap>[AP]M)\s?[-–]\s?(?=[*_~`\s]*\w)")
 _TIME_H = re.compile(rf"\b(?P<h>\d{{1,2}})\s?{_AMPM}(?:\s?(?P<tz>[ECMP]ST|UTC|GMT|est|pst|utc)\b)?",
                      re.I)
@@ -229,6 +231,18 @@ def _time(m: re.Match[str]) -> str:
     if m["tz"]:
         out += " " + m["tz"].upper().replace(".", "")
     return out + (_period(m) if m["ap"] and not m["tz"] else "")
+
+
+def _ratio(m: re.Match[str]) -> str:
+    """``3:1`` is a ratio ("three to one"); ``9:30`` stays a clock time unless the words
+    around it say ratio (``a 16:10 aspect``)."""
+    a, b = int(m["a"]), int(m["b"])
+    clock = len(m["b"]) == 2 and a <= 24 and b <= 59
+    if clock:
+        near = m.string[max(0, m.start() - 12):m.start()] + " " + m.string[m.end():m.end() + 12]
+        if not _RATIO_CONTEXT.search(near):
+            return m.group(0)
+    return f"{n.cardinal(a)} to {n.cardinal(b)}"
 
 
 def _time_h(m: re.Match[str]) -> str:
@@ -304,6 +318,7 @@ _MEASURE = re.compile(
     rf"\s?(?P<unit>{_UNIT_KEYS})(?:/(?P<per>[A-Za-z]+))?(?![\w°])(?P<hy>-(?=[a-z]))?")
 _PER_ONLY = re.compile(rf"{_B}(?P<a>{NUM})/(?P<per>{_UNIT_KEYS})\b")
 _TIMES = re.compile(rf"{_B}(?P<a>{NUM})\s?[x×](?:\s?(?P<b>{NUM}))?(?![\w])")
+_RANGE_TIMES = re.compile(rf"{_B}(?P<a>{NUM})\s?(?:-|–|to)\s?(?P<b>{NUM})\s?[x×](?![\w])")
 _SCALED = re.compile(rf"{_B}(?P<a>{NUM})(?P<s>[KkMB]|bn|mn)(?P<plus>\+)?(?![\w])")
 _RANGE = re.compile(rf"{_B}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM}){_E}(?!-\d|/)")
 _RANGE_WORD = re.compile(rf"{_B}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM})(?P<hy>-)(?=[A-Za-z])")
@@ -328,6 +343,10 @@ def _measure(m: re.Match[str]) -> str:
 
 def _per_only(m: re.Match[str]) -> str:
     return f"{n.number(m['a'])} per {UNITS[m['per']][0]}"
+
+
+def _range_times(m: re.Match[str]) -> str:
+    return f"{n.number(m['a'])} to {n.number(m['b'])} times"
 
 
 def _times(m: re.Match[str]) -> str:
@@ -506,6 +525,7 @@ RULES: list[Rule] = [
     Rule("date-mdy", _DATE_MDY, _date_mdy),
     Rule("date-dmy", _DATE_DMY, _date_dmy),
     Rule("month-year", _MONTH_YEAR, _month_year),
+    Rule("ratio", _RATIO, _ratio),
     Rule("time", _TIME, _time),
     Rule("time-hour", _TIME_H, _time_h),
     Rule("time-range", _TIME_RANGE, lambda m: m["ap"] + " to "),
@@ -519,6 +539,7 @@ RULES: list[Rule] = [
     Rule("decade", _DECADE, _decade),
     Rule("measure-per", _PER_ONLY, _per_only),
     Rule("measure", _MEASURE, _measure),
+    Rule("range-times", _RANGE_TIMES, _range_times),
     Rule("times", _TIMES, _times),
     Rule("scaled", _SCALED, _scaled),
     Rule("fraction-ordinal", _FRACTION_SUFFIX, _fraction),
