@@ -30,6 +30,7 @@ RootOpt = Annotated[Path, typer.Option("--root", help="Project folder with trans
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: output/).")]
 TranscriptsOpt = Annotated[Path | None, typer.Option("--transcripts", help="Folder of scripts.")]
 DraftOpt = Annotated[bool, typer.Option("--draft", help="The fast [draft] cast of cast.toml, into OUT/EP/draft/.")]
+NoCheckOpt = Annotated[bool, typer.Option("--no-check", help="Skip proof-listening (render check) after the render.")]
 
 
 def _file_safe(name: str) -> str:
@@ -54,22 +55,26 @@ def episode(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Synthesize every turn afresh.")] = False,
     fit: Annotated[bool, typer.Option("--fit", help="Adjust rate (±8%) and pauses to land in the target.")] = False,
     draft: DraftOpt = False,
+    no_check: NoCheckOpt = False,
     root: RootOpt = Path("."),
     transcripts: TranscriptsOpt = None,
 ) -> None:
-    """Render one episode to OUT/EP/: audio, captions, chapters, transcript and report.json."""
+    """Render one episode to OUT/EP/: audio, captions, chapters, transcript and report.json,
+    then proof-listen to it (render check)."""
     if fmt not in ("mp3", "wav"):
         raise RenderError(f"--format {fmt!r} is not supported", hint="use mp3 or wav")
     settings = _settings(root, out_dir, transcripts, fmt=fmt, music=not no_music,
-                         cache_dir=cache_dir, use_cache=not no_cache, draft=draft)
+                         cache_dir=cache_dir, use_cache=not no_cache, draft=draft, check=not no_check)
     if workers:
         settings.workers = workers
     try:
-        with Progress(TextColumn("synthesizing"), BarColumn(), MofNCompleteColumn(),
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err, transient=True) as bar:
-            task = bar.add_task("turns", total=None)
+            task = bar.add_task("synthesizing", total=None)
+            listen = bar.add_task("proof-listening", total=None, visible=False)
             report = render_episode(
-                ep, settings, lambda done, total: bar.update(task, completed=done, total=total), fit=fit)
+                ep, settings, lambda done, total: bar.update(task, completed=done, total=total), fit=fit,
+                check_progress=lambda done, total: bar.update(listen, completed=done, total=total, visible=True))
     except KeyboardInterrupt:
         raise RenderError(INTERRUPTED, exit_code=130) from None
     out.print(summary(report), highlight=False)
@@ -157,6 +162,7 @@ def series(
     out_dir: OutOpt = None,
     no_music: Annotated[bool, typer.Option("--no-music", help="Leave out the intro music.")] = False,
     draft: DraftOpt = False,
+    no_check: NoCheckOpt = False,
     root: RootOpt = Path("."),
 ) -> None:
     """Render every episode in transcripts/, skipping those already up to date."""
@@ -164,7 +170,7 @@ def series(
 
     from render.series import render_series, select_episodes
 
-    settings = _settings(root, out_dir, transcripts, music=not no_music, draft=draft)
+    settings = _settings(root, out_dir, transcripts, music=not no_music, draft=draft, check=not no_check)
     if workers:
         settings.workers = workers
     if executor not in ("local", "ray"):
@@ -182,7 +188,7 @@ def series(
             on_progress=lambda ep, d, t: bar.update(tasks[ep], completed=d, total=t),
             on_done=lambda o: bar.advance(overall))
     table = Table(title="series")
-    for col in ("episode", "duration", "target", "verdict", "status", "cached turns", "time"):
+    for col in ("episode", "duration", "target", "verdict", "status", "cached turns", "flagged", "time"):
         table.add_column(col, no_wrap=True)
     for o in outcomes:
         if o.ok and o.report:
@@ -191,15 +197,64 @@ def series(
             table.add_row(o.episode, f"{r['duration_s'] / 60:.1f} min",
                           f"{tgt['min_s'] / 60:.1f}-{tgt['max_s'] / 60:.1f} min" if tgt else "-",
                           r["verdict"], "up to date" if r.get("up_to_date") else "rendered",
-                          f"{r['cache']['hits']}/{r['turns']}", f"{o.seconds:.1f} s")
+                          f"{r['cache']['hits']}/{r['turns']}",
+                          str(len(r["check"]["flagged"])) if "check" in r else "-", f"{o.seconds:.1f} s")
         else:
-            table.add_row(o.episode, "-", "-", "-", "[red]failed[/red]", "-", f"{o.seconds:.1f} s")
+            table.add_row(o.episode, "-", "-", "-", "[red]failed[/red]", "-", "-", f"{o.seconds:.1f} s")
     out.print(table)
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         err.print(f"[red]{o.episode} failed:[/red] {o.error}", highlight=False)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path.")],
+    tries: Annotated[list[str] | None, typer.Option(
+        "--try", help="WORD=RESPELLING: re-synthesize the flagged turns with it and check them again.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the check as JSON.")] = False,
+    out_dir: OutOpt = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Turn cache folder.")] = None,
+    draft: DraftOpt = False,
+    root: RootOpt = Path("."),
+    transcripts: TranscriptsOpt = None,
+) -> None:
+    """Proof-listen to a rendered episode: transcribe each turn and flag what a listener would mishear."""
+    from render.check_view import flagged_table, try_table
+    from render.pipeline import check_episode
+
+    settings = _settings(root, out_dir, transcripts, cache_dir=cache_dir, draft=draft)
+    if tries:
+        from render.check_try import parse_respellings, try_respellings
+
+        pairs = try_respellings(ep, settings, parse_respellings(tries))
+        out.print(try_table(pairs))
+        fixed = sum(1 for _, after in pairs if not after.flagged)
+        out.print(f"{fixed} of {len(pairs)} turns pass with the respelling"
+                  + ("; add it to voices/lexicon.toml under [say] to keep it" if fixed else ""), highlight=False)
+        return
+    prep = prepare(ep, settings)
+    folder = settings.episode_dir(prep.episode.id)
+    try:
+        report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise RenderError(f"episode {prep.episode.id} has not been rendered into {folder}",
+                          hint=f"render it first: render episode {prep.episode.id}") from None
+    with Progress(TextColumn("proof-listening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("turns", total=None)
+        result = check_episode(folder, settings, report, lambda d, t: bar.update(task, completed=d, total=t))
+    if as_json:
+        sys.stdout.write(json.dumps(report["check"], indent=2, ensure_ascii=False) + "\n")
+        return
+    if result.flagged:
+        out.print(flagged_table(result.flagged, result.written, result.letters))
+    speakers = ", ".join(f"{s} {result.wer(s):.1%}" for s in sorted({t.speaker for t in result.turns}))
+    out.print(f"{len(result.flagged)} of {len(result.turns)} turns flagged; word error rate {result.wer():.1%} "
+              f"({speakers}) by {result.model}; {result.transcribed} turns transcribed, "
+              f"{result.cached} from the cache", highlight=False)
 
 
 @app.command()

@@ -26,6 +26,7 @@ from render.cache import TurnCache
 from render.captions import build_cues, to_srt, to_transcript_json, to_vtt
 from render.chapters import chapters_for, time_chapters
 from render.chapters import to_json as chapters_json
+from render.check import LAYOUT, CheckResult, TurnLayout, check_render, write_layout
 from render.dsp import RATE, loudness
 from render.episodes import EpisodeFiles, Target, find_episode, find_target
 from render.errors import RenderError
@@ -42,6 +43,7 @@ from render.export import (
 from render.master import MasterSpec, codec_offset, plan_master
 from render.music import load_intro
 from render.normalize import Normalizer
+from render.normalize.lexicon import Lexicon
 from render.report import judge, relpath, speaker_stats, to_json
 from render.script import Script, Turn, parse_file, read_text, split_front_matter
 from render.sentences import speak
@@ -68,6 +70,8 @@ class Settings:
     ray_address: str | None = None
     draft: bool = False  # the fast [draft] cast of cast.toml, rendered into out/EP/draft/
     recast: dict[str, str] = field(default_factory=dict)  # speaker → voice, over every cast layer
+    check: bool = True  # proof-listen every render (render.check)
+    respell: dict[str, str] = field(default_factory=dict)  # [say] entries over lexicon.toml (check --try)
 
     @property
     def transcripts_dir(self) -> Path:
@@ -80,6 +84,10 @@ class Settings:
     @property
     def out_dir(self) -> Path:
         return self.out or self.root / "output"
+
+    def normalizer(self) -> Normalizer:
+        lexicon = Lexicon.load(self.voices_dir / "lexicon.toml")
+        return Normalizer(lexicon.with_say(self.respell) if self.respell else lexicon)
 
     def episode_dir(self, episode_id: str) -> Path:
         """Where one episode's files go: drafts apart, so they never replace the quality render."""
@@ -102,6 +110,7 @@ class Prepared:
     cast: Cast
     turns: list[Turn]
     target: Target | None
+    normalizer: Normalizer = field(default_factory=Normalizer)
 
 
 class Stopwatch:
@@ -140,7 +149,7 @@ def prepare(ref: str, settings: Settings) -> Prepared:
     cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series, settings.draft,
                      settings.recast)
     script = parse_file(episode.script, cast.speakers, text=text)
-    normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
+    normalizer = settings.normalizer()
     turns = speak(script.turns, normalizer)
     for t in turns:
         if not t.sentences:
@@ -152,7 +161,7 @@ def prepare(ref: str, settings: Settings) -> Prepared:
                 f"{len(t.text) / 900:.0f} minutes of speech)", episode.script, t.line,
                 hint=f"a turn is at most {MAX_TURN_CHARS:,} characters; split it into several "
                      "turns, or check for a paste error (a missing speaker tag)")
-    return Prepared(episode, script, cast, turns, find_target(episode, script.front_matter))
+    return Prepared(episode, script, cast, turns, find_target(episode, script.front_matter), normalizer)
 
 
 def _section_starts(script: Script) -> set[int]:
@@ -275,7 +284,7 @@ def render_key(prep: Prepared, settings: Settings) -> str:
         user = [p for p in sorted((settings.root / "music").glob("intro.*"))]
         music = file_digest(user[0]) if user else "generated-v1"
     blob = json.dumps({
-        "v": 2, "turns": [j.key for j in jobs],
+        "v": 3, "turns": [j.key for j in jobs],
         "silence": {s: v.sentence_silence for s, v in prep.cast.voices.items()},
         "pacing": asdict(settings.pacing), "spec": asdict(settings.spec), "fmt": settings.fmt,
         "music": music, "tags": asdict(_tags(prep, settings.root)) | {"cover": None},
@@ -300,7 +309,8 @@ def up_to_date(report_path: Path, key: str) -> dict | None:
 
 
 def render_episode(ref: str, settings: Settings,
-                   progress: Callable[[int, int], None] | None = None, *, fit: bool = False) -> dict:
+                   progress: Callable[[int, int], None] | None = None, *, fit: bool = False,
+                   check_progress: Callable[[int, int], None] | None = None) -> dict:
     """Render one episode to ``out/EP/`` and return the report (also written as JSON)."""
     watch = Stopwatch()
     with watch.stage("parse"):
@@ -321,12 +331,42 @@ def render_episode(ref: str, settings: Settings,
             write_text(to_json(previous), folder / "report.json")
             if progress:
                 progress(len(prep.turns), len(prep.turns))
+            if settings.check and "check" not in previous:
+                with watch.stage("check"):
+                    check_episode(folder, settings, previous, check_progress)
+                write_text(to_json(previous), folder / "report.json")  # with the check's time
             return previous
         report = _render_locked(prep, settings, folder, key, watch, progress)
+        if settings.check:
+            with watch.stage("check"):
+                check_episode(folder, settings, report, check_progress)
+            write_text(to_json(report), folder / "report.json")  # with the check's time
     if fit_report is not None:
         report["fit"] = fit_report
         write_text(to_json(report), folder / "report.json")
     return report
+
+
+def turn_layout(prep: Prepared, timeline: Timeline, delay: float) -> list[TurnLayout]:
+    """Where each turn sits in the delivered file and what it says: what ``render check`` reads."""
+    spans = {s.index: s for s in timeline.turns}
+    jobs = {j.turn.index: j for j in plan_jobs(prep.turns, prep.cast)}
+    lexicon = prep.normalizer.lexicon
+    return [TurnLayout(t.index, t.speaker, t.line, round(spans[t.index].start_s + delay, 3),
+                       round(spans[t.index].end_s + delay, 3), jobs[t.index].key, t.text, t.spoken,
+                       lexicon.spoken_forms(t.text))
+            for t in prep.turns]
+
+
+def check_episode(folder: Path, settings: Settings, report: dict,
+                  progress: Callable[[int, int], None] | None = None) -> CheckResult:
+    """Proof-listen the render in ``folder`` and add the result to its report (written again)."""
+    cache = settings.cache()
+    result = check_render(folder, None if cache.root is None else cache.root / "check", progress=progress,
+                          threads=settings.workers)
+    report["check"] = result.as_dict()
+    write_text(to_json(report), folder / "report.json")
+    return result
 
 
 def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, watch: Stopwatch,
@@ -358,6 +398,7 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
             "transcript.json": to_transcript_json(cues), "chapters.json": chapters_json(chapters)}
         for name, text in side_files.items():
             write_text(text, folder / name)
+        write_layout(turn_layout(prep, timeline, delay), folder / LAYOUT)
 
     stats = speaker_stats(prep.turns, timeline)
     for name, st in stats.items():
@@ -395,7 +436,7 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
         {"title": c.title, "start_s": c.start_s, "end_s": c.end_s, "first_turn": c.first_turn}
         for c in chapters]}
     report_path = folder / "report.json"
-    written = [audio_path, *(folder / name for name in side_files)]
+    written = [audio_path, *(folder / name for name in side_files), folder / LAYOUT]
     report["files"] = [{"path": relpath(p), "bytes": p.stat().st_size} for p in written]
     write_text(to_json(report), report_path)
     return report
@@ -411,7 +452,7 @@ ELASTICITY = 0.6  # measured: an 8 % faster rate shortens Piper ~4.5 %, Festival
 def _paces(prep: Prepared, settings: Settings) -> dict[str, Pace]:
     cache = settings.cache()
     store = cache.root.parent / ".pace" if cache.root is not None else None
-    normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
+    normalizer = settings.normalizer()
     return voice_paces(prep.turns, prep.cast, cache, normalizer, store)
 
 
@@ -488,7 +529,7 @@ def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list
         check_writable(path.parent)
         turns = pick(prep)
         if any(not t.sentences for t in turns):  # outline exchanges arrive unspoken
-            normalizer = Normalizer.from_file(settings.voices_dir / "lexicon.toml")
+            normalizer = settings.normalizer()
             turns = speak(turns, normalizer)
         turns = [replace(t, index=i) for i, t in enumerate(turns)]
         sub_script = replace(prep.script, headings=[])

@@ -76,6 +76,11 @@ def summary(report: dict) -> str:
                  f"{loud['true_peak_dbtp']:.1f} dBTP")
     c = report["cache"]
     lines.append(f"cache    {c['hits']} hits, {c['misses']} synthesized")
+    check = report.get("check")
+    if check is not None:
+        flagged = len(check["flagged"])
+        where = f"; see: render check {report['episode']}" if flagged else ""
+        lines.append(f"check    {flagged} of {check['turns']} turns flagged, word error rate {check['wer']:.1%}{where}")
     lines.append("time     " + ", ".join(f"{k} {v:.1f}s" for k, v in report["timings"].items()))
     return "\n".join(lines)
 

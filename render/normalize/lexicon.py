@@ -61,6 +61,20 @@ class Lexicon:
                               hint="allowed keys are 'letters' and the [say] table")
         return cls.from_entries(letters, say)
 
+    def with_say(self, say: dict[str, str]) -> Lexicon:
+        """A copy with more [say] entries on top (``render check --try`` tries a respelling this way)."""
+        lex = Lexicon(dict(self.exact), dict(self.folded))
+        for key, value in say.items():
+            (lex.folded if key.islower() else lex.exact)[key] = value
+        return lex
+
+    def spoken_forms(self, text: str) -> list[str]:
+        """How each entry found in ``text`` is said."""
+        pat = self.pattern()
+        if pat is None:
+            return []
+        return [v for m in pat.finditer(text) if (v := self.lookup(m[0])) is not None]
+
     def pattern(self) -> re.Pattern[str] | None:
         if self._pattern is None and (self.exact or self.folded):
             words = sorted([*self.exact, *self.folded], key=len, reverse=True)

@@ -1,0 +1,216 @@
+"""Compare what a turn was meant to say with what a speech recognizer heard.
+
+Both sides go through Whisper's English text normalizer (``whisper-normalizer``:
+lower case, no punctuation, numbers as digits), so "two point one six
+million dollars" and "$2.16 million" compare equal, after letters a voice was
+told to spell are joined back (``G-P-U's`` → ``GPUs``). The words are aligned
+(``jiwer``), and each run of differing words is a :class:`Mismatch`.
+
+Not every mismatch is something a listener would mishear. A recognizer as
+small as Whisper tiny.en writes a name it has never seen as something that
+sounds the same ("cubecon" for KubeCon), merges or splits words ("open ai"),
+and drops or swaps small function words ("a" for "the") at random. So each
+mismatch is also compared by sound: both sides are turned into phonemes by
+espeak-ng (the library Kokoro already ships, through ``phonemizer``) and a
+mismatch whose phonemes are close is *sounds alike*, not an error. Only the
+rest flag a turn. How the threshold was chosen is in the README ("Checking
+a render").
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from render.errors import RenderError
+
+SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
+# Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
+# with two voices): a mismatch made only of these never flags a turn.
+FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "for", "with", "by", "as",
+    "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those", "there",
+    "their", "they", "them", "we", "you", "i", "he", "she", "our", "your", "his", "her", "so", "do", "does",
+    "did", "all", "just", "then", "than", "too", "very", "also", "oh",
+})
+_LETTERS = re.compile(r"\b(?:[A-Za-z]-)+[A-Za-z](?:'s\b)?")
+_INSTALL_HINT = "pip install whisper-normalizer jiwer (the README's set-up commands do this)"
+
+
+@dataclass
+class Mismatch:
+    """One run of differing words: what the script says there and what was heard."""
+
+    expected: str
+    heard: str
+    kind: str  # "lexicon" (a lexicon entry), "number" (a normalized number) or "text"
+    similarity: float  # of the two sides' phonemes, 0..1
+    benign: bool  # sounds alike, or only function words: the recognizer's, not the voice's
+
+
+@dataclass
+class TurnCheck:
+    """One turn, as expected and as heard."""
+
+    turn: int
+    speaker: str
+    line: int
+    expected: list[str]
+    heard: list[str]
+    errors: int  # word substitutions + deletions + insertions
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        return any(not m.benign for m in self.mismatches)
+
+    def as_dict(self) -> dict:
+        return {"turn": self.turn + 1, "speaker": self.speaker, "line": self.line,
+                "expected": " ".join(self.expected), "heard": " ".join(self.heard), "errors": self.errors,
+                "mismatches": [asdict(m) for m in self.mismatches if not m.benign]}
+
+
+@lru_cache(maxsize=1)
+def _normalizer():  # type: ignore[no-untyped-def]
+    try:
+        from whisper_normalizer.english import EnglishTextNormalizer
+    except ImportError as exc:
+        raise RenderError("render check needs the package whisper-normalizer", hint=_INSTALL_HINT) from exc
+    return EnglishTextNormalizer()
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+
+
+def words(text: str) -> list[str]:
+    """Whisper's normalized words, sentence by sentence (its number rules would join "2023. Four"
+    into 20234), with spelled letters joined (``G-P-U's`` → ``GPUs``) and ``'s`` kept as an ``s``
+    on both sides (the normalizer reads every ``'s`` as "is", so "GPU's" and "GPUs" would differ)."""
+    def join(m: re.Match[str]) -> str:
+        return m[0].replace("-", "")
+
+    normalize = _normalizer()
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        out += str(normalize(_POSSESSIVE.sub("s", _LETTERS.sub(join, sentence)))).split()
+    return out
+
+
+class Phonemes:
+    """English phonemes from espeak-ng (via phonemizer); one backend, used under a lock."""
+
+    _lock = threading.Lock()
+
+    def __init__(self) -> None:
+        try:
+            import espeakng_loader
+            from phonemizer.backend import EspeakBackend
+            from phonemizer.backend.espeak.wrapper import EspeakWrapper
+        except ImportError as exc:
+            raise RenderError("render check needs phonemizer and espeakng-loader",
+                              hint="pip install phonemizer-fork espeakng-loader (the README's set-up commands do this)"
+                              ) from exc
+        with self._lock:
+            EspeakWrapper.set_library(espeakng_loader.get_library_path())
+            EspeakWrapper.set_data_path(espeakng_loader.get_data_path())
+            self._backend = EspeakBackend("en-us", with_stress=False, preserve_punctuation=False)
+        self._memo: dict[str, str] = {}
+
+    def __call__(self, texts: list[str]) -> list[str]:
+        todo = sorted({t for t in texts if t and t not in self._memo})
+        if todo:
+            with self._lock:
+                out = self._backend.phonemize(todo, strip=True, njobs=1)
+            self._memo.update({t: re.sub(r"[\s_ˈˌː-]", "", p) for t, p in zip(todo, out, strict=True)})
+        return [self._memo.get(t, "") for t in texts]
+
+
+def similarity(a: str, b: str) -> float:
+    """1 − edit distance / longer length, on phoneme strings."""
+    if not a and not b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return 1.0 - prev[-1] / max(len(a), len(b))
+
+
+def _kind(expected: list[str], lexicon_words: set[str]) -> str:
+    if any(w in lexicon_words for w in expected):
+        return "lexicon"
+    if any(any(c.isdigit() for c in w) for w in expected):
+        return "number"
+    return "text"
+
+
+Run = tuple[list[str], list[str]]  # (expected words, heard words) of one aligned edit
+
+
+def _align(expected: list[str], heard: list[str]) -> tuple[int, list[list[Run]]]:
+    """(word errors, edits grouped where they touch: ``cube con`` for ``kubecon`` is a
+    substitution next to an insertion, and only sounds alike taken together)."""
+    try:
+        import jiwer
+    except ImportError as exc:
+        raise RenderError("render check needs the package jiwer", hint=_INSTALL_HINT) from exc
+    if not expected or not heard:
+        return len(expected) + len(heard), ([[(expected, heard)]] if expected or heard else [])
+    out = jiwer.process_words(" ".join(expected), " ".join(heard))
+    errors = out.substitutions + out.deletions + out.insertions
+    groups: list[list[Run]] = []
+    touching = False
+    for chunk in out.alignments[0]:
+        if chunk.type == "equal":
+            touching = False
+            continue
+        run = (expected[chunk.ref_start_idx:chunk.ref_end_idx], heard[chunk.hyp_start_idx:chunk.hyp_end_idx])
+        if touching:
+            groups[-1].append(run)
+        else:
+            groups.append([run])
+        touching = True
+    return errors, groups
+
+
+def spelled(spoken: str) -> set[str]:
+    """Words the voice was told to spell, as they come out of :func:`words` (``G-P-U`` → ``gpu``)."""
+    return {m[0].removesuffix("'s").replace("-", "").lower() for m in _LETTERS.finditer(spoken)}
+
+
+def _say(ws: list[str], letters: set[str]) -> str:
+    """Text for espeak: spelled words as separate letters, so "dra" sounds as D-R-A."""
+    out = []
+    for w in ws:
+        stem = w[:-1] if w.endswith("s") and w[:-1] in letters else w
+        out.append(" ".join(w) if stem in letters else w)
+    return " ".join(out)
+
+
+def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list[str],
+            lexicon_words: set[str], letters: set[str], phonemes: Phonemes) -> TurnCheck:
+    """Align one turn's expected words with what was heard, and judge each mismatch: it is
+    benign if it sounds like what was expected, alone or together with the edits it touches."""
+    errors, groups = _align(expected, heard)
+    texts = []
+    for group in groups:
+        texts += [_say([w for e, _ in group for w in e], letters), _say([w for _, h in group for w in h], letters)]
+        for e, h in group:
+            texts += [_say(e, letters), _say(h, letters)]
+    sounds = iter(phonemes(texts))
+    mismatches = []
+    for group in groups:
+        together = similarity(next(sounds), next(sounds))
+        for e, h in group:
+            sim = max(similarity(next(sounds), next(sounds)), together)
+            small = all(w in FUNCTION_WORDS for w in e + h)
+            mismatches.append(Mismatch(" ".join(e), " ".join(h), _kind(e, lexicon_words), round(sim, 3),
+                                       benign=small or sim >= SOUNDS_ALIKE))
+    return TurnCheck(turn, speaker, line, expected, heard, errors, mismatches)
