@@ -86,6 +86,13 @@ def _cache_error(exc: OSError, path: Path) -> RenderError:
                        hint="free disk space, fix permissions, or pass --cache-dir DIR / --no-cache")
 
 
+def user_model_dir() -> Path:
+    """Where models joined from PyPI parts live: one copy per user, whatever turn cache a
+    render uses (a fresh ``--cache-dir`` or ``--no-cache`` does not copy them again)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "render" / "models"
+
+
 def turn_key(sentences: list[str], voice_fingerprint: str) -> str:
     blob = json.dumps({"f": FORMAT, "v": voice_fingerprint, "s": sentences})
     return hashlib.sha256(blob.encode()).hexdigest()

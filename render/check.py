@@ -24,8 +24,8 @@ import numpy as np
 
 from render.errors import RenderError
 from render.export import decode, write_text
-from render.proofread import Phonemes, TurnCheck, compare, spelled, words
-from render.recognize import RATE, Recognizer, Window, model_version, pack
+from render.proofread import Phonemes, TurnCheck, compare, confirm, spelled, words
+from render.recognize import MODELS, RATE, Recognizer, Window, model_version, pack
 
 LAYOUT = "turns.json"
 PAD_S = 0.05  # cut a little either side of a turn: its first and last phonemes are soft
@@ -43,7 +43,7 @@ class TurnLayout:
     key: str
     text: str
     spoken: str
-    lexicon: list[str] = field(default_factory=list)  # spoken forms of the lexicon entries it uses
+    lexicon: list[tuple[str, str]] = field(default_factory=list)  # lexicon entries it uses: (written, said)
 
 
 @dataclass
@@ -57,6 +57,7 @@ class CheckResult:
     seconds: float
     written: dict[int, str] = field(default_factory=dict)  # each turn's script text
     letters: dict[int, set[str]] = field(default_factory=dict)  # words each turn spells out
+    second: int = 0  # turns the second recognizer heard to confirm flags
 
     @property
     def flagged(self) -> list[TurnCheck]:
@@ -71,6 +72,7 @@ class CheckResult:
         speakers = sorted({t.speaker for t in self.turns})
         return {"model": self.model, "wer": self.wer(), "by_speaker": {s: self.wer(s) for s in speakers},
                 "turns": len(self.turns), "transcribed": self.transcribed, "cached": self.cached,
+                "second_opinions": self.second,
                 "seconds": round(self.seconds, 2), "flagged": [t.as_dict() for t in self.flagged]}
 
 
@@ -84,20 +86,22 @@ def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
     try:
         report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
         turns = [TurnLayout(**t) for t in json.loads(path.read_text(encoding="utf-8"))]
+        for t in turns:
+            t.lexicon = [(str(k), str(v)) for k, v in t.lexicon]
+        audio = folder / Path(report["audio"]).name
     except FileNotFoundError:
         raise RenderError(f"no render to check in {folder}",
                           hint="render the episode first: render episode EP") from None
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, KeyError) as exc:
         raise RenderError(f"{path} is not a turn layout written by this version of render", path,
                           hint="render the episode again") from exc
-    audio = folder / Path(report["audio"]).name
     if not audio.exists():
         raise RenderError(f"{audio} is missing", folder, hint="render the episode again")
     return turns, audio
 
 
 def heard_key(audio_key: str, recognizer_version: str) -> str:
-    blob = json.dumps({"v": 2, "turn": audio_key, "asr": recognizer_version, "window": "packed-28s"})
+    blob = json.dumps({"v": 3, "turn": audio_key, "asr": recognizer_version, "window": "packed-28s"})
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -180,21 +184,53 @@ def transcribe_turns(clips: list[tuple[int, np.ndarray]], expected: dict[int, li
     return heard
 
 
-def check_render(folder: Path, cache_root: Path | None, *, recognizer: Recognizer | None = None,
-                 progress: Callable[[int, int], None] | None = None, threads: int | None = None) -> CheckResult:
-    """Check the render in ``folder``: every turn heard (from the cache where possible) and compared."""
-    t0 = time.perf_counter()
-    layout, audio_path = read_layout(folder)
-    version = model_version()
-    cache = HeardCache(cache_root)
-    keys = {t.turn: heard_key(t.key, version) for t in layout}
+class _Audio:
+    """The decoded episode, read only if some turn has to be heard again."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._audio: tuple[np.ndarray, int] | None = None
+
+    def turn(self, t: TurnLayout) -> np.ndarray:
+        if self._audio is None:
+            self._audio = decode(self.path)
+        audio, rate = self._audio
+        return cut(audio, rate, t.start_s, t.end_s)
+
+
+def _hear(turns: list[TurnLayout], audio: _Audio, cache: HeardCache, model: str, threads: int | None,
+          progress: Callable[[int], None] | None = None) -> tuple[dict[int, list[str]], int]:
+    """Words heard in each turn by ``model``: from the cache, or transcribed now. (heard, transcribed)"""
+    version = model_version(model)
+    keys = {t.turn: heard_key(t.key, version) for t in turns}
     heard: dict[int, list[str]] = {}
-    for t in layout:
+    for t in turns:
         got = cache.get(keys[t.turn])
         if got is not None:
             heard[t.turn] = got
-    todo = [t for t in layout if t.turn not in heard]
-    done = [len(heard)]
+    if progress:
+        progress(len(heard))
+    todo = [t for t in turns if t.turn not in heard]
+    if todo:
+        recognizer = Recognizer(model, threads)
+        clips = [(t.turn, audio.turn(t)) for t in todo]
+        fresh = transcribe_turns(clips, {t.turn: words(t.spoken) for t in todo}, recognizer, progress)
+        for t in todo:
+            cache.put(keys[t.turn], fresh[t.turn])
+        heard.update(fresh)
+    return heard, len(todo)
+
+
+def check_render(folder: Path, cache_root: Path | None, *,
+                 progress: Callable[[int, int], None] | None = None, threads: int | None = None) -> CheckResult:
+    """Check the render in ``folder``: every turn heard by Whisper tiny.en (from the cache where
+    possible) and compared; what it flags is heard again by Whisper base, and kept only if base
+    mishears it too."""
+    t0 = time.perf_counter()
+    layout, audio_path = read_layout(folder)
+    audio = _Audio(audio_path)
+    cache = HeardCache(cache_root)
+    done = [0]
 
     def tick(n: int) -> None:
         done[0] += n
@@ -202,19 +238,16 @@ def check_render(folder: Path, cache_root: Path | None, *, recognizer: Recognize
             progress(done[0], len(layout))
 
     tick(0)
-    if todo:
-        recognizer = recognizer or Recognizer(threads)
-        audio, rate = decode(audio_path)
-        clips = [(t.turn, cut(audio, rate, t.start_s, t.end_s)) for t in todo]
-        del audio
-        expected = {t.turn: words(t.spoken) for t in todo}
-        fresh = transcribe_turns(clips, expected, recognizer, tick)
-        for t in todo:
-            cache.put(keys[t.turn], fresh[t.turn])
-        heard.update(fresh)
+    heard, transcribed = _hear(layout, audio, cache, "tiny.en", threads, tick)
     phonemes = Phonemes()
-    checks = [compare(t.turn, t.speaker, t.line, words(t.spoken), heard[t.turn],
-                      {w for form in t.lexicon for w in words(form)}, spelled(t.spoken), phonemes)
-              for t in layout]
-    return CheckResult(Recognizer.name, checks, len(todo), len(layout) - len(todo), time.perf_counter() - t0,
-                       {t.turn: t.text for t in layout}, {t.turn: spelled(t.spoken) for t in layout})
+    letters = {t.turn: spelled(t.spoken) for t in layout}
+    checks = [compare(t.turn, t.speaker, t.line, words(t.spoken), heard[t.turn], t.lexicon, letters[t.turn],
+                      phonemes) for t in layout]
+    doubtful = [t for t, c in zip(layout, checks, strict=True) if c.flagged]
+    second, _ = _hear(doubtful, audio, cache, "base", threads) if doubtful else ({}, 0)
+    for t, c in zip(layout, checks, strict=True):
+        if t.turn in second:
+            confirm(c, second[t.turn], t.lexicon, letters[t.turn], phonemes)
+    return CheckResult(f"{MODELS['tiny.en'][0]}, flags confirmed by {MODELS['base'][0]}", checks, transcribed,
+                       len(layout) - transcribed, time.perf_counter() - t0,
+                       {t.turn: t.text for t in layout}, letters, second=len(doubtful))

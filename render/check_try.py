@@ -17,7 +17,7 @@ from render.check import check_render, cut, transcribe_turns
 from render.errors import RenderError
 from render.normalize.lexicon import Lexicon
 from render.pipeline import Settings, Stopwatch, prepare, render_audio
-from render.proofread import Phonemes, TurnCheck, compare, spelled, words
+from render.proofread import Phonemes, TurnCheck, compare, confirm, spelled, words
 from render.recognize import Recognizer
 
 
@@ -62,10 +62,14 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     heard = transcribe_turns(clips, expected, Recognizer())
     phonemes = Phonemes()
     lexicon = prep.normalizer.lexicon
-    pairs = []
+    afters = []
     for k, i in enumerate(chosen):
         t = prep.turns[i]
-        after = compare(i, t.speaker, t.line, expected[k], heard[k],
-                        {w for form in lexicon.spoken_forms(t.text) for w in words(form)}, spelled(t.spoken), phonemes)
-        pairs.append((before[i], after))
-    return pairs
+        afters.append(compare(i, t.speaker, t.line, expected[k], heard[k], lexicon.entries(t.text),
+                              spelled(t.spoken), phonemes))
+    doubtful = [k for k, c in enumerate(afters) if c.flagged]
+    if doubtful:  # the second opinion, as in every check
+        second = transcribe_turns([clips[k] for k in doubtful], expected, Recognizer("base"))
+        for k in doubtful:
+            confirm(afters[k], second[k], lexicon.entries(turns[k].text), spelled(turns[k].spoken), phonemes)
+    return [(before[i], afters[k]) for k, i in enumerate(chosen)]

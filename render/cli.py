@@ -233,7 +233,7 @@ def check(
         out.print(try_table(pairs))
         fixed = sum(1 for _, after in pairs if not after.flagged)
         out.print(f"{fixed} of {len(pairs)} turns pass with the respelling"
-                  + ("; add it to voices/lexicon.toml under [say] to keep it" if fixed else ""), highlight=False)
+                  + ("; add it to voices/lexicon.toml under \\[say] to keep it" if fixed else ""), highlight=False)
         return
     prep = prepare(ep, settings)
     folder = settings.episode_dir(prep.episode.id)

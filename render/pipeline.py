@@ -284,7 +284,7 @@ def render_key(prep: Prepared, settings: Settings) -> str:
         user = [p for p in sorted((settings.root / "music").glob("intro.*"))]
         music = file_digest(user[0]) if user else "generated-v1"
     blob = json.dumps({
-        "v": 3, "turns": [j.key for j in jobs],
+        "v": 4, "turns": [j.key for j in jobs],
         "silence": {s: v.sentence_silence for s, v in prep.cast.voices.items()},
         "pacing": asdict(settings.pacing), "spec": asdict(settings.spec), "fmt": settings.fmt,
         "music": music, "tags": asdict(_tags(prep, settings.root)) | {"cover": None},
@@ -354,7 +354,7 @@ def turn_layout(prep: Prepared, timeline: Timeline, delay: float) -> list[TurnLa
     lexicon = prep.normalizer.lexicon
     return [TurnLayout(t.index, t.speaker, t.line, round(spans[t.index].start_s + delay, 3),
                        round(spans[t.index].end_s + delay, 3), jobs[t.index].key, t.text, t.spoken,
-                       lexicon.spoken_forms(t.text))
+                       lexicon.entries(t.text))
             for t in prep.turns]
 
 

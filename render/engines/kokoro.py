@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from render.cache import user_model_dir
 from render.engines.base import Clip
 from render.errors import RenderError
 from render.voices import Voice, file_digest, fingerprint, sha256_file
@@ -67,10 +68,8 @@ def packaged_pack() -> Path:
 
 
 def default_model_dir() -> Path:
-    """Where the joined packaged model lives: one per user, whatever turn cache a render uses
-    (a fresh ``--cache-dir`` or ``--no-cache`` does not copy 92 MB again)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "render" / "models"
+    """Where the joined packaged model lives (:func:`render.cache.user_model_dir`)."""
+    return user_model_dir()
 
 
 def _stamp(path: Path) -> str:

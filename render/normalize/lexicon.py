@@ -68,12 +68,12 @@ class Lexicon:
             (lex.folded if key.islower() else lex.exact)[key] = value
         return lex
 
-    def spoken_forms(self, text: str) -> list[str]:
-        """How each entry found in ``text`` is said."""
+    def entries(self, text: str) -> list[tuple[str, str]]:
+        """Each entry found in ``text``, as written there and as said."""
         pat = self.pattern()
         if pat is None:
             return []
-        return [v for m in pat.finditer(text) if (v := self.lookup(m[0])) is not None]
+        return [(m[0], v) for m in pat.finditer(text) if (v := self.lookup(m[0])) is not None]
 
     def pattern(self) -> re.Pattern[str] | None:
         if self._pattern is None and (self.exact or self.folded):
