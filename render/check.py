@@ -58,6 +58,7 @@ class CheckResult:
     written: dict[int, str] = field(default_factory=dict)  # each turn's script text
     letters: dict[int, set[str]] = field(default_factory=dict)  # words each turn spells out
     second: int = 0  # turns the second recognizer heard to confirm flags
+    lexicon: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # entries each turn uses
 
     @property
     def flagged(self) -> list[TurnCheck]:
@@ -250,4 +251,5 @@ def check_render(folder: Path, cache_root: Path | None, *,
             confirm(c, second[t.turn], t.lexicon, letters[t.turn], phonemes)
     return CheckResult(f"{MODELS['tiny.en'][0]}, flags confirmed by {MODELS['base'][0]}", checks, transcribed,
                        len(layout) - transcribed, time.perf_counter() - t0,
-                       {t.turn: t.text for t in layout}, letters, second=len(doubtful))
+                       {t.turn: t.text for t in layout}, letters, second=len(doubtful),
+                       lexicon={t.turn: t.lexicon for t in layout})

@@ -7,7 +7,7 @@ import re
 from rich.table import Table
 from rich.text import Text
 
-from render.proofread import FUNCTION_WORDS, Mismatch, TurnCheck
+from render.proofread import FUNCTION_WORDS, Mismatch, TurnCheck, words
 
 CONTEXT = 3  # words shown either side of a mismatch
 _LETTER_NAMES = {
@@ -52,8 +52,12 @@ def _written_word(written: str, expected: str) -> str | None:
     return None
 
 
-def suggestion(m: Mismatch, written: str, letters: set[str]) -> str:
+def suggestion(m: Mismatch, written: str, letters: set[str], lexicon: list[tuple[str, str]]) -> str:
     """What to try for one mismatch (render check EP --try '…')."""
+    for key, form in lexicon:
+        said = " ".join(words(form))
+        if said and said in m.expected and said.replace(" ", "") != key.lower():
+            return f"--try '{key}=<another respelling>' (the lexicon says \"{form}\")"
     word = _written_word(written, m.expected)
     if m.kind == "number":
         return "check how the number is read: render normalize '<the sentence>'"
@@ -66,7 +70,8 @@ def suggestion(m: Mismatch, written: str, letters: set[str]) -> str:
     return f"--try '{word}=<respelling>' (e.g. hyphenated syllables)"
 
 
-def flagged_table(checks: list[TurnCheck], written: dict[int, str], letters: dict[int, set[str]]) -> Table:
+def flagged_table(checks: list[TurnCheck], written: dict[int, str], letters: dict[int, set[str]],
+                  lexicon: dict[int, list[tuple[str, str]]]) -> Table:
     """One row per audible mismatch: where, what kind, expected and heard in context, what to try."""
     table = Table(show_lines=False, pad_edge=False)
     for col in ("turn", "speaker", "line", "kind", "expected", "heard", "try"):
@@ -81,7 +86,8 @@ def flagged_table(checks: list[TurnCheck], written: dict[int, str], letters: dic
             table.add_row(str(c.turn + 1), c.speaker, str(c.line), m.kind,
                           _snippet(c.expected, m.expected, at_e, "bold green"),
                           _snippet(c.heard, m.heard, at_h, "bold red"),
-                          suggestion(m, written.get(c.turn, ""), letters.get(c.turn, set())))
+                          suggestion(m, written.get(c.turn, ""), letters.get(c.turn, set()),
+                                     lexicon.get(c.turn, [])))
     return table
 
 

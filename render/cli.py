@@ -250,7 +250,7 @@ def check(
         sys.stdout.write(json.dumps(report["check"], indent=2, ensure_ascii=False) + "\n")
         return
     if result.flagged:
-        out.print(flagged_table(result.flagged, result.written, result.letters))
+        out.print(flagged_table(result.flagged, result.written, result.letters, result.lexicon))
     speakers = ", ".join(f"{s} {result.wer(s):.1%}" for s in sorted({t.speaker for t in result.turns}))
     out.print(f"{len(result.flagged)} of {len(result.turns)} turns flagged; word error rate {result.wer():.1%} "
               f"({speakers}) by {result.model}; {result.transcribed} turns transcribed, "

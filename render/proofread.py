@@ -209,16 +209,40 @@ def _as_written(text: str, lexicon: list[tuple[str, str]]) -> str | None:
     return out.strip() if out.strip() != text else None
 
 
+def _respelled(expected: list[str], lexicon: list[tuple[str, str]]) -> list[tuple[int, int]]:
+    """Where each respelled lexicon word ([say], not spelled letters) sits in the expected words."""
+    spans = []
+    for _, form in lexicon:
+        said = words(form)
+        if not said or _LETTERS.fullmatch(form):
+            continue
+        for i in range(len(expected) - len(said) + 1):
+            if expected[i:i + len(said)] == said and not any(a < i + len(said) and i < b for a, b in spans):
+                spans.append((i, i + len(said)))
+    return sorted(spans)
+
+
 def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list[str],
             lexicon: list[tuple[str, str]], letters: set[str], phonemes: Phonemes) -> TurnCheck:
     """Align one turn's expected words with what was heard, and judge each mismatch: it is
-    benign if it sounds like what was expected (or like the script's own spelling of a respelled
-    lexicon word), alone or together with the edits it touches, or differs only in spacing."""
+    benign if it sounds like what was expected, alone or together with the edits it touches,
+    or differs only in spacing.
+
+    A respelled lexicon word is judged whole, against the script's own word: what was heard
+    there must be the respelling itself, word for word, or sound like the written word (a
+    recognizer that understood "noo-mah" writes "NUMA"). So a respelling that makes the voice
+    say something else ("Zorblat" = "flibber gronk") is caught, however faithfully it is said.
+    """
     errors, groups = _align(expected, heard)
     written = _as_written(" ".join(expected), lexicon)
     if written is not None:  # a respelled word heard as the script writes it ("NUMA") is no error
         errors = min(errors, _align(words(written), heard)[0])
     lexicon_words = {w for _, form in lexicon for w in words(form)}
+    spans = _respelled(expected, lexicon)
+
+    def in_span(a: int, b: int) -> bool:
+        return any((s < b and a < e) if b > a else s < a < e for s, e in spans)
+
     mismatches = []
     for group in groups:
         e_all = [w for a, b, _ in group for w in expected[a:b]]
@@ -227,24 +251,33 @@ def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list
         respaced = "".join(e_all) == "".join(h_all)
         together = 1.0 if respaced else _sounds(e_all, h_all, lexicon, letters, phonemes)
         for a, b, h in group:
+            if in_span(a, b):
+                continue  # judged with its whole lexicon word below
             e = expected[a:b]
             sim = together if respaced else max(together, _sounds(e, h, lexicon, letters, phonemes))
             small = all(w in FUNCTION_WORDS for w in e + h)
             mismatches.append(Mismatch(" ".join(e), " ".join(h), _kind(e, lexicon_words), round(sim, 3),
                                        benign=small or sim >= SOUNDS_ALIKE, start=a, end=b))
+    if spans:
+        at = heard_at(expected, heard)
+        for s, e in spans:
+            there = [w for i in range(s, e) for w in at[i]]
+            if there == expected[s:e]:
+                continue
+            same = "".join(there) == "".join(expected[s:e])
+            sim = 1.0 if same else _sounds(expected[s:e], there, lexicon, letters, phonemes)
+            mismatches.append(Mismatch(" ".join(expected[s:e]), " ".join(there), "lexicon", round(sim, 3),
+                                       benign=sim >= SOUNDS_ALIKE, start=s, end=e))
+        mismatches.sort(key=lambda m: (m.start, m.end))
     return TurnCheck(turn, speaker, line, expected, heard, errors, mismatches)
 
 
 def _sounds(expected: list[str], heard: list[str], lexicon: list[tuple[str, str]], letters: set[str],
             phonemes: Phonemes) -> float:
-    """How alike two runs of words sound; a respelled lexicon word also counts as its written form."""
-    said = _say(expected, letters)
-    options = [said]
+    """How alike two runs of words sound; respelled lexicon words count as the script writes them."""
     written = _as_written(" ".join(expected), lexicon)
-    if written is not None:
-        options.append(written)
-    sounds = phonemes([*options, _say(heard, letters)])
-    return max(similarity(s, sounds[-1]) for s in sounds[:-1])
+    sounds = phonemes([written if written is not None else _say(expected, letters), _say(heard, letters)])
+    return similarity(sounds[0], sounds[1])
 
 
 def heard_at(expected: list[str], heard: list[str]) -> list[list[str]]:

@@ -112,8 +112,16 @@ def test_rendered_episode_deliverables(project: Path) -> None:
     folder = project / "output" / "00001"
     report = json.loads((folder / "report.json").read_text())
     names = {Path(f["path"]).name: f["bytes"] for f in report["files"]}
-    assert set(names) == {"00001-test.mp3", "captions.vtt", "captions.srt", "transcript.json", "chapters.json"}
+    assert set(names) == {"00001-test.mp3", "captions.vtt", "captions.srt", "transcript.json", "chapters.json",
+                          "turns.json"}
     assert all(names[n] == (folder / n).stat().st_size for n in names)
+    # what render check reads: every turn's place in the file, its text and its audio key
+    layout = json.loads((folder / "turns.json").read_text())
+    assert [t["turn"] for t in layout] == list(range(report["turns"]))
+    assert all(0 < t["start_s"] < t["end_s"] <= report["duration_s"] for t in layout)
+    assert all(len(t["key"]) == 64 and t["spoken"] for t in layout)
+    assert report["check"]["turns"] == report["turns"]
+    assert "check" in report["timings"]
     duration = report["duration_s"]
     turns = json.loads(run_cli("script", "1", "--json", cwd=project).stdout)
     vtt = webvtt.read(str(folder / "captions.vtt"))
