@@ -79,7 +79,7 @@ def flagged_table(checks: list[TurnCheck], written: dict[int, str], letters: dic
     for c in checks:
         at_e = at_h = 0
         for m in c.mismatches:
-            at_e = _locate(c.expected, m.expected, at_e)
+            at_e = m.start
             at_h = _locate(c.heard, m.heard, at_h)
             if m.benign:
                 continue

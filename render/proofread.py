@@ -272,12 +272,29 @@ def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list
     return TurnCheck(turn, speaker, line, expected, heard, errors, mismatches)
 
 
+def _readings(text: str, spelled_too: bool) -> list[str]:
+    """Ways to read ``text`` aloud: as words, and, for a short word, letter by letter
+    (a recognizer writes an acronym it half-heard as "DRI" or "dri")."""
+    out = [text]
+    if spelled_too and text and len(text.replace(" ", "")) <= 5 and text.replace(" ", "").isalpha():
+        out.append(" ".join(text.replace(" ", "")))
+    return out
+
+
 def _sounds(expected: list[str], heard: list[str], lexicon: list[tuple[str, str]], letters: set[str],
             phonemes: Phonemes) -> float:
-    """How alike two runs of words sound; respelled lexicon words count as the script writes them."""
+    """How alike two runs of words sound. Respelled lexicon words count as the script writes
+    them, read as a word or, when short and in capitals (DRA, NUMA), letter by letter."""
     written = _as_written(" ".join(expected), lexicon)
-    sounds = phonemes([written if written is not None else _say(expected, letters), _say(heard, letters)])
-    return similarity(sounds[0], sounds[1])
+    if written is None:
+        options = [_say(expected, letters)]
+        alternatives = [_say(heard, letters)]
+    else:
+        caps = any(k.isupper() for k, _ in lexicon if k in written.split())
+        options = _readings(written, caps)
+        alternatives = _readings(" ".join(heard), caps)
+    sounds = phonemes([*options, *alternatives])
+    return max(similarity(a, b) for a in sounds[:len(options)] for b in sounds[len(options):])
 
 
 def heard_at(expected: list[str], heard: list[str]) -> list[list[str]]:
@@ -312,9 +329,13 @@ def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]],
             continue
         if m.end > m.start:
             there = [w for i in range(m.start, m.end) for w in at[i]]
-            sim = _sounds(check.expected[m.start:m.end], there, lexicon, letters, phonemes)
+            expected = check.expected[m.start:m.end]
+            content = [w for w in expected if w not in FUNCTION_WORDS]
+            sim = _sounds(expected, there, lexicon, letters, phonemes)
             m.second = " ".join(there)
-            m.benign = sim >= SOUNDS_ALIKE
+            # base heard the words that carry the meaning (dropping an "it's" is not a mishearing)
+            m.benign = sim >= SOUNDS_ALIKE or (bool(content) and content == [w for w in there
+                                                                                if w not in FUNCTION_WORDS])
         else:  # words heard where the script has none: confirmed if base hears extra words there too
             extra = at[m.start - 1][1:] if m.start > 0 and at[m.start - 1] else []
             m.second = " ".join(extra)
