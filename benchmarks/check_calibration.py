@@ -23,31 +23,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from render import proofread  # noqa: E402
-from render.cache import user_model_dir  # noqa: E402
-from render.check import HeardCache, check_render, cut, heard_key, read_layout, split_heard  # noqa: E402
+from render.check import HeardCache, check_render, cut, heard_key, read_layout, transcribe_turns  # noqa: E402
 from render.export import decode  # noqa: E402
 from render.proofread import Phonemes, compare, confirm, spelled, words  # noqa: E402
-from render.recognize import base_model_dir, model_version, pack  # noqa: E402
+from render.recognize import Recognizer, model_version  # noqa: E402
 
 THRESHOLDS = [0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]
 DEFAULT = proofread.SOUNDS_ALIKE
 
 
 def base_heard(folder: Path) -> dict[int, list[str]]:
-    from faster_whisper import BatchedInferencePipeline, WhisperModel
-
+    """What Whisper base hears in every turn, packed and shared out as the check does."""
     layout, audio_path = read_layout(folder)
     audio, rate = decode(audio_path)
     clips = [(t.turn, cut(audio, rate, t.start_s, t.end_s)) for t in layout]
-    expected = {t.turn: words(t.spoken) for t in layout}
-    model = BatchedInferencePipeline(WhisperModel(str(base_model_dir(user_model_dir())), device="cpu", compute_type="int8"))
-    heard: dict[int, list[str]] = {}
-    for window in pack(clips):
-        segs, _ = model.transcribe(window.audio, language="en", beam_size=1, without_timestamps=True,
-                                   clip_timestamps=[{"start": 0.0, "end": len(window.audio) / 16000}])
-        text = " ".join(s.text for s in segs)
-        heard.update(zip(window.turns, split_heard([expected[t] for t in window.turns], words(text)), strict=True))
-    return heard
+    return transcribe_turns(clips, {t.turn: words(t.spoken) for t in layout}, Recognizer("base"))
 
 
 def main() -> None:

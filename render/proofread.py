@@ -134,17 +134,9 @@ class Phonemes:
 
 def similarity(a: str, b: str) -> float:
     """1 − edit distance / longer length, on phoneme strings."""
-    if not a and not b:
-        return 1.0
-    if not a or not b:
-        return 0.0
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return 1.0 - prev[-1] / max(len(a), len(b))
+    from rapidfuzz.distance import Levenshtein
+
+    return float(Levenshtein.normalized_similarity(a, b))
 
 
 def _kind(expected: list[str], lexicon_words: set[str]) -> str:
