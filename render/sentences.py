@@ -65,6 +65,32 @@ def _cap_length(sentence: str) -> list[str]:
     return final
 
 
+def _with_neighbour(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A one-word sentence ("Yeah.", "Fair.") joins the next one (the one before, at a turn's end).
+
+    Synthesized alone, a single word gets the prosody of a whole utterance: render check found
+    Kokoro's "Yeah." heard as "yahoo" and "Fair." as "fail" by both recognizers, and the same
+    words spoken in one call with the sentence after them heard right ("Yeah, here's the
+    scenario."). The engines still pause at the full stop.
+    """
+    out: list[tuple[str, str]] = []
+    carry: tuple[str, str] | None = None
+    for written, spoken in pairs:
+        if carry is not None:
+            written, spoken = f"{carry[0]} {written}", f"{carry[1]} {spoken}"
+            carry = None
+        if len(spoken.split()) == 1:
+            carry = (written, spoken)
+            continue
+        out.append((written, spoken))
+    if carry is not None:
+        if out:
+            out[-1] = (f"{out[-1][0]} {carry[0]}", f"{out[-1][1]} {carry[1]}")
+        else:
+            out.append(carry)
+    return out
+
+
 def speak(turns: list[Turn], normalizer: Normalizer) -> list[Turn]:
     """Return turns with ``sentences`` (written, spoken) and ``spoken`` filled in."""
     out = []
@@ -74,5 +100,6 @@ def speak(turns: list[Turn], normalizer: Normalizer) -> list[Turn]:
             spoken = normalizer(s)
             if re.search(r"[A-Za-z]", spoken):
                 pairs.append((s, spoken))
+        pairs = _with_neighbour(pairs)
         out.append(replace(t, sentences=pairs, spoken=" ".join(sp for _, sp in pairs)))
     return out

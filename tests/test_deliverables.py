@@ -24,7 +24,7 @@ def _synthetic() -> tuple[list[Turn], list[TurnSpan]]:
     long = ("Tim Wickberg from SchedMD, the company that makes Slurm, the dominant HPC scheduler, "
             "said HPC workloads can see thirty to forty percent performance differences from "
             "misaligned versus aligned resources.")
-    turns = speak([Turn(0, "Jordan", "Hi. " + long, 1), Turn(1, "Alex", "Short one.", 3)], Normalizer())
+    turns = speak([Turn(0, "Jordan", "Hi there. " + long, 1), Turn(1, "Alex", "Short one.", 3)], Normalizer())
     spans = [TurnSpan(0, "Jordan", 4.0, 17.5, [(4.0, 4.4), (4.6, 17.5)]),
              TurnSpan(1, "Alex", 17.9, 18.8, [(17.9, 18.8)])]
     return turns, spans

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from render.normalize import Normalizer
 from render.normalize.lexicon import Lexicon
-from render.script import parse_file
-from render.sentences import split_sentences
+from render.script import Turn, parse_file
+from render.sentences import speak, split_sentences
 from tests.conftest import EPISODE, OUTLINE, ROOT
 
 NORM = Normalizer.from_file(ROOT / "voices" / "lexicon.toml")
@@ -154,3 +154,11 @@ def test_cli_normalize_reads_args_and_stdin(root: Path) -> None:
                                        "Q one twenty twenty-six"]
     res = run_cli("normalize", cwd=root, input="10-40%\n\nKubernetes 1.35\n")
     assert res.stdout.splitlines() == ["ten to forty percent", "", "Kubernetes one point thirty-five"]
+
+
+def test_a_one_word_sentence_is_spoken_with_its_neighbour() -> None:
+    # Kokoro read "Yeah." alone as "yahoo" (render check, both recognizers); with the next sentence, right.
+    (turn,) = speak([Turn(0, "Alex", "Yeah. Here's the scenario. It works. Fair.", 1)], PLAIN)
+    assert [w for w, _ in turn.sentences] == ["Yeah. Here's the scenario.", "It works. Fair."]
+    (alone,) = speak([Turn(0, "Alex", "Exactly.", 1)], PLAIN)
+    assert [w for w, _ in alone.sentences] == ["Exactly."]
