@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from render import proofread  # noqa: E402
+from render.cache import TurnCache  # noqa: E402
 from render.check import HeardCache, check_render, cut, heard_key, read_layout, transcribe_turns  # noqa: E402
 from render.export import decode  # noqa: E402
 from render.proofread import Phonemes, compare, confirm, spelled, words  # noqa: E402
@@ -46,10 +47,11 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "output"))
     args = ap.parse_args()
     folder = Path(args.out) / args.episode
-    check_render(folder, ROOT / "output" / ".cache" / "check")  # tiny.en's words, cached
+    checks = TurnCache(ROOT / "output" / ".cache").checks
+    check_render(folder, checks)  # tiny.en's words, cached
     layout, _ = read_layout(folder)
     version = model_version("tiny.en")
-    cache = HeardCache(ROOT / "output" / ".cache" / "check")
+    cache = HeardCache(checks)
     tiny = {t.turn: cache.get(heard_key(t.key, version)) or [] for t in layout}
     base = base_heard(folder)
     phonemes = Phonemes()

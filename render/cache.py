@@ -109,6 +109,11 @@ class TurnCache:
         """Where engines keep compiled models (Piper's optimized graphs) beside the turns."""
         return None if self.root is None else self.root / "models"
 
+    @property
+    def checks(self) -> Path | None:
+        """Where render check keeps what was heard in each turn, beside the turns it heard."""
+        return None if self.root is None else self.root / "check"
+
     def _path(self, key: str) -> Path:
         assert self.root is not None
         return self.root / key[:2] / f"{key}{SUFFIX}"

@@ -24,7 +24,7 @@ import numpy as np
 
 from render.errors import RenderError
 from render.export import decode, write_text
-from render.proofread import Phonemes, TurnCheck, compare, confirm, spelled, words
+from render.proofread import Phonemes, TurnCheck, compare, confirm, heard_at, spelled, words
 from render.recognize import MODELS, RATE, Recognizer, Window, model_version, pack
 
 LAYOUT = "turns.json"
@@ -136,27 +136,13 @@ class HeardCache:
 def split_heard(expected: list[list[str]], heard: list[str]) -> list[list[str]]:
     """Share out the words heard in a window among its turns, by aligning them with the
     turns' expected words; a word heard between two turns goes to the earlier one."""
-    import jiwer
-
     owner = [k for k, ws in enumerate(expected) for _ in ws]
     out: list[list[str]] = [[] for _ in expected]
-    if not heard:
-        return out
     if not owner:
-        out[0] = heard
+        out[0] = list(heard)
         return out
-    result = jiwer.process_words(" ".join(w for ws in expected for w in ws), " ".join(heard))
-    for chunk in result.alignments[0]:
-        h = heard[chunk.hyp_start_idx:chunk.hyp_end_idx]
-        if chunk.type == "insert":
-            at = owner[max(0, chunk.ref_start_idx - 1)]
-            out[at] += h
-            continue
-        refs = owner[chunk.ref_start_idx:chunk.ref_end_idx]
-        if chunk.type == "delete":
-            continue
-        for i, w in enumerate(h):  # equal and substitute runs pair word for word
-            out[refs[min(i, len(refs) - 1)]].append(w)
+    for k, there in zip(owner, heard_at([w for ws in expected for w in ws], heard), strict=True):
+        out[k] += there
     return out
 
 
@@ -199,8 +185,8 @@ class _Audio:
         return cut(audio, rate, t.start_s, t.end_s)
 
 
-def _hear(turns: list[TurnLayout], audio: _Audio, cache: HeardCache, model: str, threads: int | None,
-          progress: Callable[[int], None] | None = None) -> tuple[dict[int, list[str]], int]:
+def _hear(turns: list[TurnLayout], expected: dict[int, list[str]], audio: _Audio, cache: HeardCache, model: str,
+          threads: int | None, progress: Callable[[int], None] | None = None) -> tuple[dict[int, list[str]], int]:
     """Words heard in each turn by ``model``: from the cache, or transcribed now. (heard, transcribed)"""
     version = model_version(model)
     keys = {t.turn: heard_key(t.key, version) for t in turns}
@@ -215,7 +201,7 @@ def _hear(turns: list[TurnLayout], audio: _Audio, cache: HeardCache, model: str,
     if todo:
         recognizer = Recognizer(model, threads)
         clips = [(t.turn, audio.turn(t)) for t in todo]
-        fresh = transcribe_turns(clips, {t.turn: words(t.spoken) for t in todo}, recognizer, progress)
+        fresh = transcribe_turns(clips, expected, recognizer, progress)
         for t in todo:
             cache.put(keys[t.turn], fresh[t.turn])
         heard.update(fresh)
@@ -239,13 +225,14 @@ def check_render(folder: Path, cache_root: Path | None, *,
             progress(done[0], len(layout))
 
     tick(0)
-    heard, transcribed = _hear(layout, audio, cache, "tiny.en", threads, tick)
+    expected = {t.turn: words(t.spoken) for t in layout}
+    heard, transcribed = _hear(layout, expected, audio, cache, "tiny.en", threads, tick)
     phonemes = Phonemes()
     letters = {t.turn: spelled(t.spoken) for t in layout}
-    checks = [compare(t.turn, t.speaker, t.line, words(t.spoken), heard[t.turn], t.lexicon, letters[t.turn],
+    checks = [compare(t.turn, t.speaker, t.line, expected[t.turn], heard[t.turn], t.lexicon, letters[t.turn],
                       phonemes) for t in layout]
     doubtful = [t for t, c in zip(layout, checks, strict=True) if c.flagged]
-    second, _ = _hear(doubtful, audio, cache, "base", threads) if doubtful else ({}, 0)
+    second, _ = _hear(doubtful, expected, audio, cache, "base", threads) if doubtful else ({}, 0)
     for t, c in zip(layout, checks, strict=True):
         if t.turn in second:
             confirm(c, second[t.turn], t.lexicon, letters[t.turn], phonemes)

@@ -51,9 +51,7 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     pattern = Lexicon().with_say(respell).pattern()
     touched = [i for i in flagged if pattern is not None and pattern.search(prep.turns[i].text)]
     chosen = touched or flagged
-    cache = settings.cache()
-    before = {c.turn: c for c in check_render(
-        folder, None if cache.root is None else cache.root / "check").turns}
+    before = {c.turn: c for c in check_render(folder, settings.cache().checks).turns}
     turns = [replace(prep.turns[i], index=k) for k, i in enumerate(chosen)]
     timeline, _ = render_audio(replace(prep, script=replace(prep.script, headings=[])), turns, settings,
                                Stopwatch(), music=False)

@@ -16,8 +16,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from render import warmup
 from render.errors import RenderError
+from render.export import write_text
 from render.pipeline import Settings, estimate_episode, prepare, render_episode, render_preview
-from render.report import relpath, summary
+from render.report import relpath, summary, to_json
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Render two-host podcast scripts into mastered episodes with local TTS.")
@@ -246,6 +247,7 @@ def check(
                   console=err, transient=True) as bar:
         task = bar.add_task("turns", total=None)
         result = check_episode(folder, settings, report, lambda d, t: bar.update(task, completed=d, total=t))
+    write_text(to_json(report), folder / "report.json")
     if as_json:
         sys.stdout.write(json.dumps(report["check"], indent=2, ensure_ascii=False) + "\n")
         return

@@ -334,13 +334,13 @@ def render_episode(ref: str, settings: Settings,
             if settings.check and "check" not in previous:
                 with watch.stage("check"):
                     check_episode(folder, settings, previous, check_progress)
-                write_text(to_json(previous), folder / "report.json")  # with the check's time
+                write_text(to_json(previous), folder / "report.json")  # again, with the check and its time
             return previous
         report = _render_locked(prep, settings, folder, key, watch, progress)
         if settings.check:
             with watch.stage("check"):
                 check_episode(folder, settings, report, check_progress)
-            write_text(to_json(report), folder / "report.json")  # with the check's time
+            write_text(to_json(report), folder / "report.json")  # again, with the check and its time
     if fit_report is not None:
         report["fit"] = fit_report
         write_text(to_json(report), folder / "report.json")
@@ -360,12 +360,9 @@ def turn_layout(prep: Prepared, timeline: Timeline, delay: float) -> list[TurnLa
 
 def check_episode(folder: Path, settings: Settings, report: dict,
                   progress: Callable[[int, int], None] | None = None) -> CheckResult:
-    """Proof-listen the render in ``folder`` and add the result to its report (written again)."""
-    cache = settings.cache()
-    result = check_render(folder, None if cache.root is None else cache.root / "check", progress=progress,
-                          threads=settings.workers)
+    """Proof-listen the render in ``folder`` and add the result to ``report`` (the caller writes it)."""
+    result = check_render(folder, settings.cache().checks, progress=progress, threads=settings.workers)
     report["check"] = result.as_dict()
-    write_text(to_json(report), folder / "report.json")
     return result
 
 

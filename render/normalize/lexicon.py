@@ -35,9 +35,7 @@ class Lexicon:
         for word in letters:
             lex.exact[word] = spell(word)
             lex.exact[word + "s"] = spell(word) + "'s"
-        for key, value in say.items():
-            (lex.folded if key.islower() else lex.exact)[key] = value
-        return lex
+        return lex.with_say(say)
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
