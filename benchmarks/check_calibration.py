@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from render import proofread  # noqa: E402
 from render.cache import TurnCache  # noqa: E402
-from render.check import HeardCache, check_render, cut, heard_key, read_layout, transcribe_turns  # noqa: E402
+from render.check import HeardCache, check_render, cut, heard_key, read_layout, transcribe_turns, windows  # noqa: E402
 from render.export import decode  # noqa: E402
 from render.proofread import Phonemes, compare, confirm, spelled, words  # noqa: E402
 from render.recognize import Recognizer, model_version  # noqa: E402
@@ -34,11 +34,11 @@ DEFAULT = proofread.SOUNDS_ALIKE
 
 
 def base_heard(folder: Path) -> dict[int, list[str]]:
-    """What Whisper base hears in every turn, packed and shared out as the check does."""
+    """What Whisper base hears in every turn, in the windows the check hears them in."""
     layout, audio_path = read_layout(folder)
     audio, rate = decode(audio_path)
-    clips = [(t.turn, cut(audio, rate, t.start_s, t.end_s)) for t in layout]
-    return transcribe_turns(clips, {t.turn: words(t.spoken) for t in layout}, Recognizer("base"))
+    groups = [[(t.turn, cut(audio, rate, t.start_s, t.end_s)) for t in g] for g in windows(layout)]
+    return transcribe_turns(groups, {t.turn: words(t.spoken) for t in layout}, Recognizer("base"))
 
 
 def main() -> None:
@@ -52,7 +52,8 @@ def main() -> None:
     layout, _ = read_layout(folder)
     version = model_version("tiny.en")
     cache = HeardCache(checks)
-    tiny = {t.turn: cache.get(heard_key(t.key, version)) or [] for t in layout}
+    tiny = {t.turn: cache.get(heard_key(t.key, version, [u.key for u in group])) or []
+            for group in windows(layout) for t in group}
     base = base_heard(folder)
     phonemes = Phonemes()
     summary, rows = [], []

@@ -25,7 +25,7 @@ import numpy as np
 from render.errors import RenderError
 from render.export import decode, write_text
 from render.proofread import Phonemes, TurnCheck, compare, confirm, heard_at, spelled, words
-from render.recognize import MODELS, RATE, Recognizer, Window, model_version, pack
+from render.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, join, model_version
 
 LAYOUT = "turns.json"
 PAD_S = 0.05  # cut a little either side of a turn: its first and last phonemes are soft
@@ -101,9 +101,37 @@ def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
     return turns, audio
 
 
-def heard_key(audio_key: str, recognizer_version: str) -> str:
-    blob = json.dumps({"v": 3, "turn": audio_key, "asr": recognizer_version, "window": "packed-28s"})
+def heard_key(audio_key: str, recognizer_version: str, window: list[str]) -> str:
+    """What a turn was heard as depends on its own audio, the recognizer, and the turns it
+    was heard with (``window``: their audio keys, in order)."""
+    blob = json.dumps({"v": 5, "turn": audio_key, "asr": recognizer_version, "window": window})
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+BOUNDARY = 3  # a window starts at roughly one turn in this many, chosen by the turn's audio key
+
+
+def windows(turns: list[TurnLayout]) -> list[list[TurnLayout]]:
+    """The episode's turns in windows that depend on the turns' audio alone, not on what
+    else needs hearing: the same audio is always heard in the same company, so a re-check
+    gives the same flags as a cold one (Whisper's reading of a turn shifts a little with
+    its neighbours).
+
+    Windows fill up to :data:`WINDOW_S`, and a new one also starts at any turn whose audio
+    key falls on a boundary (content-defined chunking, as rsync does), so an edit that
+    changes one turn's length moves the windows only until the next such turn: a one-turn
+    edit re-hears a window or two.
+    """
+    out: list[list[TurnLayout]] = []
+    length = 0.0
+    for t in turns:
+        seconds = t.end_s - t.start_s + 2 * PAD_S + GAP_S
+        if not out or length + seconds > WINDOW_S or int(t.key[:8], 16) % BOUNDARY == 0:
+            out.append([])
+            length = 0.0
+        out[-1].append(t)
+        length += seconds
+    return out
 
 
 class HeardCache:
@@ -155,19 +183,27 @@ def cut(audio: np.ndarray, rate: int, start_s: float, end_s: float) -> np.ndarra
     return soxr.resample(audio[a:b], rate, RATE).astype(np.float32)
 
 
-def transcribe_turns(clips: list[tuple[int, np.ndarray]], expected: dict[int, list[str]], recognizer: Recognizer,
-                     progress: Callable[[int], None] | None = None) -> dict[int, list[str]]:
-    """Words heard in each (turn, 16 kHz audio), transcribed in packed windows."""
-    windows = pack(clips)
+def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[int, list[str]],
+                     recognizer: Recognizer, progress: Callable[[int], None] | None = None) -> dict[int, list[str]]:
+    """Words heard in each turn of ``groups`` (windows of (turn, 16 kHz audio)), each window
+    transcribed whole and its words shared back among its turns."""
     heard: dict[int, list[str]] = {}
     step = 8  # windows per batch: one progress tick each
-    for i in range(0, len(windows), step):
-        part: list[Window] = windows[i:i + step]
+    for i in range(0, len(groups), step):
+        part = [join(g) for g in groups[i:i + step]]
         for window, text in zip(part, recognizer.transcribe(part), strict=True):
             shares = split_heard([expected[t] for t in window.turns], words(text))
             heard.update(zip(window.turns, shares, strict=True))
             if progress:
                 progress(len(window.turns))
+    # Whisper sometimes ends a window early (after a question and a pause it wrote nothing of
+    # the next turn in 00035): a turn that came back with under half its words is heard alone.
+    lost = [c for g in groups if len(g) > 1 for c in g if len(heard[c[0]]) < len(expected[c[0]]) / 2]
+    if lost:
+        for (turn, _), text in zip(lost, recognizer.transcribe([join([c]) for c in lost]), strict=True):
+            alone = words(text)
+            if len(alone) > len(heard[turn]):
+                heard[turn] = alone
     return heard
 
 
@@ -185,27 +221,33 @@ class _Audio:
         return cut(audio, rate, t.start_s, t.end_s)
 
 
-def _hear(turns: list[TurnLayout], expected: dict[int, list[str]], audio: _Audio, cache: HeardCache, model: str,
-          threads: int | None, progress: Callable[[int], None] | None = None) -> tuple[dict[int, list[str]], int]:
-    """Words heard in each turn by ``model``: from the cache, or transcribed now. (heard, transcribed)"""
+def _hear(groups: list[list[TurnLayout]], expected: dict[int, list[str]], audio: _Audio, cache: HeardCache,
+          model: str, threads: int | None,
+          progress: Callable[[int], None] | None = None) -> tuple[dict[int, list[str]], int]:
+    """Words heard in each turn of ``groups`` (the windows to hear them in) by ``model``:
+    from the cache, or transcribed now, a whole window at a time. (heard, transcribed)"""
     version = model_version(model)
-    keys = {t.turn: heard_key(t.key, version) for t in turns}
     heard: dict[int, list[str]] = {}
-    for t in turns:
-        got = cache.get(keys[t.turn])
-        if got is not None:
-            heard[t.turn] = got
+    todo: list[list[TurnLayout]] = []
+    keys: dict[int, str] = {}
+    for group in groups:
+        company = [t.key for t in group]
+        keys.update({t.turn: heard_key(t.key, version, company) for t in group})
+        got = {t.turn: cache.get(keys[t.turn]) for t in group}
+        if all(v is not None for v in got.values()):
+            heard.update({k: v for k, v in got.items() if v is not None})
+        else:
+            todo.append(group)
     if progress:
         progress(len(heard))
-    todo = [t for t in turns if t.turn not in heard]
     if todo:
         recognizer = Recognizer(model, threads)
-        clips = [(t.turn, audio.turn(t)) for t in todo]
-        fresh = transcribe_turns(clips, expected, recognizer, progress)
-        for t in todo:
+        fresh = transcribe_turns([[(t.turn, audio.turn(t)) for t in g] for g in todo], expected, recognizer,
+                                 progress)
+        for t in (t for g in todo for t in g):
             cache.put(keys[t.turn], fresh[t.turn])
         heard.update(fresh)
-    return heard, len(todo)
+    return heard, sum(len(g) for g in todo)
 
 
 def check_render(folder: Path, cache_root: Path | None, *,
@@ -226,13 +268,16 @@ def check_render(folder: Path, cache_root: Path | None, *,
 
     tick(0)
     expected = {t.turn: words(t.spoken) for t in layout}
-    heard, transcribed = _hear(layout, expected, audio, cache, "tiny.en", threads, tick)
+    heard, transcribed = _hear(windows(layout), expected, audio, cache, "tiny.en", threads, tick)
     phonemes = Phonemes()
     letters = {t.turn: spelled(t.spoken) for t in layout}
     checks = [compare(t.turn, t.speaker, t.line, expected[t.turn], heard[t.turn], t.lexicon, letters[t.turn],
                       phonemes) for t in layout]
     doubtful = [t for t, c in zip(layout, checks, strict=True) if c.flagged]
-    second, _ = _hear(doubtful, expected, audio, cache, "base", threads) if doubtful else ({}, 0)
+    # base hears the windows tiny heard them in, so its verdict never depends on which others were doubtful
+    flagged = {t.turn for t in doubtful}
+    groups = [g for g in windows(layout) if any(t.turn in flagged for t in g)]
+    second, _ = _hear(groups, expected, audio, cache, "base", threads) if doubtful else ({}, 0)
     for t, c in zip(layout, checks, strict=True):
         if t.turn in second:
             confirm(c, second[t.turn], t.lexicon, letters[t.turn], phonemes)

@@ -18,7 +18,7 @@ from render.errors import RenderError
 from render.normalize.lexicon import Lexicon
 from render.pipeline import Settings, Stopwatch, prepare, render_audio
 from render.proofread import Phonemes, TurnCheck, compare, confirm, spelled, words
-from render.recognize import Recognizer
+from render.recognize import Recognizer, pack
 
 
 def parse_respellings(items: list[str]) -> dict[str, str]:
@@ -57,7 +57,7 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
                                Stopwatch(), music=False)
     clips = [(k, cut(timeline.audio, timeline.rate, s.start_s, s.end_s)) for k, s in enumerate(timeline.turns)]
     expected = {k: words(t.spoken) for k, t in enumerate(turns)}
-    heard = transcribe_turns(clips, expected, Recognizer())
+    heard = transcribe_turns(pack(clips), expected, Recognizer())
     phonemes = Phonemes()
     lexicon = prep.normalizer.lexicon
     afters = []
@@ -67,7 +67,7 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
                               spelled(t.spoken), phonemes))
     doubtful = [k for k, c in enumerate(afters) if c.flagged]
     if doubtful:  # the second opinion, as in every check
-        second = transcribe_turns([clips[k] for k in doubtful], expected, Recognizer("base"))
+        second = transcribe_turns([[clips[k]] for k in doubtful], expected, Recognizer("base"))
         for k in doubtful:
             confirm(afters[k], second[k], lexicon.entries(turns[k].text), spelled(turns[k].spoken), phonemes)
     return [(before[i], afters[k]) for k, i in enumerate(chosen)]

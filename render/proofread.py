@@ -85,7 +85,7 @@ def _normalizer():  # type: ignore[no-untyped-def]
     return EnglishTextNormalizer()
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?,;:])\s+")  # clauses too: "2025, three" joins into 20253
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 
 
@@ -214,6 +214,24 @@ def _respelled(expected: list[str], lexicon: list[tuple[str, str]]) -> list[tupl
     return sorted(spans)
 
 
+def _heard_as_written(expected: list[str], heard: list[str], s: int, e: int,
+                      lexicon: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """The respelled words ``expected[s:e]`` as the script writes them, and what was heard there.
+
+    Aligned in the written domain (every respelling put back as its key), so a key that
+    normalizes to a different number of words ("isn't" → "is not" for "izz-unt") lines
+    up word for word with what a recognizer that understood it wrote.
+    """
+    span = _as_written(" ".join(expected[s:e]), lexicon)
+    if span is None:
+        return [], []
+    head = words(_as_written(" ".join(expected[:s]), lexicon) or " ".join(expected[:s]))
+    tail = words(_as_written(" ".join(expected[e:]), lexicon) or " ".join(expected[e:]))
+    said = words(span)
+    at = heard_at(head + said + tail, heard)
+    return said, [w for i in range(len(head), len(head) + len(said)) for w in at[i]]
+
+
 def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list[str],
             lexicon: list[tuple[str, str]], letters: set[str], phonemes: Phonemes) -> TurnCheck:
     """Align one turn's expected words with what was heard, and judge each mismatch: it is
@@ -256,8 +274,10 @@ def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list
             there = [w for i in range(s, e) for w in at[i]]
             if there == expected[s:e]:
                 continue
-            same = "".join(there) == "".join(expected[s:e])
-            sim = 1.0 if same else _sounds(expected[s:e], there, lexicon, letters, phonemes)
+            said, there_said = _heard_as_written(expected, heard, s, e, lexicon)
+            same = "".join(there) == "".join(expected[s:e]) or (bool(said) and there_said == said)
+            sim = 1.0 if same else max(_sounds(expected[s:e], h, lexicon, letters, phonemes)
+                                       for h in (there, there_said))
             mismatches.append(Mismatch(" ".join(expected[s:e]), " ".join(there), "lexicon", round(sim, 3),
                                        benign=sim >= SOUNDS_ALIKE, start=s, end=e))
         mismatches.sort(key=lambda m: (m.start, m.end))
@@ -324,6 +344,10 @@ def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]],
             expected = check.expected[m.start:m.end]
             content = [w for w in expected if w not in FUNCTION_WORDS]
             sim = _sounds(expected, there, lexicon, letters, phonemes)
+            if m.kind == "lexicon":
+                said, there_said = _heard_as_written(check.expected, second, m.start, m.end, lexicon)
+                sim = 1.0 if said and there_said == said else max(
+                    sim, _sounds(expected, there_said, lexicon, letters, phonemes))
             m.second = " ".join(there)
             # base heard the words that carry the meaning (dropping an "it's" is not a mishearing)
             m.benign = sim >= SOUNDS_ALIKE or (bool(content) and content == [w for w in there
