@@ -164,9 +164,10 @@ def series(
     no_music: Annotated[bool, typer.Option("--no-music", help="Leave out the intro music.")] = False,
     draft: DraftOpt = False,
     no_check: NoCheckOpt = False,
+    base_url: Annotated[str, typer.Option("--base-url", help="Where output/ will be hosted, for feed.xml.")] = "",
     root: RootOpt = Path("."),
 ) -> None:
-    """Render every episode in transcripts/, skipping those already up to date."""
+    """Render every episode in transcripts/, skipping those already up to date; then write OUT/feed.xml."""
     from rich.table import Table
 
     from render.series import render_series, select_episodes
@@ -203,11 +204,72 @@ def series(
         else:
             table.add_row(o.episode, "-", "-", "-", "[red]failed[/red]", "-", "-", f"{o.seconds:.1f} s")
     out.print(table)
+    if not draft:
+        from render.feed import write_feed
+        from render.page import write_site_index
+
+        path, n = write_feed(settings.out_dir, settings.root, base_url)
+        write_site_index(settings.out_dir)
+        out.print(f"feed     {relpath(path)}  ({n} episodes)", highlight=False)
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         err.print(f"[red]{o.episode} failed:[/red] {o.error}", highlight=False)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def feed(
+    base_url: Annotated[str, typer.Option("--base-url", help="Where output/ will be hosted (default: relative links).")] = "",
+    out_dir: OutOpt = None,
+    root: RootOpt = Path("."),
+) -> None:
+    """Write OUT/feed.xml: the series' podcast feed (RSS 2.0, iTunes, Podcasting 2.0)."""
+    from render.feed import write_feed
+    from render.page import write_site_index
+
+    settings = _settings(root, out_dir)
+    path, n = write_feed(settings.out_dir, settings.root, base_url)
+    write_site_index(settings.out_dir)
+    out.print(f"feed     {relpath(path)}  ({n} episodes{', links relative to it' if not base_url else ''})",
+              highlight=False)
+
+
+@app.command()
+def serve(
+    ep: Annotated[str | None, typer.Argument(help="An episode to open (00035, 35, a slug); default: the index.")] = None,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free one).")] = 8000,
+    out_dir: OutOpt = None,
+    root: RootOpt = Path("."),
+    transcripts: TranscriptsOpt = None,
+) -> None:
+    """Serve OUT/ on 127.0.0.1 for the review pages (index of episodes, each episode's page). Ctrl-C stops."""
+    from render.episodes import find_episode
+    from render.page import PAGE, write_site_index
+    from render.serve import make_server
+
+    settings = _settings(root, out_dir, transcripts)
+    folder = settings.out_dir
+    if folder.is_dir():
+        write_site_index(folder)
+    path = ""
+    if ep is not None:
+        name = ep if (folder / ep / PAGE).is_file() else find_episode(ep, settings.transcripts_dir).id
+        if not (folder / name / PAGE).is_file():
+            raise RenderError(f"episode {name} has no review page in {folder}",
+                              hint=f"render it first: render episode {name}")
+        path = f"{name}/{PAGE}"
+    server = make_server(folder, port)
+    out.print(f"serving  {relpath(folder)} at http://127.0.0.1:{server.server_port}/{path}  (Ctrl-C stops)",
+              highlight=False)
+    sys.stdout.flush()
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        out.print("stopped", highlight=False)
+    finally:
+        server.server_close()
 
 
 @app.command()
@@ -248,6 +310,9 @@ def check(
         task = bar.add_task("turns", total=None)
         result = check_episode(folder, settings, report, lambda d, t: bar.update(task, completed=d, total=t))
     write_text(to_json(report), folder / "report.json")
+    from render.page import write_page
+
+    write_page(folder)  # the review page shows the new flags
     if as_json:
         sys.stdout.write(json.dumps(report["check"], indent=2, ensure_ascii=False) + "\n")
         return

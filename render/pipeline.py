@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,7 @@ from render.master import MasterSpec, codec_offset, plan_master
 from render.music import load_intro
 from render.normalize import Normalizer
 from render.normalize.lexicon import Lexicon
+from render.page import envelope, write_page
 from render.report import judge, relpath, speaker_stats, to_json
 from render.script import Script, Turn, parse_file, read_text, split_front_matter
 from render.sentences import speak
@@ -276,6 +278,17 @@ def _tags(prep: Prepared, root: Path) -> Tags:
     )
 
 
+def _published(tags: Tags, previous: Path) -> str:
+    """The episode's publication date for the feed: the script's ``date:``, else the day it
+    was first rendered (kept across re-renders, so the feed's dates do not move)."""
+    if tags.date:
+        return tags.date
+    try:
+        return str(json.loads(previous.read_text(encoding="utf-8"))["published"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def render_key(prep: Prepared, settings: Settings) -> str:
     """Hash of every input that shapes the delivered file; equal keys mean nothing to redo."""
     jobs = plan_jobs(prep.turns, prep.cast)
@@ -284,7 +297,7 @@ def render_key(prep: Prepared, settings: Settings) -> str:
         user = [p for p in sorted((settings.root / "music").glob("intro.*"))]
         music = file_digest(user[0]) if user else "generated-v1"
     blob = json.dumps({
-        "v": 4, "turns": [j.key for j in jobs],
+        "v": 6, "turns": [j.key for j in jobs],
         "silence": {s: v.sentence_silence for s, v in prep.cast.voices.items()},
         "pacing": asdict(settings.pacing), "spec": asdict(settings.spec), "fmt": settings.fmt,
         "music": music, "tags": asdict(_tags(prep, settings.root)) | {"cover": None},
@@ -335,15 +348,17 @@ def render_episode(ref: str, settings: Settings,
                 with watch.stage("check"):
                     check_episode(folder, settings, previous, check_progress)
                 write_text(to_json(previous), folder / "report.json")  # again, with the check and its time
+            write_page(folder)
             return previous
         report = _render_locked(prep, settings, folder, key, watch, progress)
         if settings.check:
             with watch.stage("check"):
                 check_episode(folder, settings, report, check_progress)
             write_text(to_json(report), folder / "report.json")  # again, with the check and its time
-    if fit_report is not None:
-        report["fit"] = fit_report
-        write_text(to_json(report), folder / "report.json")
+        if fit_report is not None:
+            report["fit"] = fit_report
+            write_text(to_json(report), folder / "report.json")
+        write_page(folder)
     return report
 
 
@@ -424,11 +439,17 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
         "speakers": stats,
         "loudness": loud,
         "music": timeline.music,
+        "intro": {"end_s": round(timeline.music_end_s + delay, 3)} if timeline.music else None,
         "cache": cache_stats,
         "timings": watch.times,
         "render_key": key,
     }
+    report["meta"] = {"series": tags.series, "episode": tags.episode, "hosts": tags.hosts,
+                      "description": tags.description, "date": tags.date}
+    report["published"] = _published(tags, folder / "report.json")
     report["sanity"] = sanity(timeline, loud.pop("clipped_samples"), settings.pacing)
+    loud["target_lufs"], loud["ceiling_dbtp"] = settings.spec.lufs, settings.spec.true_peak_db
+    report["envelope"] = envelope(timeline.audio, timeline.rate, delay)
     report["chapters"] = {"source": chapter_source, "list": [
         {"title": c.title, "start_s": c.start_s, "end_s": c.end_s, "first_turn": c.first_turn}
         for c in chapters]}

@@ -53,6 +53,7 @@ def summary(report: dict) -> str:
     """A few lines for the terminal; the JSON has everything."""
     lines = [f"episode  {report['episode']}  {report.get('title') or ''}".rstrip(),
              f"audio    {report['audio']}",
+             f"page     {Path(report['audio']).parent / 'index.html'}  (or: render serve {report['episode']})",
              f"length   {_mmss(report['duration_s'])} ({report['duration_s']:.1f} s)"]
     tgt = report["target"]
     if tgt:
