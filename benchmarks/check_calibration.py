@@ -34,7 +34,8 @@ DEFAULT = proofread.SOUNDS_ALIKE
 
 
 def base_heard(folder: Path) -> dict[int, list[str]]:
-    """What Whisper base hears in every turn, in the windows the check hears them in."""
+    """What Whisper base hears in every turn, in tiny's windows (the check packs only the doubtful turns
+    by the same rule; at each threshold here a different set would be doubtful)."""
     layout, audio_path = read_layout(folder)
     audio, rate = decode(audio_path)
     groups = [[(t.turn, cut(audio, rate, t.start_s, t.end_s)) for t in g] for g in windows(layout)]

@@ -166,9 +166,10 @@ def build_feed(out_dir: Path, channel: Channel, base_url: str = "") -> bytes:
         entry = fg.add_entry()
         # stable across re-renders and channel edits: the script's own name
         entry.guid(f"render:{Path(str(report['script'])).stem}", permalink=False)
-        entry.title(str(report["title"]))
+        title = str(report.get("title") or f"Episode {report['episode']}")
+        entry.title(title)
         meta = report.get("meta", {})
-        entry.description(str(meta.get("description") or report["title"]))
+        entry.description(str(meta.get("description") or title))
         entry.link(href=_url(base_url, name, PAGE))
         entry.published(_published(report))
         entry.enclosure(_url(base_url, name, audio.name), str(audio.stat().st_size), "audio/mpeg"

@@ -65,7 +65,7 @@ def page_data(folder: Path) -> dict:
     loud = report["loudness"]
     return {
         "episode": report["episode"],
-        "title": report["title"],
+        "title": report.get("title") or f"Episode {report['episode']}",
         "script": report["script"],
         "audio": Path(report["audio"]).name,
         "duration_s": report["duration_s"],
@@ -130,7 +130,7 @@ def write_site_index(out_dir: Path) -> Path:
         flagged = len(r.get("check", {}).get("flagged", [])) if r.get("check") else None
         note = "" if flagged is None else f" · {flagged} flagged"
         rows.append(f'<li><a href="{html.escape(name)}/{PAGE}">{html.escape(str(r["episode"]))}: '
-                    f'{html.escape(str(r["title"]))}</a> <span>{minutes} · {html.escape(str(r.get("verdict", "")))}'
+                    f'{html.escape(str(r.get("title") or ""))}</a> <span>{minutes} · {html.escape(str(r.get("verdict", "")))}'
                     f'{note}</span></li>')
     feed = '<p><a href="feed.xml">feed.xml</a> (the series feed)</p>' if (out_dir / "feed.xml").is_file() else ""
     body = "\n".join(rows) or "<li>nothing rendered yet: render episode EP</li>"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
 
-from render.check import TurnLayout, split_heard, windows
+from render.check import TurnLayout, split_heard, transcribe_turns, windows
 from render.proofread import Phonemes, compare, spelled, words
 from render.recognize import RATE, pack
 from tests.conftest import make_project, run_cli
@@ -74,6 +75,9 @@ def test_the_table_names_turn_line_and_what_was_heard(checked: Path) -> None:
     row = next(line for line in res.stdout.splitlines() if line.startswith("│3 "))
     assert "Jordan" in row and "11" in row and "lexicon" in row and "flibber gronk wazzle" in row
     assert "--try 'Zorblat=" in res.stdout  # the script's word, to respell again
+    # the review page was rewritten with the check's flags
+    page = (checked / "output" / "00007" / "index.html").read_text(encoding="utf-8")
+    assert '"flags":{"3":[{"expected":"flibber gronk wazzle"' in page
 
 
 def test_a_re_check_is_free_and_a_warm_render_transcribes_nothing(checked: Path) -> None:
@@ -195,3 +199,21 @@ def test_packed_windows_are_shared_back_to_their_turns() -> None:
     heard = words("hello their friend how are you doing fine thanks")
     assert split_heard(expected, heard) == [["hello", "their", "friend"], ["how", "are", "you", "doing"],
                                             ["fine", "thanks"]]
+
+
+class _StopsEarly:
+    """Whisper's real failure on 00035's turns 102-103, which no input reproduces on demand:
+    a window's transcript ends after its first turn (a question, then a pause)."""
+
+    said: ClassVar[dict[int, str]] = {0: "final thought what should listeners remember",
+                                       1: "measure before you optimize"}
+
+    def transcribe(self, windows: list) -> list[str]:
+        return [self.said[w.turns[0]] for w in windows]
+
+
+def test_a_turn_whisper_dropped_from_its_window_is_heard_alone() -> None:
+    clips = [(k, np.zeros(RATE * 4, np.float32)) for k in (0, 1)]
+    expected = {k: words(t) for k, t in _StopsEarly.said.items()}
+    heard = transcribe_turns([clips], expected, _StopsEarly())  # type: ignore[arg-type]
+    assert heard == expected

@@ -99,6 +99,7 @@ def test_the_page_works_from_disk_with_every_turn_chapter_and_flag(series: Path,
     assert page.locator("#timeline .tl-turn").count() == 109
     assert page.locator("#timeline .tl-chapter").count() == len(report["chapters"]["list"]) >= 5
     assert page.locator("#timeline .tl-intro").count() == 1
+    assert len(page.get_attribute("#envelope", "d").split(" L")) > 1000  # a point per half second
     assert "short" in page.locator("#target").inner_text()
     # the flagged turns: on the timeline, in the transcript with what was heard, and in the list
     flagged = [f["turn"] for f in report["check"]["flagged"]]
