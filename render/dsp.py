@@ -7,6 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import soxr
@@ -211,7 +212,10 @@ def threads() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def each_block(fn: Callable[[int], object], length: int, block: int) -> list[object]:
+T = TypeVar("T")
+
+
+def each_block(fn: Callable[[int], T], length: int, block: int) -> list[T]:
     """``fn(start)`` for every block start, on all cores; results in block order."""
     starts = range(0, length, block)
     if len(starts) <= 1 or threads() == 1:
@@ -259,14 +263,14 @@ def true_peak(audio: np.ndarray, oversample: int = 4, block: int = 1 << 20) -> f
     def one(start: int) -> float:  # blocks overlap by 256 samples: peaks at the seams are seen whole
         return oversampled_peak(audio[max(0, start - 256): start + block + 256], oversample)
 
-    peak = max(each_block(one, len(audio), block))  # type: ignore[type-var]
+    peak = max(each_block(one, len(audio), block))
     return 20 * np.log10(peak) if peak > 0 else -120.0
 
 
 def peak_envelope(audio: np.ndarray, oversample: int = 4, block: int = 1 << 20,
                   dtype: type = np.float32) -> np.ndarray:
     """Per-sample magnitude including inter-sample peaks (``float16`` halves its memory)."""
-    env = np.empty(len(audio), dtype)
+    env: np.ndarray = np.empty(len(audio), dtype)
 
     def one(start: int) -> None:
         per = _oversampled_block(audio, start, block, oversample)

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -421,7 +422,7 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
     talk = sum(s["talk_s"] for s in stats.values())
     words = sum(int(s["words"]) for s in stats.values())
     verdict = judge(duration, prep.target, words / talk if talk else 2.5)
-    report = {
+    report: dict[str, Any] = {
         "episode": prep.episode.id,
         "title": prep.script.title,
         "script": relpath(prep.episode.script),
@@ -447,7 +448,7 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
     report["meta"] = {"series": tags.series, "episode": tags.episode, "hosts": tags.hosts,
                       "description": tags.description, "date": tags.date}
     report["published"] = _published(tags, folder / "report.json")
-    report["sanity"] = sanity(timeline, loud.pop("clipped_samples"), settings.pacing)
+    report["sanity"] = sanity(timeline, int(loud.pop("clipped_samples")), settings.pacing)
     loud["target_lufs"], loud["ceiling_dbtp"] = settings.spec.lufs, settings.spec.true_peak_db
     report["envelope"] = envelope(timeline.audio, timeline.rate, delay)
     report["chapters"] = {"source": chapter_source, "list": [

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
@@ -77,7 +78,7 @@ class TurnCheck:
 
 
 @lru_cache(maxsize=1)
-def _normalizer():  # type: ignore[no-untyped-def]
+def _normalizer() -> Callable[[str], str]:
     try:
         from whisper_normalizer.english import EnglishTextNormalizer
     except ImportError as exc:
@@ -203,7 +204,7 @@ def _as_written(text: str, lexicon: list[tuple[str, str]]) -> str | None:
 
 def _respelled(expected: list[str], lexicon: list[tuple[str, str]]) -> list[tuple[int, int]]:
     """Where each respelled lexicon word ([say], not spelled letters) sits in the expected words."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for _, form in lexicon:
         said = words(form)
         if not said or _LETTERS.fullmatch(form):
@@ -270,16 +271,16 @@ def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list
                                        benign=small or sim >= SOUNDS_ALIKE, start=a, end=b))
     if spans:
         at = heard_at(expected, heard)
-        for s, e in spans:
-            there = [w for i in range(s, e) for w in at[i]]
-            if there == expected[s:e]:
+        for lo, hi in spans:
+            there = [w for i in range(lo, hi) for w in at[i]]
+            if there == expected[lo:hi]:
                 continue
-            said, there_said = _heard_as_written(expected, heard, s, e, lexicon)
-            same = "".join(there) == "".join(expected[s:e]) or (bool(said) and there_said == said)
-            sim = 1.0 if same else max(_sounds(expected[s:e], h, lexicon, letters, phonemes)
+            said, there_said = _heard_as_written(expected, heard, lo, hi, lexicon)
+            same = "".join(there) == "".join(expected[lo:hi]) or (bool(said) and there_said == said)
+            sim = 1.0 if same else max(_sounds(expected[lo:hi], h, lexicon, letters, phonemes)
                                        for h in (there, there_said))
-            mismatches.append(Mismatch(" ".join(expected[s:e]), " ".join(there), "lexicon", round(sim, 3),
-                                       benign=sim >= SOUNDS_ALIKE, start=s, end=e))
+            mismatches.append(Mismatch(" ".join(expected[lo:hi]), " ".join(there), "lexicon", round(sim, 3),
+                                       benign=sim >= SOUNDS_ALIKE, start=lo, end=hi))
         mismatches.sort(key=lambda m: (m.start, m.end))
     return TurnCheck(turn, speaker, line, expected, heard, errors, mismatches)
 

@@ -70,5 +70,5 @@ def synthesize_ray(todo: list[Job], cache: TurnCache, workers: int, address: str
         raise RenderError(f"a Ray task failed: {exc}") from exc
     finally:
         for a in actors:
-            ray.kill(a)
+            ray.kill(a)  # type: ignore[arg-type]  # ray types .remote() as the class or a handle
     return audio

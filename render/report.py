@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from render.assemble import Timeline
 from render.episodes import Target
@@ -31,8 +32,9 @@ def judge(duration_s: float, target: Target | None, words_per_s: float) -> Verdi
     return Verdict("short" if gap < 0 else "long", round(gap, 1), round(abs(gap) * words_per_s))
 
 
-def speaker_stats(turns: list[Turn], timeline: Timeline) -> dict[str, dict[str, float]]:
-    stats: dict[str, dict[str, float]] = {}
+def speaker_stats(turns: list[Turn], timeline: Timeline) -> dict[str, dict[str, Any]]:
+    """Turns, words and talk time per speaker (the caller adds the voice's names)."""
+    stats: dict[str, dict[str, Any]] = {}
     spans = {s.index: s for s in timeline.turns}
     for t in turns:
         st = stats.setdefault(t.speaker, {"turns": 0, "words": 0, "talk_s": 0.0})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def _existing(path: str, voice: Voice, key: str) -> Path:
 
 
 @contextlib.contextmanager
-def _quiet() -> io.StringIO:
+def _quiet() -> Iterator[io.StringIO]:
     """Coqui prints progress and logs tracebacks; users see our one-line errors instead."""
     logger = logging.getLogger("TTS")
     level = logger.level

@@ -17,6 +17,8 @@ it is.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
@@ -28,7 +30,7 @@ _CONVS = {"Conv", "ConvTranspose"}
 _AXIS = "render_time_axis_2"
 
 
-def _attrs(node: onnx.NodeProto) -> dict[str, object]:
+def _attrs(node: onnx.NodeProto) -> dict[str, Any]:
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
@@ -68,14 +70,14 @@ def _conv_2d(node: onnx.NodeProto, weight: onnx.TensorProto, inputs: list[str]) 
     w = numpy_helper.to_array(weight)
     weight.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(w[:, :, None, :]), weight.name))
     a = _attrs(node)
-    kw: dict[str, object] = {"kernel_shape": [1, int(a.get("kernel_shape", [w.shape[2]])[0])],  # type: ignore[index]
-                             "strides": [1, int(a.get("strides", [1])[0])],  # type: ignore[index]
-                             "dilations": [1, int(a.get("dilations", [1])[0])],  # type: ignore[index]
-                             "group": int(a.get("group", 1))}  # type: ignore[arg-type]
+    kw: dict[str, Any] = {"kernel_shape": [1, int(a.get("kernel_shape", [w.shape[2]])[0])],
+                          "strides": [1, int(a.get("strides", [1])[0])],
+                          "dilations": [1, int(a.get("dilations", [1])[0])],
+                          "group": int(a.get("group", 1))}
     pads = a.get("pads", [0, 0])
-    kw["pads"] = [0, int(pads[0]), 0, int(pads[1])]  # type: ignore[index]
+    kw["pads"] = [0, int(pads[0]), 0, int(pads[1])]
     if "output_padding" in a:
-        kw["output_padding"] = [0, int(a["output_padding"][0])]  # type: ignore[index]
+        kw["output_padding"] = [0, int(a["output_padding"][0])]
     return helper.make_node(node.op_type, inputs, list(node.output), name=node.name, **kw)
 
 
