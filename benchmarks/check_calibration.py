@@ -1,5 +1,5 @@
 """How ``render check`` tells a voice's errors from its recognizer's: the calibration behind
-``render.proofread.SOUNDS_ALIKE`` and the second opinion.
+``render.check.proofread.SOUNDS_ALIKE`` and the second opinion.
 
 Takes the last render of an episode (default 00035) and hears every turn with
 both recognizers, Whisper tiny.en (which the check runs on every turn) and
@@ -22,12 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from render import proofread  # noqa: E402
-from render.cache import TurnCache  # noqa: E402
-from render.check import HeardCache, check_render, cut, heard_key, read_layout, transcribe_turns, windows  # noqa: E402
-from render.export import decode  # noqa: E402
-from render.proofread import Phonemes, compare, confirm, spelled, words  # noqa: E402
-from render.recognize import Recognizer, model_version  # noqa: E402
+from render.audio.export import decode  # noqa: E402
+from render.check import proofread  # noqa: E402
+from render.check.hear import HeardCache, check_render, cut, heard_key, read_layout, transcribe_turns, windows  # noqa: E402
+from render.check.proofread import Phonemes, compare, confirm, spelled, words  # noqa: E402
+from render.check.recognize import Recognizer, model_version  # noqa: E402
+from render.voices.cache import TurnCache  # noqa: E402
 
 THRESHOLDS = [0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]
 DEFAULT = proofread.SOUNDS_ALIKE

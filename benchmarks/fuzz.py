@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from render.errors import RenderError  # noqa: E402
 from render.normalize import Normalizer  # noqa: E402
-from render.script import parse_text  # noqa: E402
+from render.script.parse import parse_text  # noqa: E402
 
 NORM = Normalizer.from_file(ROOT / "voices" / "lexicon.toml")
 BITS = st.sampled_from(["**", "*", "_", "`", "[", "](x)", "<b>", "</b>", "# ", "> ", "- ", ":::", "---", "<!--",

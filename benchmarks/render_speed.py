@@ -38,10 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from render.engines import load_engine  # noqa: E402
-from render.engines.festival import setup_commands  # noqa: E402
-from render.pipeline import Prepared, Settings, prepare  # noqa: E402
-from render.voices import resolve_piper_model  # noqa: E402
+from render.prepare import Prepared, Settings, prepare  # noqa: E402
+from render.voices.engines import load_engine  # noqa: E402
+from render.voices.engines.festival import setup_commands  # noqa: E402
+from render.voices.voice import resolve_piper_model  # noqa: E402
 
 SCRIPT = "00035-kubecon-2025-ai-native.md"
 EDITS = [("**Jordan**: I'm listening.", "**Jordan**: I'm all ears."),
@@ -87,7 +87,7 @@ def bare_baseline(prep: Prepared) -> tuple[float, float, dict[str, float]]:
             if voice.engine == "kokoro":
                 from kokoro_onnx import Kokoro
 
-                from render.engines.kokoro import blend_style, model_file, pack_path, speed
+                from render.voices.engines.kokoro import blend_style, model_file, pack_path, speed
                 model = model_file(voice)  # joined (once per user) outside the timing
                 t0 = time.perf_counter()
                 kokoro = Kokoro(str(model), str(pack_path(voice)))

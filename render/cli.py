@@ -11,38 +11,32 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from render import warmup
+from render.audio.export import write_text
+from render.cli_options import (
+    INTERRUPTED,
+    DraftOpt,
+    NoCheckOpt,
+    OutOpt,
+    RootOpt,
+    TranscriptsOpt,
+    _settings,
+    err,
+    out,
+)
+from render.cli_voices import cache_app, voices_app
+from render.deliver.report import relpath, summary, to_json
 from render.errors import RenderError
-from render.export import write_text
-from render.pipeline import Settings, estimate_episode, prepare, render_episode, render_preview
-from render.report import relpath, summary, to_json
+from render.fit import estimate_episode
+from render.pipeline import render_episode
+from render.prepare import prepare
+from render.preview import render_preview
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Render two-host podcast scripts into mastered episodes with local TTS.")
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)
-
-INTERRUPTED = "interrupted: finished turns are cached; run the same command again to resume"
-
-RootOpt = Annotated[Path, typer.Option("--root", help="Project folder with transcripts/, voices/, music/.")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: output/).")]
-TranscriptsOpt = Annotated[Path | None, typer.Option("--transcripts", help="Folder of scripts.")]
-DraftOpt = Annotated[bool, typer.Option("--draft", help="The fast [draft] cast of cast.toml, into OUT/EP/draft/.")]
-NoCheckOpt = Annotated[bool, typer.Option("--no-check", help="Skip proof-listening (render check) after the render.")]
-
-
-def _file_safe(name: str) -> str:
-    """A voice name (``kokoro:jf_gongitsune:0.7,jf_nezumi:0.3``) as part of a file name."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
-
-
-def _settings(root: Path, out_dir: Path | None, transcripts: Path | None = None,
-              **kw: object) -> Settings:
-    warmup.start()  # every command that builds Settings goes on to need scipy
-    return Settings(root=root, out=out_dir, transcripts=transcripts, **kw)  # type: ignore[arg-type]
+app.add_typer(voices_app, name="voices")
+app.add_typer(cache_app, name="cache")
 
 
 @app.command()
@@ -96,7 +90,7 @@ def preview(
     transcripts: TranscriptsOpt = None,
 ) -> None:
     """Render a slice fast to OUT/EP/preview-*.wav, sharing the turn cache."""
-    from render import select
+    from render.script import select
 
     chosen = [x for x in (exchange, turns, match) if x is not None]
     if len(chosen) != 1:
@@ -205,8 +199,8 @@ def series(
             table.add_row(o.episode, "-", "-", "-", "[red]failed[/red]", "-", "-", f"{o.seconds:.1f} s")
     out.print(table)
     if not draft:
-        from render.feed import write_feed
-        from render.page import write_site_index
+        from render.deliver.feed import write_feed
+        from render.deliver.page import write_site_index
 
         path, n = write_feed(settings.out_dir, settings.root, base_url)
         write_site_index(settings.out_dir)
@@ -225,8 +219,8 @@ def feed(
     root: RootOpt = Path("."),
 ) -> None:
     """Write OUT/feed.xml: the series' podcast feed (RSS 2.0, iTunes, Podcasting 2.0)."""
-    from render.feed import write_feed
-    from render.page import write_site_index
+    from render.deliver.feed import write_feed
+    from render.deliver.page import write_site_index
 
     settings = _settings(root, out_dir)
     path, n = write_feed(settings.out_dir, settings.root, base_url)
@@ -244,9 +238,9 @@ def serve(
     transcripts: TranscriptsOpt = None,
 ) -> None:
     """Serve OUT/ on 127.0.0.1 for the review pages (index of episodes, each episode's page). Ctrl-C stops."""
-    from render.episodes import find_episode
-    from render.page import PAGE, write_site_index
-    from render.serve import make_server
+    from render.deliver.page import PAGE, write_site_index
+    from render.deliver.serve import make_server
+    from render.script.episodes import find_episode
 
     settings = _settings(root, out_dir, transcripts)
     folder = settings.out_dir
@@ -285,12 +279,12 @@ def check(
     transcripts: TranscriptsOpt = None,
 ) -> None:
     """Proof-listen to a rendered episode: transcribe each turn and flag what a listener would mishear."""
-    from render.check_view import flagged_table, try_table
+    from render.check.view import flagged_table, try_table
     from render.pipeline import check_episode
 
     settings = _settings(root, out_dir, transcripts, cache_dir=cache_dir, draft=draft)
     if tries:
-        from render.check_try import parse_respellings, try_respellings
+        from render.check.respell import parse_respellings, try_respellings
 
         pairs = try_respellings(ep, settings, parse_respellings(tries))
         out.print(try_table(pairs))
@@ -310,7 +304,7 @@ def check(
         task = bar.add_task("turns", total=None)
         result = check_episode(folder, settings, report, lambda d, t: bar.update(task, completed=d, total=t))
     write_text(to_json(report), folder / "report.json")
-    from render.page import write_page
+    from render.deliver.page import write_page
 
     write_page(folder)  # the review page shows the new flags
     if as_json:
@@ -354,138 +348,6 @@ def normalize(
     lines = text if text else sys.stdin.read().splitlines()
     for line in lines:
         sys.stdout.write(norm(line) + "\n")
-
-
-voices_app = typer.Typer(help="List, test and cast voices.", no_args_is_help=True)
-app.add_typer(voices_app, name="voices")
-
-
-@voices_app.command("list")
-def voices_list(root: RootOpt = Path(".")) -> None:
-    """Each voice file: engine, whether this machine can use it, and why not."""
-    from render.voices import availability, load_voice, voice_files
-
-    for path in voice_files(root / "voices"):
-        try:
-            voice = load_voice(path)
-        except RenderError as exc:
-            out.print(f"{path.stem:<12} [red]invalid[/red]  {exc.message}", highlight=False)
-            continue
-        ok, why = availability(voice)
-        mark = "[green]available[/green]" if ok else "[red]unavailable[/red]"
-        out.print(f"{voice.name:<20} {voice.engine:<9} {mark}  {why}", highlight=False)
-    from render.engines.kokoro import installed_voices, packaged_pack
-
-    for name in installed_voices():  # usable as is in cast.toml, 'voices test' and 'voices audition'
-        out.print(f"{name:<20} {'kokoro':<9} [green]available[/green]  packaged pack {packaged_pack().name}",
-                  highlight=False)
-
-
-@voices_app.command("test")
-def voices_test(
-    name: Annotated[str, typer.Argument(help="Voice file name in voices/, without .toml.")],
-    text: Annotated[str, typer.Argument(help="What to say (normalized first).")] = "Measure before you optimize.",
-    out_dir: OutOpt = None,
-    root: RootOpt = Path("."),
-) -> None:
-    """Speak TEXT with one voice and write OUT/voices/NAME-test.wav."""
-    from render.dsp import RATE, resample
-    from render.engines import load_engine
-    from render.export import write_audio
-    from render.normalize import Normalizer
-    from render.voices import INLINE_PREFIX, inline_voice, load_voice
-
-    path = root / "voices" / f"{name}.toml"
-    if name.startswith(INLINE_PREFIX):
-        voice = inline_voice(name, "the command line")
-    elif not path.exists():
-        raise RenderError(f"no voice named '{name}'", path.parent, hint="see 'render voices list'")
-    else:
-        voice = load_voice(path)
-    spoken = Normalizer.from_file(root / "voices" / "lexicon.toml")(text)
-    engine = load_engine(voice)
-    try:
-        clip = engine.synthesize(spoken)
-    finally:
-        engine.close()
-    target = (out_dir or root / "output") / "voices" / f"{_file_safe(name)}-test.wav"
-    write_audio(resample(clip.audio, clip.sample_rate), target, "wav", RATE)
-    out.print(f"{relpath(target)}  {clip.seconds:.2f} s, model rate {clip.sample_rate} Hz: {spoken}",
-              highlight=False)
-
-
-@voices_app.command("audition")
-def voices_audition(
-    ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path.")],
-    speaker: Annotated[str, typer.Option("--speaker", help="The host to recast.")] = "Alex",
-    turns: Annotated[str, typer.Option("--turns", help="Turn indices, e.g. 0-3.")] = "0-3",
-    voice: Annotated[list[str] | None, typer.Option(
-        "--voice", help="A candidate (voice file or kokoro:NAME); repeat it. Default: every available voice.")] = None,
-    out_dir: OutOpt = None,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Synthesis processes.")] = None,
-    root: RootOpt = Path("."),
-    transcripts: TranscriptsOpt = None,
-) -> None:
-    """Render the same slice once per candidate voice for one host, into OUT/EP/audition/."""
-    from render import select
-    from render.engines.kokoro import installed_voices
-    from render.voices import availability, load_voice, voice_files
-
-    if voice:
-        candidates = list(voice)
-    else:
-        files = [load_voice(p) for p in voice_files(root / "voices")]
-        candidates = [v.name for v in files if availability(v)[0]] + installed_voices()
-    hosts = prepare(ep, _settings(root, out_dir, transcripts)).cast.speakers
-    if speaker not in hosts:
-        raise RenderError(f"no host named '{speaker}' in this episode's cast",
-                          hint="--speaker takes one of: " + ", ".join(hosts))
-    for name in candidates:
-        settings = _settings(root, out_dir, transcripts, recast={speaker: name})
-        if workers:
-            settings.workers = workers
-        file = f"audition/{speaker}-{_file_safe(name)}-turns-{turns}.wav"
-        try:
-            path, _, info = render_preview(ep, settings, lambda p: select.turn_range(p.turns, turns),
-                                           f"turns-{turns}", name=file)
-        except KeyboardInterrupt:
-            raise RenderError(INTERRUPTED, exit_code=130) from None
-        out.print(f"{relpath(path)}  ({info['duration_s']:.1f} s)", highlight=False)
-
-
-@voices_app.command("cast")
-def voices_cast(
-    ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path.")],
-    root: RootOpt = Path("."),
-    transcripts: TranscriptsOpt = None,
-) -> None:
-    """Who speaks with which voice in an episode (front-matter overrides included)."""
-    prep = prepare(ep, _settings(root, None, transcripts))
-    for speaker, v in prep.cast.voices.items():
-        model = v.model or v.voice or v.model_path
-        extra = f", speaker {v.speaker}" if v.speaker else ""
-        turns = sum(1 for t in prep.turns if t.speaker == speaker)
-        out.print(f"{speaker:<10} {v.name:<10} {v.engine:<9} {model}{extra}  ({turns} turns)", highlight=False)
-
-
-cache_app = typer.Typer(help="Inspect or empty the turn cache.", no_args_is_help=True)
-app.add_typer(cache_app, name="cache")
-CacheDirOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Turn cache folder.")]
-
-
-@cache_app.command("info")
-def cache_info(cache_dir: CacheDirOpt = None, out_dir: OutOpt = None, root: RootOpt = Path(".")) -> None:
-    """Where the cache is, how many turns it holds and how big it is."""
-    cache = _settings(root, out_dir, cache_dir=cache_dir).cache()
-    count, size = cache.info()
-    out.print(f"{cache.root}: {count} turns, {size / 1e6:.1f} MB", highlight=False)
-
-
-@cache_app.command("clear")
-def cache_clear(cache_dir: CacheDirOpt = None, out_dir: OutOpt = None, root: RootOpt = Path(".")) -> None:
-    """Delete every cached turn (the next render synthesizes everything)."""
-    cache = _settings(root, out_dir, cache_dir=cache_dir).cache()
-    out.print(f"removed {cache.clear()} cached turns from {cache.root}", highlight=False)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -17,15 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from render.assemble import Pacing, gap_after
-from render.cache import TurnCache
-from render.dsp import trim
-from render.engines import load_engine, voice_fingerprint
+from render.audio.assemble import Pacing, gap_after
+from render.audio.dsp import trim
 from render.normalize import Normalizer
-from render.script import Turn
-from render.sentences import split_sentences
-from render.synthesize import plan_jobs
-from render.voices import Cast, Voice
+from render.normalize.sentences import split_sentences
+from render.script.parse import Turn
+from render.voices.cache import TurnCache
+from render.voices.cast import Cast
+from render.voices.engines import load_engine, voice_fingerprint
+from render.voices.jobs import plan_jobs
+from render.voices.voice import Voice
 
 CALIBRATION = (
     "Welcome back to the show. Today we look at how platform teams measure what they run, and "

@@ -11,29 +11,20 @@ import hashlib
 import json
 import os
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from render import memory
-from render.assemble import Pacing, Timeline, TimelineBuffers, assemble, gap_after, sentence_spans
-from render.cache import TurnCache
-from render.captions import build_cues, to_srt, to_transcript_json, to_vtt
-from render.chapters import chapters_for, time_chapters
-from render.chapters import to_json as chapters_json
-from render.check import LAYOUT, CheckResult, TurnLayout, check_render, write_layout
-from render.dsp import RATE, loudness
-from render.episodes import EpisodeFiles, Target, find_episode, find_target
-from render.errors import RenderError
-from render.estimate import Pace, predict, voice_paces
-from render.export import (
+from render.audio import memory
+from render.audio.assemble import Pacing, Timeline, TimelineBuffers, assemble, sentence_spans
+from render.audio.dsp import RATE, loudness
+from render.audio.export import (
     check_writable,
     decode,
     encode_mp3,
@@ -42,133 +33,23 @@ from render.export import (
     write_audio,
     write_text,
 )
-from render.master import MasterSpec, codec_offset, plan_master
-from render.music import load_intro
-from render.normalize import Normalizer
-from render.normalize.lexicon import Lexicon
-from render.page import envelope, write_page
-from render.report import judge, relpath, speaker_stats, to_json
-from render.script import Script, Turn, parse_file, read_text, split_front_matter
-from render.sentences import speak
-from render.synthesize import Synthesis, plan_jobs, synthesize
-from render.tags import Tags, write_tags
-from render.voices import Cast, file_digest, load_cast
-
-
-@dataclass
-class Settings:
-    """Where things live and how to render; the CLI fills this from flags."""
-
-    root: Path = field(default_factory=Path.cwd)
-    out: Path | None = None
-    fmt: str = "mp3"
-    music: bool = True
-    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
-    cache_dir: Path | None = None
-    use_cache: bool = True
-    pacing: Pacing = field(default_factory=Pacing)
-    spec: MasterSpec = field(default_factory=MasterSpec)
-    transcripts: Path | None = None
-    executor: str = "local"
-    ray_address: str | None = None
-    draft: bool = False  # the fast [draft] cast of cast.toml, rendered into out/EP/draft/
-    recast: dict[str, str] = field(default_factory=dict)  # speaker → voice, over every cast layer
-    check: bool = True  # proof-listen every render (render.check)
-    respell: dict[str, str] = field(default_factory=dict)  # [say] entries over lexicon.toml (check --try)
-
-    @property
-    def transcripts_dir(self) -> Path:
-        return self.transcripts or self.root / "transcripts"
-
-    @property
-    def voices_dir(self) -> Path:
-        return self.root / "voices"
-
-    @property
-    def out_dir(self) -> Path:
-        return self.out or self.root / "output"
-
-    def normalizer(self) -> Normalizer:
-        lexicon = Lexicon.load(self.voices_dir / "lexicon.toml")
-        return Normalizer(lexicon.with_say(self.respell) if self.respell else lexicon)
-
-    def episode_dir(self, episode_id: str) -> Path:
-        """Where one episode's files go: drafts apart, so they never replace the quality render."""
-        folder = self.out_dir / episode_id
-        return folder / "draft" if self.draft else folder
-
-    def cache(self) -> TurnCache:
-        if not self.use_cache:
-            return TurnCache(None)
-        env = os.environ.get("RENDER_CACHE_DIR")
-        return TurnCache(self.cache_dir or (Path(env) if env else self.out_dir / ".cache"))
-
-
-@dataclass
-class Prepared:
-    """A parsed, normalized episode with its cast: everything before audio."""
-
-    episode: EpisodeFiles
-    script: Script
-    cast: Cast
-    turns: list[Turn]
-    target: Target | None
-    normalizer: Normalizer = field(default_factory=Normalizer)
-
-
-class Stopwatch:
-    """Seconds per stage, in order, for the report."""
-
-    def __init__(self) -> None:
-        self.times: dict[str, float] = {}
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.times[name] = round(self.times.get(name, 0.0) + time.perf_counter() - t0, 3)
-
-
-def _cast_overrides(script_front: dict[str, object], path: Path) -> dict[str, str]:
-    cast = script_front.get("cast")
-    if cast is None:
-        return {}
-    if not isinstance(cast, dict):
-        raise RenderError("front matter 'cast' must map speaker names to voice names", path)
-    return {str(k): str(v) for k, v in cast.items()}
-
-
-MAX_TURN_CHARS = 20_000  # ~20 minutes of one host without a reply: surely a paste error
-
-
-def prepare(ref: str, settings: Settings) -> Prepared:
-    """Find, parse and normalize an episode; no audio work yet."""
-    episode = find_episode(ref, settings.transcripts_dir)
-    text = read_text(episode.script)  # read once: front matter, turns and target all come from it
-    front, _ = split_front_matter(text.splitlines(), episode.script)
-    series = str(front["series"]) if front.get("series") else None
-    cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series, settings.draft,
-                     settings.recast)
-    script = parse_file(episode.script, cast.speakers, text=text)
-    normalizer = settings.normalizer()
-    turns = speak(script.turns, normalizer)
-    for t in turns:
-        if not t.sentences:
-            raise RenderError(f"{t.speaker}'s turn has nothing speakable", episode.script, t.line,
-                              hint="write words, not only symbols or emoji")
-        if len(t.text) > MAX_TURN_CHARS:
-            raise RenderError(
-                f"{t.speaker}'s turn is {len(t.text):,} characters (about "
-                f"{len(t.text) / 900:.0f} minutes of speech)", episode.script, t.line,
-                hint=f"a turn is at most {MAX_TURN_CHARS:,} characters; split it into several "
-                     "turns, or check for a paste error (a missing speaker tag)")
-    return Prepared(episode, script, cast, turns, find_target(episode, script.front_matter), normalizer)
-
-
-def _section_starts(script: Script) -> set[int]:
-    return {h.next_turn for h in script.headings if 0 < h.next_turn < len(script.turns)}
+from render.audio.master import MasterSpec, codec_offset, plan_master
+from render.audio.music import load_intro
+from render.check.hear import LAYOUT, CheckResult, TurnLayout, check_render, write_layout
+from render.deliver.captions import build_cues, to_srt, to_transcript_json, to_vtt
+from render.deliver.chapters import chapters_for, time_chapters
+from render.deliver.chapters import to_json as chapters_json
+from render.deliver.page import envelope, write_page
+from render.deliver.report import judge, relpath, speaker_stats, to_json
+from render.deliver.tags import Tags, write_tags
+from render.errors import RenderError
+from render.fit import plan_fit
+from render.prepare import Prepared, Settings, Stopwatch, prepare, section_starts
+from render.script.episodes import EpisodeFiles
+from render.script.parse import Turn
+from render.voices.jobs import plan_jobs
+from render.voices.synthesize import Synthesis, synthesize
+from render.voices.voice import file_digest
 
 
 def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: Stopwatch,
@@ -188,7 +69,7 @@ def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: S
         buffers = None if estimate is None else TimelineBuffers(estimate)
         try:
             with result:
-                timeline = assemble(turns, result, silences, settings.pacing, intro, _section_starts(prep.script),
+                timeline = assemble(turns, result, silences, settings.pacing, intro, section_starts(prep.script),
                                     buffers)
         except RenderError as exc:
             if exc.file is None:  # engine failures know the turn's line, not the file
@@ -302,7 +183,7 @@ def render_key(prep: Prepared, settings: Settings) -> str:
         "silence": {s: v.sentence_silence for s, v in prep.cast.voices.items()},
         "pacing": asdict(settings.pacing), "spec": asdict(settings.spec), "fmt": settings.fmt,
         "music": music, "tags": asdict(_tags(prep, settings.root)) | {"cover": None},
-        "sections": sorted(_section_starts(prep.script)),
+        "sections": sorted(section_starts(prep.script)),
     }, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
@@ -459,105 +340,6 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
     report["files"] = [{"path": relpath(p), "bytes": p.stat().st_size} for p in written]
     write_text(to_json(report), report_path)
     return report
-
-
-# ---- estimate, fit and preview ----------------------------------------------------
-
-RATE_LIMIT = 0.08  # --fit may change speaking rate by at most ±8 %
-PAUSE_RANGE = (0.75, 1.6)  # and scale conversational gaps within natural bounds
-ELASTICITY = 0.6  # measured: an 8 % faster rate shortens Piper ~4.5 %, Festival HTS ~7 %
-
-
-def _paces(prep: Prepared, settings: Settings) -> dict[str, Pace]:
-    cache = settings.cache()
-    store = cache.root.parent / ".pace" if cache.root is not None else None
-    normalizer = settings.normalizer()
-    return voice_paces(prep.turns, prep.cast, cache, normalizer, store)
-
-
-def estimate_episode(ref: str, settings: Settings) -> dict:
-    """Predicted duration against the target, and how many words to add or cut."""
-    prep = prepare(ref, settings)
-    paces = _paces(prep, settings)
-    pred = predict(prep.turns, prep.cast, paces, settings.pacing, settings.music,
-                   _section_starts(prep.script))
-    words_per_s = pred.words / pred.speech_s if pred.speech_s else 2.5
-    verdict = judge(pred.total_s, prep.target, words_per_s)
-    signed = -verdict.gap_words if verdict.verdict == "long" else verdict.gap_words
-    return {
-        "episode": prep.episode.id,
-        "predicted_s": round(pred.total_s, 1),
-        "target": None if prep.target is None else {
-            "min_s": prep.target.min_s, "max_s": prep.target.max_s, "source": prep.target.source},
-        "verdict": verdict.verdict,
-        "gap_s": verdict.gap_s,
-        "words": signed,
-        "script_words": pred.words,
-        "speech_s": round(pred.speech_s, 1),
-        "pause_s": round(pred.pause_s, 1),
-    }
-
-
-def plan_fit(prep: Prepared, settings: Settings) -> tuple[Settings, dict]:
-    """Adjust rate (±8 %) and gaps to land inside the target; report what was changed."""
-    if prep.target is None:
-        return settings, {"applied": False, "reason": "no target"}
-    paces = _paces(prep, settings)
-    sections = _section_starts(prep.script)
-    base = predict(prep.turns, prep.cast, paces, settings.pacing, settings.music, sections)
-    lo, hi = prep.target.min_s, prep.target.max_s
-    if lo <= base.total_s <= hi:
-        return settings, {"applied": False, "reason": "already within the target",
-                          "predicted_s": round(base.total_s, 1)}
-    aim = (lo + hi) / 2  # the centre leaves room for the prediction's few percent of error
-    fixed = base.total_s - base.speech_s - _gap_total(prep, settings.pacing, sections)
-    gaps = base.total_s - base.speech_s - fixed
-    # Speaking rate first (the larger lever), then the gaps. Engines stretch phonemes, not
-    # their built-in pauses, so speech time moves as rate**-ELASTICITY, not 1/rate.
-    rate = (base.speech_s / max(1e-6, aim - fixed - gaps)) ** (1 / ELASTICITY)
-    rate = min(1 + RATE_LIMIT, max(1 - RATE_LIMIT, rate))
-    speech = base.speech_s / rate**ELASTICITY
-    scale = (aim - fixed - speech) / gaps if gaps > 0 else 1.0
-    scale = min(PAUSE_RANGE[1], max(PAUSE_RANGE[0], scale))
-    pacing = settings.pacing.scaled(scale)
-    cast = Cast({s: v.with_rate(rate) for s, v in prep.cast.voices.items()}, prep.cast.source)
-    prep.cast = cast
-    after = predict(prep.turns, cast, paces, pacing, settings.music, sections,
-                    rate_factor=rate**ELASTICITY)
-    new = Settings(**{**settings.__dict__, "pacing": pacing})
-    reached = lo <= after.total_s <= hi
-    return new, {"applied": True, "rate": round(rate, 4), "pause_scale": round(scale, 3),
-                 "predicted_before_s": round(base.total_s, 1), "predicted_after_s": round(after.total_s, 1),
-                 "reached": reached}
-
-
-def _gap_total(prep: Prepared, pacing: Pacing, sections: set[int]) -> float:
-    turns = prep.turns
-    total = sum(gap_after(t, turns[i + 1], pacing, turns[i + 1].index in sections)
-                for i, t in enumerate(turns[:-1]))
-    return total
-
-
-def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list[Turn]],
-                   label: str, music: bool = False, name: str | None = None) -> tuple[Path, list[Turn], dict]:
-    """Render a slice to ``out/EP/preview-LABEL.wav`` (or ``out/EP/NAME``) with the episode's voices and cache."""
-    watch = Stopwatch()
-    with watch.stage("parse"):
-        prep = prepare(ref, settings)
-        path = settings.episode_dir(prep.episode.id) / (name or f"preview-{label}.wav")
-        check_writable(path.parent)
-        turns = pick(prep)
-        if any(not t.sentences for t in turns):  # outline exchanges arrive unspoken
-            normalizer = settings.normalizer()
-            turns = speak(turns, normalizer)
-        turns = [replace(t, index=i) for i, t in enumerate(turns)]
-        sub_script = replace(prep.script, headings=[])
-    timeline, cache_stats = render_audio(replace(prep, script=sub_script), turns, settings, watch,
-                                         music=music)
-    duration, loud = deliver(timeline, path, "wav", settings.spec, watch)
-    loud.pop("clipped_samples")
-    return path, turns, {"duration_s": round(duration, 2), "loudness": loud, "cache": cache_stats,
-                         "timings": watch.times}
 
 
 @contextmanager

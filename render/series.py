@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from render.episodes import EpisodeFiles, list_episodes
 from render.errors import RenderError
-from render.pipeline import Settings, render_episode
+from render.pipeline import render_episode
+from render.prepare import Settings
+from render.script.episodes import EpisodeFiles, list_episodes
 
 
 @dataclass

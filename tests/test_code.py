@@ -20,3 +20,76 @@ def test_ruff_is_clean() -> None:
 def test_mypy_is_clean_on_the_package() -> None:
     res = _run("mypy")  # files and settings: [tool.mypy] in pyproject.toml
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def _imports() -> dict[str, set[str]]:
+    """Each module of the package and the package modules it imports, anywhere in its body
+    (an import inside a function is a dependency too). ``from pkg import mod`` depends on
+    ``pkg.mod``, not on the package's ``__init__``."""
+    import ast
+
+    root = ROOT / "render"
+    modules = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                subs = {f"{node.module}.{a.name}" for a in node.names} & modules.keys()
+                targets = subs or {node.module}
+            elif isinstance(node, ast.Import):
+                targets = {a.name for a in node.names}
+            else:
+                continue
+            graph[name] |= {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_package_has_no_import_cycles() -> None:
+    graph = _imports()
+    assert len(graph) > 40
+    assert _cycles(graph) == []
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]  # the check can fail
+
+
+def test_ls_render_reads_as_the_pipeline() -> None:
+    stages = sorted(p.name for p in (ROOT / "render").iterdir() if p.is_dir() and p.name != "__pycache__")
+    assert stages == ["audio", "check", "deliver", "normalize", "script", "voices"]
+    # every stage package says what goes in and what comes out
+    for stage in stages:
+        doc = (ROOT / "render" / stage / "__init__.py").read_text(encoding="utf-8")
+        assert doc.startswith('"""Stage') and " in, " in doc.split("\n")[0]

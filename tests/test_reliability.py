@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from render.audio.export import read_back
 from render.errors import RenderError
-from render.export import read_back
 from render.normalize import Normalizer
-from render.script import parse_text
+from render.script.parse import parse_text
 from tests.conftest import SHORT_SCRIPT, make_project, run_cli
 
 GOOD = SHORT_SCRIPT

@@ -9,8 +9,8 @@ import soundfile as sf
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from render.export import read_back
-from render.master import measure
+from render.audio.export import read_back
+from render.audio.master import measure
 from tests.conftest import make_project, run_cli
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from render import select
 from render.errors import RenderError
-from render.script import parse_file
+from render.script import select
+from render.script.parse import parse_file
 from tests.conftest import EPISODE, OUTLINE, make_project, run_cli
 
 TURNS = parse_file(EPISODE, ["Jordan", "Alex"]).turns

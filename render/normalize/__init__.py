@@ -1,8 +1,9 @@
-"""Written form → spoken form, so every engine reads numbers and symbols right.
+"""Stage 2, normalization: written text in, spoken text out, so every engine reads numbers and symbols right.
 
 The stage is a :class:`Normalizer`: a lexicon plus the ordered rules in
 :mod:`render.normalize.rules`. It is pure text-to-text, cheap to build and
-safe to share across threads; workers build their own.
+safe to share across threads; workers build their own. ``sentences`` splits each
+turn into the sentences an engine is given, written and spoken side by side.
 """
 
 from __future__ import annotations

@@ -1,0 +1,8 @@
+"""Stages 4 and 5, sound: the turns' audio in, the mastered episode file out.
+
+``dsp`` holds the signal processing (trim, fade, compress, loudness, true peak),
+``music`` the intro cue, ``assemble`` lays turns on a timeline with natural gaps
+and ducks the music under the first words, ``master`` plans the gain and the
+look-ahead limiter for −16 LUFS and −1 dBTP, and ``export`` encodes, writes and
+measures the file (``memory`` hands freed buffers back to the system).
+"""

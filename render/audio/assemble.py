@@ -1,0 +1,313 @@
+"""Lay synthesized turns on one timeline: trimmed, resampled, level-matched,
+separated by conversational gaps, with intro music ducked under the first words.
+
+Every turn's and sentence's position is recorded here, in the final
+sample rate, because captions and chapters must match the audio exactly.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from statistics import median
+
+import numpy as np
+
+from render.audio.dsp import RATE, LoudnessMeter, compress, fade, gain_to, loudness, peak_envelope, resample, threads, trim
+from render.script.parse import Turn
+from render.voices.cache import TurnAudio
+
+_INTERJECTION = re.compile(
+    r"^(?:wait|hold on|exactly|right|yeah|yep|yes|no|okay|ok|sure|true|fair|huh|wow|and|but|so)\b",
+    re.I)
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Gaps and music timing in seconds; levels in LU/dB. Changing these re-synthesizes nothing."""
+
+    gap_s: float = 0.38
+    question_gap_s: float = 0.28
+    interjection_gap_s: float = 0.22
+    long_turn_extra_s: float = 0.12
+    section_gap_s: float = 0.9
+    lead_s: float = 0.4
+    tail_s: float = 1.2
+    music_lead_s: float = 4.0
+    music_bed_s: float = 4.0
+    music_fade_s: float = 3.0
+    duck_db: float = 20.0
+    music_level_lu: float = -3.0
+    voice_lufs: float = -20.0
+
+    def scaled(self, factor: float) -> Pacing:
+        """All conversational gaps times ``factor`` (used by ``--fit``)."""
+        return Pacing(**{**self.__dict__, **{k: getattr(self, k) * factor for k in (
+            "gap_s", "question_gap_s", "interjection_gap_s", "long_turn_extra_s",
+            "section_gap_s")}})
+
+    def max_gap(self) -> float:
+        return max(self.gap_s + self.long_turn_extra_s, self.section_gap_s,
+                   self.question_gap_s, self.interjection_gap_s)
+
+
+@dataclass
+class TurnSpan:
+    """Where one turn sits in the final audio, and each of its sentences."""
+
+    index: int
+    speaker: str
+    start_s: float
+    end_s: float
+    sentences: list[tuple[float, float]] = field(default_factory=list)
+
+
+@dataclass
+class Timeline:
+    """The assembled (not yet mastered) episode."""
+
+    audio: np.ndarray
+    rate: int
+    turns: list[TurnSpan]
+    music: str | None
+    music_end_s: float
+    speech_start_s: float
+    envelope: np.ndarray  # 4x-oversampled peak magnitude per sample (float16), for mastering
+
+
+def gap_after(turn: Turn, following: Turn, pacing: Pacing, section_break: bool) -> float:
+    """A natural pause before ``following``: quick after questions and for interjections."""
+    if section_break:
+        return pacing.section_gap_s
+    if _INTERJECTION.match(following.text):
+        gap = pacing.interjection_gap_s
+    elif turn.text.rstrip().endswith("?"):
+        gap = pacing.question_gap_s
+    else:
+        gap = pacing.gap_s
+    if len(turn.text.split()) > 45:
+        gap += pacing.long_turn_extra_s
+    if following.speaker == turn.speaker:
+        gap += pacing.gap_s
+    return gap
+
+
+def condition(audio: TurnAudio) -> TurnAudio:
+    """Trim each sentence's silence, resample it to the episode rate, compress it (3:1 from
+    6 dB under the turn's loudness), fade its edges and take its true-peak envelope (what
+    the mastering limiter works from).
+
+    Synthesis workers do this right after synthesis (in parallel, and once:
+    the cache keeps the result), leaving assembly only joins and placement.
+    """
+    if audio.conditioned:
+        return audio
+    rate = audio.sample_rate
+    clips = [resample(trim(c, rate), rate) for c in audio.sentences]
+    level = loudness(np.concatenate(clips)) if clips else -120.0
+    if level > -70.0:  # one threshold per turn, so its sentences keep their relative levels
+        clips = [compress(c, RATE, level + COMPRESS_BELOW_DB) for c in clips]
+    clips = [fade(c, RATE, 0.005, 0.01) for c in clips]
+    return TurnAudio(clips, RATE, [peak_envelope(c, dtype=np.float16) for c in clips])
+
+
+COMPRESS_BELOW_DB = -6.0  # the compressor's threshold, relative to the turn's loudness
+
+
+@dataclass
+class PreparedTurn:
+    """One turn ready to place: conditioned sentences, their offsets in the turn, its loudness.
+
+    Sentences are written straight into the timeline at placement, so no
+    joined copy of the turn is ever made (at an hour of audio, that copy
+    is a quarter gigabyte of memory to fill and free).
+    """
+
+    audio: TurnAudio
+    spans: list[tuple[int, int]]
+    length: int
+    lufs: float
+
+    def write(self, out: np.ndarray, envelope: np.ndarray, start: int, gain: np.float32) -> None:
+        """Write this turn at ``start`` (where ``out`` is silent) with ``gain`` and its edge fades,
+        and its envelope there.
+
+        Sentences sit between silences longer than the oversampling filter,
+        so the turn's envelope is theirs side by side; the edge fades only
+        lower the audio, leaving the envelope a safe upper bound.
+        """
+        assert self.audio.peaks is not None
+        for (a, b), clip, peaks in zip(self.spans, self.audio.sentences, self.audio.peaks, strict=True):
+            np.multiply(clip, gain, out=out[start + a: start + b])
+            np.multiply(peaks, gain, out=envelope[start + a: start + b], casting="unsafe")
+        for n, rev in ((min(int(0.01 * RATE), self.length // 2), False),
+                       (min(int(0.015 * RATE), self.length // 2), True)):
+            if n > 0:  # the turn's own fades, as fade() gives a whole clip
+                ramp = (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n))).astype(np.float32)
+                region = out[start + self.length - n: start + self.length] if rev else out[start: start + n]
+                region *= ramp[::-1] if rev else ramp
+
+
+def sentence_spans(lengths: list[int], sentence_silence: float) -> list[tuple[int, int]]:
+    """Where each sentence of a turn sits in it (samples), with the voice's pause between them."""
+    gap = int(sentence_silence * RATE)
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for n in lengths:
+        if spans:
+            pos += gap
+        spans.append((pos, pos + n))
+        pos += n
+    return spans
+
+
+def prepare_turn(audio: TurnAudio, sentence_silence: float) -> PreparedTurn:
+    """Lay out one turn's conditioned sentences with its voice's pause, and measure its loudness."""
+    audio = condition(audio)
+    spans = sentence_spans([len(c) for c in audio.sentences], sentence_silence)
+    length = spans[-1][1] if spans else 0
+    meter = LoudnessMeter(RATE)
+    for i, clip in enumerate(audio.sentences):
+        if i:
+            meter.feed(np.zeros(spans[i][0] - spans[i - 1][1], np.float32))
+        meter.feed(clip)
+    return PreparedTurn(audio, spans, length, meter.lufs() if length else -120.0)
+
+
+def _voice_gains(levels: dict[int, float], turns: list[Turn], target: float) -> dict[int, float]:
+    """One gain per voice (from its median turn loudness), nudged per turn within ±3 dB."""
+    by_speaker: dict[str, list[tuple[int, float]]] = {}
+    for t in turns:
+        by_speaker.setdefault(t.speaker, []).append((t.index, levels[t.index]))
+    gains: dict[int, float] = {}
+    for items in by_speaker.values():
+        valid = [lu for _, lu in items if lu > -70]
+        mid = median(valid) if valid else target
+        for index, lu in items:
+            deviation = float(np.clip(lu - mid, -3, 3)) if lu > -70 else 0.0
+            gains[index] = target - mid - deviation * 0.5
+    return gains
+
+
+def music_envelope(length: int, speech_start: int, pacing: Pacing) -> np.ndarray:
+    """Full level alone, ducked under speech, then faded out."""
+    env = np.ones(length, np.float32)
+    duck = 10 ** (-pacing.duck_db / 20)
+    ramp_start = max(0, speech_start - int(0.6 * RATE))
+    ramp = np.linspace(1.0, duck, speech_start - ramp_start, dtype=np.float32)
+    env[ramp_start:speech_start] = ramp
+    env[speech_start:] = duck
+    fade_start = speech_start + int(pacing.music_bed_s * RATE)
+    fade_len = int(pacing.music_fade_s * RATE)
+    if fade_start < length:
+        n = min(fade_len, length - fade_start)
+        env[fade_start: fade_start + n] = duck * np.linspace(1, 0, fade_len, dtype=np.float32)[:n]
+        env[fade_start + n:] = 0
+    return env
+
+
+def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[int, TurnAudio],
+             silences: dict[str, float], pacing: Pacing,
+             music: tuple[np.ndarray, str] | Future[tuple[np.ndarray, str]] | None,
+             section_starts: set[int] | None = None, buffers: TimelineBuffers | None = None) -> Timeline:
+    """Build the episode timeline. ``silences`` is each speaker's sentence pause.
+
+    ``audio`` yields (turn index, audio) pairs in any order, e.g. as synthesis
+    finishes them; each turn is prepared (conditioned if need be, laid out,
+    measured) on a thread the moment it arrives. A dict is consumed.
+    """
+    section_starts = section_starts or set()
+    speakers = {t.index: t.speaker for t in turns}
+    prepared: dict[int, PreparedTurn] = {}
+
+    def prepare_one(index: int, turn_audio: TurnAudio) -> None:
+        prepared[index] = prepare_turn(turn_audio, silences[speakers[index]])
+
+    pairs = _drain(audio) if isinstance(audio, dict) else audio
+    with ThreadPoolExecutor(threads()) as pool:  # soxr and the loudness filter release the GIL
+        for fut in [pool.submit(prepare_one, index, turn_audio) for index, turn_audio in pairs]:
+            fut.result()
+    levels = {i: p.lufs for i, p in prepared.items()}
+    gains = {i: np.float32(10 ** (g / 20)) for i, g in _voice_gains(levels, turns, pacing.voice_lufs).items()}
+    if isinstance(music, Future):  # loaded on the side while the turns arrived
+        music = music.result()
+
+    speech_start = pacing.music_lead_s if music else pacing.lead_s
+    cursor = int(speech_start * RATE)
+    starts: dict[int, int] = {}
+    for i, t in enumerate(turns):
+        starts[t.index] = cursor
+        cursor += prepared[t.index].length
+        if i + 1 < len(turns):
+            nxt = turns[i + 1]
+            cursor += int(gap_after(t, nxt, pacing, nxt.index in section_starts) * RATE)
+    music_audio = None
+    music_end = 0.0
+    if music is not None:
+        bed = music[0]
+        env = music_envelope(len(bed), int(speech_start * RATE), pacing)
+        nonzero = np.nonzero(env)[0]
+        bed_len = int(nonzero[-1]) + 1 if nonzero.size else 0
+        level = loudness(bed[: int(speech_start * RATE)] if speech_start > 0.5 else bed)
+        music_audio = gain_to(bed[:bed_len] * env[:bed_len], level,
+                              pacing.voice_lufs + pacing.music_level_lu)
+        music_end = bed_len / RATE
+    total = max(cursor + int(pacing.tail_s * RATE), len(music_audio) if music_audio is not None else 0)
+    out, envelope = buffers.take(total) if buffers is not None else (np.zeros(total, np.float32),
+                                                                     np.zeros(total, np.float16))
+    if music_audio is not None:
+        out[: len(music_audio)] += music_audio
+    placed: list[TurnSpan] = []
+    for t in turns:
+        s = starts[t.index]
+        turn = prepared.pop(t.index)
+        if music_audio is not None and s < len(music_audio):  # fades must not touch the music under it
+            alone = np.zeros(turn.length, np.float32)
+            turn.write(alone, envelope[s: s + turn.length], 0, gains[t.index])
+            out[s: s + turn.length] += alone
+        else:
+            turn.write(out, envelope, s, gains[t.index])
+        placed.append(TurnSpan(t.index, t.speaker, s / RATE, (s + turn.length) / RATE,
+                               [((s + a) / RATE, (s + b) / RATE) for a, b in turn.spans]))
+    if music_audio is not None:  # where music and speech overlap, only the mix has the right envelope
+        n = min(total, len(music_audio) + 1024)
+        envelope[:n] = peak_envelope(out[: min(total, n + 1024)], dtype=np.float16)[:n]
+    return Timeline(out, RATE, placed, music[1] if music else None, music_end, speech_start, envelope)
+
+
+class TimelineBuffers:
+    """The timeline's zeroed audio and envelope buffers, allocated and touched on a helper thread.
+
+    The first write to fresh memory costs a page fault per page (on this
+    kind of VM ~2 ms per MB: half a second for an episode's two buffers).
+    Started with a size estimate while synthesis still runs, that cost is
+    paid meanwhile; :meth:`take` falls back to fresh buffers if the
+    timeline turns out longer than estimated.
+    """
+
+    def __init__(self, samples: int) -> None:
+        self._samples = samples
+        self._ready: tuple[np.ndarray, np.ndarray] | None = None
+        self._thread = threading.Thread(target=self._touch, name="render-prefault", daemon=True)
+        self._thread.start()
+
+    def _touch(self) -> None:
+        audio, envelope = np.empty(self._samples, np.float32), np.empty(self._samples, np.float16)
+        audio[:] = 0  # numpy writes without the GIL: the page faults happen on this thread
+        envelope[:] = 0
+        self._ready = (audio, envelope)
+
+    def take(self, samples: int) -> tuple[np.ndarray, np.ndarray]:
+        self._thread.join()
+        ready, self._ready = self._ready, None
+        if ready is None or samples > self._samples:
+            return np.zeros(samples, np.float32), np.zeros(samples, np.float16)
+        return ready[0][:samples], ready[1][:samples]
+
+
+def _drain(audio: dict[int, TurnAudio]) -> Iterator[tuple[int, TurnAudio]]:
+    while audio:
+        yield audio.popitem()  # popped: each turn's audio lives in one place only

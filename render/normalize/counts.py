@@ -1,0 +1,98 @@
+"""Ordinals, decades, fractions and counts ("21st", "the 2010s", "3/4", "#1", "No. 5")."""
+
+from __future__ import annotations
+
+import re
+
+from render.normalize import numbers as n
+from render.normalize.tokens import START, Rule
+from render.normalize.units import (
+    UNITS,
+)
+
+_ORDINAL = re.compile(rf"{START}(?P<a>\d{{1,3}}(?:,\d{{3}})*|\d+)(?P<suf>st|nd|rd|th|ST|ND|RD|TH)\b")
+_DECADE = re.compile(r"(?<![\w.])(?:(?P<full>\d{3}0)\s?'?s|'?(?P<short>[1-9]0)s)\b(?P<to>\s?[-–](?=\d|'\d))?")
+_FRACTION_MIXED = re.compile(
+    r"(?<![\w./])(?P<w>\d+)\s(?P<a>\d+)/(?P<b>\d+)(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w/])"
+    rf"(?:\s(?P<unit>{'|'.join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))})\b)?")
+_FRACTION_SUFFIX = re.compile(r"(?<![\w./])(?P<a>\d+)/(?P<b>\d+)(?:st|nd|rd|th|ST|ND|RD|TH)(?![\w/])")
+_FRACTION = re.compile(r"(?<![\w./])(?P<a>\d+)/(?P<b>\d+)(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w/])")
+_VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5),
+           "⅛": (1, 8)}
+_VULGAR_RE = re.compile(rf"(?P<w>\d+)?\s?(?P<f>[{''.join(_VULGAR)}])")
+_HASH = re.compile(r"(?<![\w&])#\s?(?P<d>\d+)\b")
+_NUMBER_ABBR = re.compile(r"\b(?:No|Nos|no|Nr)\.\s?(?P<d>\d+)\b")
+_EPISODE_CTX = re.compile(r"\b(?:episode|ep|show|podcast)s?\b\W*(?:number\W*)?$", re.I)
+
+
+def _ordinal(m: re.Match[str]) -> str:
+    num = int(m["a"].replace(",", ""))
+    expected = n.ordinal(num)
+    suffix = m["suf"].lower()
+    if not expected.endswith(suffix[-2:]) and not (suffix == "th" and expected.endswith("th")):
+        last = num % 100
+        ok = {1: "st", 2: "nd", 3: "rd"}.get(last % 10, "th") if last not in (11, 12, 13) else "th"
+        if suffix != ok:
+            return f"{n.cardinal(num)} {suffix}"
+    return expected
+
+
+def _decade(m: re.Match[str]) -> str:
+    to = " to " if m["to"] else ""
+    if m["short"]:
+        return n.plural(n.cardinal(int(m["short"]))) + to
+    return n.decade(int(m["full"])) + to
+
+
+def _fraction_words(a: int, b: int) -> str:
+    if b == 0:
+        return f"{n.cardinal(a)} over zero"
+    return n.fraction(a, b)
+
+
+def _fraction_mixed(m: re.Match[str]) -> str:
+    a, b = int(m["a"]), int(m["b"])
+    frac = _fraction_words(a, b)
+    if a == 1 and b == 2:
+        frac = "a half"
+    unit = f" {UNITS[m['unit']][1]}" if m["unit"] else ""
+    return f"{n.cardinal(int(m['w']))} and {frac}{unit}"
+
+
+def _fraction(m: re.Match[str]) -> str:
+    a, b = int(m["a"]), int(m["b"])
+    if (a, b) == (24, 7):
+        return "twenty-four seven"
+    if (a, b) == (9, 11):
+        return "nine eleven"
+    return _fraction_words(a, b)
+
+
+def _vulgar(m: re.Match[str]) -> str:
+    a, b = _VULGAR[m["f"]]
+    frac = "a half" if (a, b) == (1, 2) and m["w"] else _fraction_words(a, b)
+    return f"{n.cardinal(int(m['w']))} and {frac}" if m["w"] else frac
+
+
+def _hash(m: re.Match[str]) -> str:
+    value = n.cardinal(int(m["d"]))
+    if _EPISODE_CTX.search(m.string[: m.start()][-40:]):
+        return value
+    ep = re.search(r"\bepisode\b", m.string, re.I) and len(m["d"]) >= 3
+    return ("episode " if ep else "number ") + value
+
+
+def _number_abbr(m: re.Match[str]) -> str:
+    return "number " + n.cardinal(int(m["d"]))
+
+
+RULES: dict[str, Rule] = {
+    "fraction-vulgar": Rule("fraction-vulgar", _VULGAR_RE, _vulgar),
+    "fraction-mixed": Rule("fraction-mixed", _FRACTION_MIXED, _fraction_mixed),
+    "decade": Rule("decade", _DECADE, _decade),
+    "fraction-ordinal": Rule("fraction-ordinal", _FRACTION_SUFFIX, _fraction),
+    "ordinal": Rule("ordinal", _ORDINAL, _ordinal),
+    "hash": Rule("hash", _HASH, _hash),
+    "number-abbr": Rule("number-abbr", _NUMBER_ABBR, _number_abbr),
+    "fraction": Rule("fraction", _FRACTION, _fraction),
+}

@@ -1,0 +1,109 @@
+"""Percentages, measures with units, multipliers and ranges ("10-40%", "5-10x", "3 GB/s")."""
+
+from __future__ import annotations
+
+import re
+
+from render.normalize import numbers as n
+from render.normalize.money import per_phrase
+from render.normalize.tokens import END, NUM, START, Rule, unit_word
+from render.normalize.units import (
+    UNITS,
+)
+
+_CMP = {">": "more than", "<": "less than", ">=": "at least", "<=": "at most",
+        "≥": "at least", "≤": "at most", "~": "about", "≈": "about", "+/-": "plus or minus",
+        "±": "plus or minus"}
+_CMP_RE = r"(?:(?P<cmp>>=|<=|\+/-|[<>~≈≥≤±])\s?)?"
+_PERCENT = re.compile(
+    rf"{_CMP_RE}(?P<neg>-)?(?P<a>{NUM})\s?%?\s?(?:-|–|to)\s?(?P<b>{NUM})\s?%(?P<plus>\+)?"
+    rf"|{_CMP_RE.replace('cmp', 'cmp2')}(?P<neg2>-)?(?P<c>{NUM})\s?%(?P<plus2>\+)?")
+
+
+def _percent(m: re.Match[str]) -> str:
+    cmp = m["cmp"] or m["cmp2"]
+    pre = _CMP[cmp] + " " if cmp else ""
+    if m["a"] is not None:
+        body = f"{n.number(('-' if m['neg'] else '') + m['a'])} to {n.number(m['b'])} percent"
+        plus = m["plus"]
+    else:
+        body = f"{n.number(('-' if m['neg2'] else '') + m['c'])} percent"
+        plus = m["plus2"]
+    return pre + body + (" plus" if plus else "")
+
+
+_UNIT_KEYS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_MEASURE = re.compile(
+    rf"{START}(?P<a>{NUM})(?:\s?(?:-|–|to)\s?(?P<b>{NUM}))?\s?(?P<scale>million|billion|thousand)?"
+    rf"\s?(?P<unit>{_UNIT_KEYS})(?:/(?P<per>[A-Za-z]+))?(?![\w°])(?P<hy>-(?=[a-z]))?")
+_PER_ONLY = re.compile(rf"{START}(?P<a>{NUM})/(?P<per>{_UNIT_KEYS})\b")
+_TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?[x×](?:\s?(?P<b>{NUM}))?(?![\w])")
+_RANGE_TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–|to)\s?(?P<b>{NUM})\s?[x×](?![\w])")
+_SCALED = re.compile(rf"{START}(?P<a>{NUM})(?P<s>[KkMB]|bn|mn)(?P<plus>\+)?(?![\w])")
+_RANGE = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM}){END}(?!-\d|/)")
+_RANGE_WORD = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM})(?P<hy>-)(?=[A-Za-z])")
+
+
+def _measure(m: re.Match[str]) -> str:
+    a, b, unit = m["a"], m["b"], m["unit"]
+    if unit in {"m", "s", "h", "g", "l", "L", "V", "W", "ha", "us"} and m["scale"] is None:
+        nxt = m.string[m.end():m.end() + 2]
+        if re.match(r"\s?[A-Za-z]", nxt) and unit in {"m", "s", "l", "L", "us", "ha"}:
+            return m.group(0)
+    scale = f" {m['scale']}" if m["scale"] else ""
+    last = b or a
+    # "7.2-millimeter bullet": a compound adjective stays singular
+    name = UNITS[unit][0] if m["hy"] else (UNITS[unit][1] if scale else unit_word(unit, last))
+    per = per_phrase(m["per"], money=False) if m["per"] else ""
+    if m["per"] and m["per"] in UNITS:
+        per = " per " + UNITS[m["per"]][0]
+    head = n.number(a) + (" to " + n.number(b) if b else "")
+    return f"{head}{scale} {name}{per}" + (" " if m["hy"] else "")
+
+
+def _per_only(m: re.Match[str]) -> str:
+    return f"{n.number(m['a'])} per {UNITS[m['per']][0]}"
+
+
+def _range_times(m: re.Match[str]) -> str:
+    return f"{n.number(m['a'])} to {n.number(m['b'])} times"
+
+
+def _times(m: re.Match[str]) -> str:
+    if m["b"]:
+        return f"{n.number(m['a'])} by {n.number(m['b'])}"
+    return f"{n.number(m['a'])} times"
+
+
+def _scaled(m: re.Match[str]) -> str:
+    word = n.scale(m["s"])
+    return f"{n.number(m['a'])} {word}" + (" plus" if m["plus"] else "")
+
+
+def _is_year(s: str) -> bool:
+    return len(s) == 4 and s.isdigit() and 1100 <= int(s) <= 2099
+
+
+def _range(m: re.Match[str]) -> str:
+    a, b = m["a"], m["b"]
+    if _is_year(a) and (_is_year(b) or len(b) == 2):
+        if len(b) == 2:
+            return f"{n.year(int(a))} to {n.cardinal(int(b))}"
+        return f"{n.year(int(a))} to {n.year(int(b))}"
+    return f"{n.number(a)} to {n.number(b)}"
+
+
+def _range_word(m: re.Match[str]) -> str:
+    return f"{n.number(m['a'])} to {n.number(m['b'])} "
+
+
+RULES: dict[str, Rule] = {
+    "percent": Rule("percent", _PERCENT, _percent),
+    "measure-per": Rule("measure-per", _PER_ONLY, _per_only),
+    "measure": Rule("measure", _MEASURE, _measure),
+    "range-times": Rule("range-times", _RANGE_TIMES, _range_times),
+    "times": Rule("times", _TIMES, _times),
+    "scaled": Rule("scaled", _SCALED, _scaled),
+    "range-compound": Rule("range-compound", _RANGE_WORD, _range_word),
+    "range": Rule("range", _RANGE, _range),
+}

@@ -1,0 +1,53 @@
+"""Versions and quarters: "v1.34", "Kubernetes 1.34", "Q1", "FY2026"."""
+
+from __future__ import annotations
+
+import re
+
+from render.normalize import numbers as n
+from render.normalize.tokens import Rule, words_before
+from render.normalize.units import (
+    VERSION_BEFORE_WINDOW,
+    VERSION_CONTEXT,
+)
+
+_VERSION_FULL = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+){2,})(?![\w.]|\.\d)")
+_VERSION_V = re.compile(r"(?<![\w.])(?P<v>[vV])(?P<num>\d+(?:\.\d+)?)\b")
+_VERSION_CTX = re.compile(r"(?<![\w.])(?P<num>\d+\.\d+)(?![\w]|\.\d)")
+_QUARTER = re.compile(r"\b(?P<q>Q|H|FY|CY)(?P<d>\d{1,4})\b")
+
+
+def _version_words(num: str) -> str:
+    return " point ".join(n.cardinal(int(p)) for p in num.split("."))
+
+
+def _version_full(m: re.Match[str]) -> str:
+    return ("v " if m["v"] else "") + _version_words(m["num"])
+
+
+def _version_v(m: re.Match[str]) -> str:
+    return "version " + _version_words(m["num"])
+
+
+def _version_ctx(m: re.Match[str]) -> str:
+    before = [w.lower().rstrip(".") for w in words_before(m, VERSION_BEFORE_WINDOW)]
+    if (before and before[-1] in VERSION_CONTEXT) or (
+            len(before) == 2 and before[0] in VERSION_CONTEXT and before[1] in {"version", "v"}):
+        return _version_words(m["num"])
+    return m.group(0)
+
+
+def _quarter(m: re.Match[str]) -> str:
+    d = m["d"]
+    if m["q"] in {"FY", "CY"}:
+        y = int(d)
+        return m["q"] + " " + (n.year(y) if len(d) == 4 else n.cardinal(y))
+    return m["q"] + " " + n.cardinal(int(d))
+
+
+RULES: dict[str, Rule] = {
+    "quarter": Rule("quarter", _QUARTER, _quarter),
+    "version-full": Rule("version-full", _VERSION_FULL, _version_full),
+    "version-v": Rule("version-v", _VERSION_V, _version_v),
+    "version-context": Rule("version-context", _VERSION_CTX, _version_ctx),
+}

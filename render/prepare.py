@@ -1,0 +1,142 @@
+"""Settings and the prepared episode: every command starts here.
+
+:func:`prepare` reads a script, its outline and the cast and normalizes every
+turn, so rendering, estimating, previewing and checking all see the same turns.
+"""
+
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from render.audio.assemble import Pacing
+from render.audio.master import MasterSpec
+from render.errors import RenderError
+from render.normalize import Normalizer
+from render.normalize.lexicon import Lexicon
+from render.normalize.sentences import speak
+from render.script.episodes import EpisodeFiles, Target, find_episode, find_target
+from render.script.parse import Script, Turn, parse_file, read_text, split_front_matter
+from render.voices.cache import TurnCache
+from render.voices.cast import Cast, load_cast
+
+
+@dataclass
+class Settings:
+    """Where things live and how to render; the CLI fills this from flags."""
+
+    root: Path = field(default_factory=Path.cwd)
+    out: Path | None = None
+    fmt: str = "mp3"
+    music: bool = True
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    pacing: Pacing = field(default_factory=Pacing)
+    spec: MasterSpec = field(default_factory=MasterSpec)
+    transcripts: Path | None = None
+    executor: str = "local"
+    ray_address: str | None = None
+    draft: bool = False  # the fast [draft] cast of cast.toml, rendered into out/EP/draft/
+    recast: dict[str, str] = field(default_factory=dict)  # speaker → voice, over every cast layer
+    check: bool = True  # proof-listen every render (render.check.hear)
+    respell: dict[str, str] = field(default_factory=dict)  # [say] entries over lexicon.toml (check --try)
+
+    @property
+    def transcripts_dir(self) -> Path:
+        return self.transcripts or self.root / "transcripts"
+
+    @property
+    def voices_dir(self) -> Path:
+        return self.root / "voices"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.out or self.root / "output"
+
+    def normalizer(self) -> Normalizer:
+        lexicon = Lexicon.load(self.voices_dir / "lexicon.toml")
+        return Normalizer(lexicon.with_say(self.respell) if self.respell else lexicon)
+
+    def episode_dir(self, episode_id: str) -> Path:
+        """Where one episode's files go: drafts apart, so they never replace the quality render."""
+        folder = self.out_dir / episode_id
+        return folder / "draft" if self.draft else folder
+
+    def cache(self) -> TurnCache:
+        if not self.use_cache:
+            return TurnCache(None)
+        env = os.environ.get("RENDER_CACHE_DIR")
+        return TurnCache(self.cache_dir or (Path(env) if env else self.out_dir / ".cache"))
+
+
+@dataclass
+class Prepared:
+    """A parsed, normalized episode with its cast: everything before audio."""
+
+    episode: EpisodeFiles
+    script: Script
+    cast: Cast
+    turns: list[Turn]
+    target: Target | None
+    normalizer: Normalizer = field(default_factory=Normalizer)
+
+
+class Stopwatch:
+    """Seconds per stage, in order, for the report."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.times[name] = round(self.times.get(name, 0.0) + time.perf_counter() - t0, 3)
+
+
+def _cast_overrides(script_front: dict[str, object], path: Path) -> dict[str, str]:
+    cast = script_front.get("cast")
+    if cast is None:
+        return {}
+    if not isinstance(cast, dict):
+        raise RenderError("front matter 'cast' must map speaker names to voice names", path)
+    return {str(k): str(v) for k, v in cast.items()}
+
+
+MAX_TURN_CHARS = 20_000  # ~20 minutes of one host without a reply: surely a paste error
+
+
+def prepare(ref: str, settings: Settings) -> Prepared:
+    """Find, parse and normalize an episode; no audio work yet."""
+    episode = find_episode(ref, settings.transcripts_dir)
+    text = read_text(episode.script)  # read once: front matter, turns and target all come from it
+    front, _ = split_front_matter(text.splitlines(), episode.script)
+    series = str(front["series"]) if front.get("series") else None
+    cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series, settings.draft,
+                     settings.recast)
+    script = parse_file(episode.script, cast.speakers, text=text)
+    normalizer = settings.normalizer()
+    turns = speak(script.turns, normalizer)
+    for t in turns:
+        if not t.sentences:
+            raise RenderError(f"{t.speaker}'s turn has nothing speakable", episode.script, t.line,
+                              hint="write words, not only symbols or emoji")
+        if len(t.text) > MAX_TURN_CHARS:
+            raise RenderError(
+                f"{t.speaker}'s turn is {len(t.text):,} characters (about "
+                f"{len(t.text) / 900:.0f} minutes of speech)", episode.script, t.line,
+                hint=f"a turn is at most {MAX_TURN_CHARS:,} characters; split it into several "
+                     "turns, or check for a paste error (a missing speaker tag)")
+    return Prepared(episode, script, cast, turns, find_target(episode, script.front_matter), normalizer)
+
+
+def section_starts(script: Script) -> set[int]:
+    return {h.next_turn for h in script.headings if 0 < h.next_turn < len(script.turns)}

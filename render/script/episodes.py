@@ -1,0 +1,141 @@
+"""Find an episode's files from whatever the user typed, and its target length.
+
+Users type ``00035``, ``35``, a slug or a path; batch jobs pass paths. All of
+them resolve to the same :class:`EpisodeFiles` so the rest of the pipeline
+never guesses.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from render.errors import RenderError
+from render.script.parse import read_text, split_front_matter
+
+_NUMBERED = re.compile(r"^(\d{1,5})-")
+
+
+@dataclass(frozen=True)
+class EpisodeFiles:
+    """The files of one episode: its id (``00035``), slug, script and outline."""
+
+    id: str
+    slug: str
+    script: Path
+    outline: Path | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """The target length window in seconds and where it came from."""
+
+    min_s: float
+    max_s: float
+    source: str
+
+
+def _scripts(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.md*")
+                  if p.suffix in {".md", ".mdx"} and ".outline." not in p.name)
+
+
+def _outline_for(script: Path) -> Path | None:
+    for ext in (".md", ".mdx"):
+        cand = script.with_name(script.stem + ".outline" + ext)
+        if cand.exists():
+            return cand
+    return None
+
+
+def _files(script: Path) -> EpisodeFiles:
+    slug = script.stem
+    m = _NUMBERED.match(slug)
+    ep_id = m.group(1).zfill(5) if m else slug
+    return EpisodeFiles(ep_id, slug, script, _outline_for(script))
+
+
+def find_episode(ref: str, transcripts: Path) -> EpisodeFiles:
+    """Resolve ``ref`` (number, slug or path) to one episode, or explain why not."""
+    path = Path(ref)
+    if path.suffix in {".md", ".mdx"} or path.is_file():
+        if not path.is_file():
+            raise RenderError("script file not found", path)
+        return _files(path)
+    if not transcripts.is_dir():
+        raise RenderError("transcripts folder not found", transcripts,
+                          hint="run from the repository root or pass --transcripts DIR")
+    scripts = _scripts(transcripts)
+    if ref.isdigit():
+        want = ref.zfill(5)
+        matches = [p for p in scripts if (m := _NUMBERED.match(p.name))
+                   and m.group(1).zfill(5) == want]
+    else:
+        matches = [p for p in scripts if p.stem == ref or p.stem.split("-", 1)[-1] == ref]
+    if len(matches) > 1:
+        names = ", ".join(p.name for p in matches)
+        raise RenderError(f"episode '{ref}' matches {len(matches)} scripts: {names}",
+                          transcripts, hint="rename or remove one, or pass the file path")
+    if not matches:
+        close = difflib.get_close_matches(ref, [p.stem for p in scripts], n=3, cutoff=0.3)
+        hint = ("did you mean " + ", ".join(close) + "?") if close else (
+            "scripts are named NNNNN-slug.md in " + str(transcripts))
+        raise RenderError(f"no episode matches '{ref}'", transcripts, hint=hint)
+    return _files(matches[0])
+
+
+def list_episodes(transcripts: Path) -> list[EpisodeFiles]:
+    """Every episode script in a folder, in name order."""
+    return [_files(p) for p in _scripts(transcripts)]
+
+
+_RANGE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)\s*(min|minutes?|mins?|m|hours?|hrs?|h|s|sec|seconds?)?\b",
+    re.I)
+_SINGLE = re.compile(r"(\d+(?:\.\d+)?)\s*(min|minutes?|mins?|m|hours?|hrs?|h|s|sec|seconds?)?\b",
+                     re.I)
+
+
+def _unit_seconds(unit: str | None) -> float:
+    u = (unit or "min").lower()
+    if u.startswith("h"):
+        return 3600.0
+    if u.startswith("s"):
+        return 1.0
+    return 60.0
+
+
+def parse_length(value: str) -> tuple[float, float] | None:
+    """``22-25 minutes`` → (1320, 1500); ``20 minutes`` → ±5% around 1200."""
+    text = str(value)
+    if m := _RANGE.search(text):
+        k = _unit_seconds(m.group(3))
+        lo, hi = sorted((float(m.group(1)) * k, float(m.group(2)) * k))
+        return lo, hi
+    if m := _SINGLE.search(text):
+        s = float(m.group(1)) * _unit_seconds(m.group(2))
+        return s * 0.95, s * 1.05
+    return None
+
+
+_FRONT_KEYS = ("target_length", "target-length", "target", "target_duration")
+_OUTLINE_LINE = re.compile(r"^\W*target\s+length\W*:?\**\s*(.+)$", re.I)
+
+
+def find_target(episode: EpisodeFiles, front: dict[str, object] | None = None) -> Target | None:
+    """Target window from the script's front matter, else from the outline, else None.
+
+    Pass ``front`` when the script is already parsed, so it is not read again.
+    """
+    if front is None:
+        front, _ = split_front_matter(read_text(episode.script).splitlines(), episode.script)
+    for key in _FRONT_KEYS:
+        if key in front and (win := parse_length(str(front[key]))):
+            return Target(win[0], win[1], f"{episode.script.name} front matter '{key}'")
+    if episode.outline is not None:
+        for i, line in enumerate(read_text(episode.outline).splitlines(), 1):
+            if (m := _OUTLINE_LINE.match(line.strip())) and (win := parse_length(m.group(1))):
+                return Target(win[0], win[1], f"{episode.outline.name}:{i}")
+    return None

@@ -1,0 +1,43 @@
+"""Turn one line of Markdown/MDX into the plain words a listener should hear.
+
+Kept apart from the line classifier in :mod:`render.script.parse` because captions,
+chapters and the outline aligner all need the same inline clean-up.
+"""
+
+from __future__ import annotations
+
+import re
+
+_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\{/\*.*?\*/\}"), ""),  # MDX comment
+    (re.compile(r"<!--.*?-->"), ""),  # HTML comment
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # image
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # link keeps its text
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference link
+    (re.compile(r"\[\^[^\]]+\]"), ""),  # footnote marker
+    (re.compile(r"<https?://([^>]+)>"), r"\1"),  # autolink
+    (re.compile(r"</?[A-Za-z][A-Za-z0-9.]*(?:\s[^<>]*)?/?>"), ""),  # inline HTML/JSX tag
+    (re.compile(r"\{[^{}]*\}"), ""),  # MDX expression
+    (re.compile(r"`+([^`]*)`+"), r"\1"),  # inline code keeps its text
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
+    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),
+    (re.compile(r"~~(.+?)~~"), r"\1"),  # strikethrough
+    (re.compile(r"==(.+?)=="), r"\1"),  # highlight
+]
+_LEFTOVER = re.compile(
+    r"(?<![\w*])\*{1,3}(?=\w)|(?<=\w)\*{1,3}(?![\w*])|(?<!\w)_{2,3}|_{2,3}(?!\w)"
+    r"|~~|\\(?=[\\`*_{}\[\]()#+\-.!])"
+)
+_SPACES = re.compile(r"[ \t]+")
+
+
+def strip_inline(text: str) -> str:
+    """Remove inline Markdown while keeping the words it decorates.
+
+    Unbalanced markers (a stray ``**``) are dropped rather than read aloud.
+    """
+    for pattern, repl in _RULES:
+        text = pattern.sub(repl, text)
+    text = _LEFTOVER.sub("", text)
+    return _SPACES.sub(" ", text).strip()

@@ -1,0 +1,295 @@
+"""Parse a Markdown/MDX podcast script into speaker turns.
+
+The parser walks the file line by line with a tiny state machine, because
+what a line means depends on the block it sits in (front matter, an
+admonition, a JSX block) and each turn must remember its source line so
+errors and captions can point back to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from render.errors import RenderError
+from render.script.markdown import strip_inline
+from render.script.textfix import repair, strip_emoji
+
+
+@dataclass
+class Turn:
+    """One uninterrupted stretch of speech by one host."""
+
+    index: int
+    speaker: str
+    text: str
+    line: int
+    spoken: str = ""
+    sentences: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Heading:
+    """A Markdown heading; chapters start at the first turn after one."""
+
+    level: int
+    text: str
+    line: int
+    next_turn: int
+
+
+@dataclass
+class Script:
+    """A parsed script: the turns plus everything around them worth keeping."""
+
+    path: Path
+    turns: list[Turn]
+    metadata: dict[str, str]
+    front_matter: dict[str, object]
+    headings: list[Heading]
+    title: str | None
+
+
+# Bold keys that label metadata rather than a speaker.
+METADATA_KEYS = {
+    "audience", "author", "category", "date", "description", "duration", "episode",
+    "format", "guest", "guests", "host", "hosts", "keywords", "length", "link", "links",
+    "note", "notes", "part", "producer", "published", "recorded", "runtime", "season",
+    "series", "source", "sources", "speakers", "status", "summary", "tags", "title",
+    "topics", "transcript", "version",
+}
+
+_BOLD_TURN = re.compile(r"^\*\*([^*]+?)\*\*\s*:\s*(.*)$")
+_BOLD_TURN_INNER = re.compile(r"^\*\*([^*]+?):\*\*\s*(.*)$")
+_BULLET_TURN = re.compile(r"^[-*+]\s+\*{0,2}([A-Z][\w.' -]{0,30}?)\*{0,2}\s*:\s*(.*)$")
+_PLAIN_TURN = re.compile(r"^([A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?)\s*:\s+(.*)$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_HR = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})\s*$")
+_IMPORT = re.compile(r"^(?:import|export)\s")
+_TAG_OPEN = re.compile(r"<[A-Za-z]")
+_TAG_CLOSE = re.compile(r"</[A-Za-z]")
+_SELF_CLOSE = re.compile(r"/>")
+_LIST = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
+
+
+def decode(data: bytes, path: Path) -> str:
+    """Decode script bytes, naming the line of the first bad byte if it isn't text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise RenderError("file starts as UTF-16 but is not valid UTF-16", path,
+                              hint="re-save the script as UTF-8") from exc
+    if b"\x00" in data[:4096]:
+        raise RenderError("file looks like UTF-16 without a byte-order mark, or binary",
+                          path, hint="re-save the script as UTF-8 text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RenderError(f"invalid UTF-8 byte 0x{data[exc.start]:02x}", path, line,
+                          hint="re-save the script as UTF-8 (most editors: Save As → UTF-8)"
+                          ) from exc
+
+
+def read_text(path: Path) -> str:
+    """Read and repair a text file, with errors a user can act on."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise RenderError("file not found", path) from exc
+    except OSError as exc:
+        raise RenderError(f"cannot read file: {exc.strerror}", path) from exc
+    return repair(decode(data, path))
+
+
+def split_front_matter(lines: list[str], path: Path) -> tuple[dict[str, object], int]:
+    """Return the YAML front matter and the index of the first body line."""
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    for end in range(1, len(lines)):
+        if lines[end].strip() == "---":
+            try:
+                data = yaml.safe_load("\n".join(lines[1:end])) or {}
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = mark.line + 2 if mark else 1
+                raise RenderError("front matter is not valid YAML", path, line,
+                                  hint="fix the YAML between the two '---' lines") from exc
+            if not isinstance(data, dict):
+                raise RenderError("front matter must be 'key: value' lines", path, 2)
+            return {str(k): v for k, v in data.items()}, end + 1
+    return {}, 0
+
+
+def _clean(text: str) -> str:
+    text = strip_emoji(strip_inline(text))
+    text = re.sub(r"\s+([,.;:!?])(?=\s|$)", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].strip()
+    return text
+
+
+class _Parser:
+    """Line-by-line state machine; one instance per file parse."""
+
+    def __init__(self, path: Path, speakers: list[str], bullets_only: bool) -> None:
+        self.path = path
+        self.speakers = {s.lower(): s for s in speakers}
+        self.bullets_only = bullets_only
+        self.turns: list[tuple[str, list[str], int]] = []
+        self.current: tuple[str, list[str], int] | None = None
+        self.metadata: dict[str, str] = {}
+        self.headings: list[Heading] = []
+        self.title: str | None = None
+
+    def end_turn(self) -> None:
+        if self.current is not None:
+            self.turns.append(self.current)
+            self.current = None
+
+    def start_turn(self, name: str, text: str, lineno: int) -> None:
+        self.end_turn()
+        self.current = (self.speakers[name.lower()], [text] if text else [], lineno)
+
+    def unknown(self, name: str, lineno: int) -> RenderError:
+        known = ", ".join(sorted(self.speakers.values()))
+        return RenderError(f"unknown speaker '{name}'", self.path, lineno,
+                           hint=f"known speakers are {known}; fix the name or add "
+                                f"'{name}' to voices/cast.toml")
+
+    def bold_line(self, name: str, rest: str, lineno: int) -> bool:
+        """Handle ``**Name**: text``; return False if it is not a turn or metadata."""
+        key = name.strip()
+        if key.lower() in self.speakers:
+            self.start_turn(key, rest, lineno)
+            return True
+        words = key.split()
+        is_meta = (
+            len(words) > 1
+            or key.lower() in METADATA_KEYS
+            or not key[:1].isupper()
+            or (not self.turns and self.current is None and len(rest.split()) <= 12)
+        )
+        if is_meta:
+            self.metadata[key] = _clean(rest)
+            return True
+        if self.bullets_only:
+            return False
+        raise self.unknown(key, lineno)
+
+    def line(self, raw: str, lineno: int) -> None:
+        stripped = raw.strip()
+        if not stripped:
+            return
+        if m := _HEADING.match(stripped):
+            self.end_turn()
+            text = _clean(m.group(2))
+            level = len(m.group(1))
+            if level == 1 and self.title is None:
+                self.title = text
+            self.headings.append(Heading(level, text, lineno, len(self.turns)))
+            return
+        if _HR.match(stripped):
+            self.end_turn()
+            return
+        if stripped.startswith(">") or stripped.startswith("|") or _IMPORT.match(stripped):
+            return
+        if m := _BULLET_TURN.match(stripped):
+            name = m.group(1).strip()
+            if name.lower() in self.speakers:
+                self.start_turn(name, _clean(m.group(2)), lineno)
+                return
+        if self.bullets_only:
+            return
+        m = _BOLD_TURN.match(stripped) or _BOLD_TURN_INNER.match(stripped)
+        if m and self.bold_line(m.group(1), _clean(m.group(2)), lineno):
+            return
+        if (m := _PLAIN_TURN.match(stripped)) and m.group(1).lower() in self.speakers:
+            self.start_turn(m.group(1), _clean(m.group(2)), lineno)
+            return
+        if self.current is not None:
+            text = _clean(_LIST.sub("", stripped))
+            if text:
+                self.current[1].append(text)
+
+
+def _skip_blocks(lines: list[str], start: int) -> list[tuple[int, str]]:
+    """Yield (line number, text) of lines outside non-speech blocks.
+
+    Drops fenced code, ``:::`` admonitions, HTML/MDX comments and JSX/HTML
+    blocks, which can span many lines and contain anything.
+    """
+    kept: list[tuple[int, str]] = []
+    i = start
+    while i < len(lines):
+        s = lines[i].strip()
+        if s.startswith("```") or s.startswith("~~~"):
+            fence = s[:3]
+            i += 1
+            while i < len(lines) and not lines[i].strip().startswith(fence):
+                i += 1
+        elif s.startswith(":::"):
+            i += 1
+            while i < len(lines) and lines[i].strip() != ":::":
+                i += 1
+        elif s.startswith("<!--"):
+            while i < len(lines) and "-->" not in lines[i]:
+                i += 1
+        elif s.startswith("{/*"):
+            while i < len(lines) and "*/}" not in lines[i]:
+                i += 1
+        elif _TAG_OPEN.match(s) or _TAG_CLOSE.match(s):
+            depth = 0
+            while i < len(lines):
+                t = lines[i]
+                depth += len(_TAG_OPEN.findall(t)) - 2 * len(_TAG_CLOSE.findall(t))
+                depth += len(_TAG_CLOSE.findall(t)) - len(_SELF_CLOSE.findall(t))
+                if depth <= 0:
+                    break
+                i += 1
+        else:
+            kept.append((i + 1, lines[i]))
+        i += 1
+    return kept
+
+
+def parse_text(text: str, path: Path, speakers: list[str], *,
+               bullets_only: bool = False) -> Script:
+    """Parse already-decoded script text. ``bullets_only`` reads an outline's exchanges."""
+    lines = text.lstrip("\ufeff").splitlines()
+    front, start = split_front_matter(lines, path)
+    parser = _Parser(path, speakers, bullets_only)
+    for lineno, raw in _skip_blocks(lines, start):
+        parser.line(raw, lineno)
+    parser.end_turn()
+    turns: list[Turn] = []
+    for speaker, parts, lineno in parser.turns:
+        body = " ".join(parts).strip()
+        if not body:
+            raise RenderError(f"{speaker}'s turn has no text", path, lineno,
+                              hint="write what they say after the colon, or delete the line")
+        turns.append(Turn(len(turns), speaker, body, lineno))
+    title = str(front.get("title") or parser.title or "") or None
+    return Script(path, turns, parser.metadata, front, parser.headings, title)
+
+
+def parse_file(path: Path, speakers: list[str], *, bullets_only: bool = False,
+               text: str | None = None) -> Script:
+    """Parse a script file; raises :class:`RenderError` for anything a user must fix.
+
+    ``text`` is the file's already read and repaired text, if the caller has it.
+    """
+    text = read_text(path) if text is None else text
+    if not text.strip():
+        raise RenderError("file is empty", path, hint="write the script's turns as "
+                          "'**Name**: text' lines")
+    script = parse_text(text, path, speakers, bullets_only=bullets_only)
+    if not script.turns and not bullets_only:
+        names = " or ".join(f"'**{s}**: ...'" for s in speakers)
+        raise RenderError("no speaker turns found", path,
+                          hint=f"each turn starts a line with {names}")
+    return script

@@ -1,0 +1,167 @@
+"""Content-addressed cache of synthesized turns.
+
+The key covers exactly what changes the sound of a turn (its spoken
+sentences, the voice fingerprint, the cache format), so editing one line
+re-synthesizes one turn and changing pauses or music re-synthesizes
+nothing. Entries are written to a temp file and renamed into place, so a
+render killed at any instant never leaves a half-written entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from render.errors import RenderError
+
+FORMAT = 5  # 5: sentences trimmed, compressed, faded, at 44.1 kHz, with peak envelopes (render.audio.assemble.condition)
+
+
+@dataclass
+class TurnAudio:
+    """One turn's sentences as separate clips, kept apart so pauses stay adjustable.
+
+    Conditioned clips are already trimmed, faded and at the episode rate,
+    and ``peaks`` holds each one's true-peak envelope (float16): the state
+    the cache stores, so a re-render does no per-turn DSP again.
+    """
+
+    sentences: list[np.ndarray]
+    sample_rate: int
+    peaks: list[np.ndarray] | None = None
+
+    @property
+    def conditioned(self) -> bool:
+        return self.peaks is not None
+
+
+# An entry: MAGIC, a little-endian uint32 header length, a JSON header (rate, sentence ends,
+# whether peaks follow), then raw float32 audio and float16 peaks. Reading one is a single
+# read and two zero-copy views: a re-render reads a hundred of them while it starts synthesis.
+MAGIC = b"RNDRTURN"
+SUFFIX = ".turn"
+
+
+def _encode(turn: TurnAudio) -> list[bytes]:
+    audio = (np.concatenate(turn.sentences) if turn.sentences else np.zeros(0)).astype("<f4")
+    ends = np.cumsum([len(s) for s in turn.sentences]).astype(int).tolist()
+    header = json.dumps({"rate": int(turn.sample_rate), "ends": ends, "peaks": turn.peaks is not None}).encode()
+    parts = [MAGIC, len(header).to_bytes(4, "little"), header, audio.tobytes()]
+    if turn.peaks is not None:
+        peaks = np.concatenate(turn.peaks) if turn.peaks else np.zeros(0)
+        parts.append(peaks.astype("<f2").tobytes())
+    return parts
+
+
+def _decode(data: bytes) -> TurnAudio | None:
+    """The entry in ``data``, or None if it is not a whole, valid entry."""
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 4:
+        return None
+    size = int.from_bytes(data[len(MAGIC): len(MAGIC) + 4], "little")
+    start = len(MAGIC) + 4 + size
+    try:
+        header = json.loads(data[len(MAGIC) + 4: start])
+        ends, rate, has_peaks = list(header["ends"]), int(header["rate"]), bool(header["peaks"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    n = ends[-1] if ends else 0
+    if len(data) != start + 4 * n + (2 * n if has_peaks else 0):
+        return None  # truncated or padded: not written by put()
+    audio = np.frombuffer(data, "<f4", n, start)
+    spans = list(zip([0, *ends[:-1]], ends, strict=True))
+    peaks = np.frombuffer(data, "<f2", n, start + 4 * n) if has_peaks else None
+    return TurnAudio([audio[a:b] for a, b in spans], rate,
+                     None if peaks is None else [peaks[a:b] for a, b in spans])
+
+
+def _cache_error(exc: OSError, path: Path) -> RenderError:
+    return RenderError(f"cannot write to the turn cache: {exc.strerror}", path.parent.parent,
+                       hint="free disk space, fix permissions, or pass --cache-dir DIR / --no-cache")
+
+
+def user_model_dir() -> Path:
+    """Where models joined from PyPI parts live: one copy per user, whatever turn cache a
+    render uses (a fresh ``--cache-dir`` or ``--no-cache`` does not copy them again)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "render" / "models"
+
+
+def turn_key(sentences: list[str], voice_fingerprint: str) -> str:
+    blob = json.dumps({"f": FORMAT, "v": voice_fingerprint, "s": sentences})
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass
+class TurnCache:
+    """Clips on disk under ``root/ab/abcdef….turn``; ``root=None`` disables caching."""
+
+    root: Path | None
+
+    @property
+    def models(self) -> Path | None:
+        """Where engines keep compiled models (Piper's optimized graphs) beside the turns."""
+        return None if self.root is None else self.root / "models"
+
+    @property
+    def checks(self) -> Path | None:
+        """Where render check keeps what was heard in each turn, beside the turns it heard."""
+        return None if self.root is None else self.root / "check"
+
+    def _path(self, key: str) -> Path:
+        assert self.root is not None
+        return self.root / key[:2] / f"{key}{SUFFIX}"
+
+    def get(self, key: str) -> TurnAudio | None:
+        if self.root is None:
+            return None
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None  # missing or unreadable: synthesize again
+        return _decode(data)
+
+    def put(self, key: str, turn: TurnAudio) -> None:
+        if self.root is None:
+            return
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        except OSError as exc:
+            raise _cache_error(exc, path) from exc
+        try:
+            with os.fdopen(fd, "wb") as f:
+                for chunk in _encode(turn):
+                    f.write(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise _cache_error(exc, path) from exc
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def has(self, key: str) -> bool:
+        return self.root is not None and self._path(key).exists()
+
+    def info(self) -> tuple[int, int]:
+        """(entries, bytes) currently stored."""
+        if self.root is None or not self.root.exists():
+            return 0, 0
+        files = list(self.root.glob(f"*/*{SUFFIX}"))
+        return len(files), sum(f.stat().st_size for f in files)
+
+    def clear(self) -> int:
+        count, _ = self.info()
+        if self.root is not None and self.root.exists():
+            shutil.rmtree(self.root)
+        return count

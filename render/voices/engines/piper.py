@@ -1,0 +1,149 @@
+"""Piper neural voices through the piper-tts package (ONNX Runtime on the CPU)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from render.voices.engines.base import Clip
+from render.voices.voice import Voice, file_digest, fingerprint, resolve_piper_model
+
+if TYPE_CHECKING:
+    import onnxruntime
+
+# onnx and onnxruntime load only with a voice (~0.15 s): fingerprints, which every render
+# computes first, need neither.
+
+
+# Versions how the graph is run (render.voices.engines.onnx_layout): it rounds differently.
+DECODER_LAYOUT = "decoder-2d-1"
+
+
+def engine_version() -> str:
+    return f"piper-tts {version('piper-tts')} onnxruntime {version('onnxruntime')} {DECODER_LAYOUT}"
+
+
+def voice_fingerprint(voice: Voice) -> str:
+    onnx, cfg = resolve_piper_model(voice.model or "", voice.source)
+    return fingerprint(voice, engine_version(), file_digest(onnx) + file_digest(cfg))
+
+
+def _options(threads: int) -> onnxruntime.SessionOptions:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # ORT's notes on saving optimized models are not for users
+    return options
+
+
+def _runtime_tag() -> str:
+    """What an optimized model is only valid for: this ONNX Runtime, this rewrite, this CPU.
+
+    ONNX Runtime's blocked-layout optimizations depend on the CPU's vector
+    instructions, so the tag covers the CPU's flags.
+    """
+    flags = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith(("flags", "Features")):
+                flags = line
+                break
+    cpu = hashlib.sha256(f"{platform.machine()} {flags}".encode()).hexdigest()[:12]
+    return f"ort{version('onnxruntime')}-{DECODER_LAYOUT}-{cpu}"
+
+
+def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxruntime.InferenceSession, int]:
+    """An ONNX Runtime session for ``onnx`` with the 2-D decoder; (session, convolutions rewritten).
+
+    Building it (parse, rewrite, optimize) takes ~0.5 s longer than loading
+    the optimized graph ONNX Runtime can save in its own format, so that is
+    kept in ``model_dir`` (the turn cache's ``models/``) and reused by every
+    later render and worker. A file that fails to load is rebuilt.
+    """
+    import onnxruntime
+
+    cached = None if model_dir is None else model_dir / f"{file_digest(onnx)[:24]}-{_runtime_tag()}.ort"
+    if cached is not None and cached.exists():
+        options = _options(threads)
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+        try:
+            session = onnxruntime.InferenceSession(str(cached), sess_options=options,
+                                                   providers=["CPUExecutionProvider"])
+            return session, int(session.get_modelmeta().custom_metadata_map.get(_CONVS_KEY, "0"))
+        except Exception:  # stale or damaged: build it again below
+            cached.unlink(missing_ok=True)
+    import onnx as onnx_format  # only to build: loading the saved graph needs no onnx
+
+    from render.voices.engines.onnx_layout import decoder_as_2d
+
+    model = onnx_format.load(str(onnx))
+    convs = decoder_as_2d(model)
+    onnx_format.helper.set_model_props(model, {_CONVS_KEY: str(convs)})
+    options = _options(threads)
+    tmp = None
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=cached.parent, prefix=".", suffix=".part")
+            os.close(fd)
+            tmp = Path(name)
+            options.optimized_model_filepath = str(tmp)
+            options.add_session_config_entry("session.save_model_format", "ORT")
+        except OSError:
+            tmp = None  # an unwritable cache only costs the time saved
+    try:
+        session = onnxruntime.InferenceSession(model.SerializeToString(), sess_options=options,
+                                               providers=["CPUExecutionProvider"])
+        if tmp is not None and cached is not None:
+            with contextlib.suppress(OSError):
+                os.replace(tmp, cached)  # atomic: other workers see no file or a whole one
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    return session, convs
+
+
+_CONVS_KEY = "render.decoder_convs_2d"
+
+
+class PiperEngine:
+    """Loads the ONNX model once with a bounded thread count.
+
+    The session is built here rather than by ``PiperVoice.load`` so that
+    worker processes can cap ONNX Runtime's threads and not fight over cores,
+    and so that the decoder runs in ONNX Runtime's faster 2-D layout.
+    """
+
+    def __init__(self, voice: Voice, threads: int = 1, model_dir: Path | None = None) -> None:
+        """``model_dir``: where to keep the optimized session (see :func:`_session`); None: don't."""
+        from piper import PiperVoice, SynthesisConfig
+        from piper.config import PiperConfig
+
+        onnx, cfg = resolve_piper_model(voice.model or "", voice.source)
+        session, self.decoder_convs_2d = _session(onnx, threads, model_dir)
+        config = PiperConfig.from_dict(json.loads(cfg.read_text(encoding="utf-8")))
+        self._voice = PiperVoice(session=session, config=config)
+        self._syn = SynthesisConfig(length_scale=voice.length_scale,
+                                    noise_scale=voice.noise_scale,
+                                    noise_w_scale=voice.noise_w, normalize_audio=False)
+        self.sample_rate = int(config.sample_rate)
+        self.fingerprint = voice_fingerprint(voice)
+
+    def synthesize(self, text: str) -> Clip:
+        chunks = [c.audio_float_array for c in self._voice.synthesize(text, self._syn)]
+        audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+        return Clip(audio.astype(np.float32, copy=False), self.sample_rate)
+
+    def close(self) -> None:
+        """Nothing to release: the ONNX session goes with the object."""

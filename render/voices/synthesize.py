@@ -1,0 +1,203 @@
+"""Synthesize every turn, from the cache when possible, on all cores otherwise.
+
+Workers are separate processes (ONNX Runtime and Festival are not
+thread-friendly), each loading its engines once and capped to one thread,
+and take turns longest first so the last turn to finish is a short one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from render.errors import RenderError
+from render.voices.cache import TurnAudio, TurnCache
+from render.voices.jobs import EngineCache, Job, synth_turn
+
+_WORKER: EngineCache | None = None  # one per worker process, set by the initializer
+
+
+def _init_worker(threads: int, model_dir: Path | None) -> None:
+    global _WORKER
+    # The parent handles Ctrl-C and stops the pool; workers must not print tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    _WORKER = EngineCache(threads, model_dir)
+
+
+def _worker_job(job: Job, cache: TurnCache) -> tuple[int, TurnAudio]:
+    assert _WORKER is not None
+    audio = synth_turn(_WORKER, job)
+    cache.put(job.key, audio)
+    return job.turn.index, audio
+
+
+def synthesize(jobs: list[Job], cache: TurnCache, workers: int,
+               progress: Callable[[int], None] | None = None, *,
+               executor: str = "local", ray_address: str | None = None) -> Synthesis:
+    """Audio for every job: missing turns start synthesizing at once, cached ones are read meanwhile.
+
+    What is synthesized streams in as each turn finishes, so assembly
+    prepares turns while the others are still being synthesized.
+    """
+    todo = sorted((j for j in jobs if not cache.has(j.key)), key=lambda j: -sum(len(s) for s in j.sentences))
+
+    def run(part: list[Job]) -> Iterable[tuple[int, TurnAudio]]:
+        if executor == "ray":
+            # Not on a helper thread: a local Ray's raylet dies with the thread that started it
+            # (it is spawned with PR_SET_PDEATHSIG), which would take the driver down with it.
+            return _synthesized(part, cache, workers, progress, executor, ray_address, threading.Event())
+        return _Background(lambda stop: _synthesized(part, cache, workers, progress, executor, ray_address, stop))
+
+    streams: list[Iterable[tuple[int, TurnAudio]]] = [run(todo)] if todo else []
+    cached: dict[int, TurnAudio] = {}
+    damaged: list[Job] = []
+    missing = {j.key for j in todo}
+    for job in jobs:
+        if job.key in missing:
+            continue
+        hit = cache.get(job.key)
+        if hit is None:
+            damaged.append(job)  # unreadable entry: synthesize it again
+            continue
+        cached[job.turn.index] = hit
+        if progress:
+            progress(1)
+    if damaged:
+        streams.append(run(damaged))
+    return Synthesis(cached, streams, hits=len(cached), misses=len(todo) + len(damaged))
+
+
+@dataclass
+class Synthesis:
+    """Every turn's audio, to be iterated once: cached turns first, then the rest as each finishes.
+
+    Use it as a context manager: leaving early (an error, Ctrl-C) stops the
+    synthesis still running and terminates its worker processes.
+    """
+
+    cached: dict[int, TurnAudio]
+    streams: list[Iterable[tuple[int, TurnAudio]]]
+    hits: int
+    misses: int
+
+    def __post_init__(self) -> None:
+        self._iterators = [iter(s) for s in self.streams]
+
+    def __iter__(self) -> Iterator[tuple[int, TurnAudio]]:
+        while self.cached:
+            yield self.cached.popitem()  # popped: each turn's audio lives in one place only
+        for it in self._iterators:
+            yield from it
+
+    def close(self) -> None:
+        for it in self._iterators:
+            close = getattr(it, "close", None)
+            if close is not None:
+                close()
+
+    def __enter__(self) -> Synthesis:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Stopped(Exception):
+    """The consumer went away (an error elsewhere, Ctrl-C): stop synthesizing."""
+
+
+class _Background:
+    """Run a result generator on a thread, so its work starts now and overlaps the caller's.
+
+    Items and the generator's exception reach the consumer in order; when
+    the consumer stops early, ``stop`` is set and the generator cleans up
+    (terminating worker processes) before this returns.
+    """
+
+    def __init__(self, make: Callable[[threading.Event], Iterator[tuple[int, TurnAudio]]]) -> None:
+        self._queue: queue.Queue[tuple[str, object]] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(make,), name="render-synthesis", daemon=True)
+        self._thread.start()
+
+    def _run(self, make: Callable[[threading.Event], Iterator[tuple[int, TurnAudio]]]) -> None:
+        try:
+            for item in make(self._stop):
+                self._queue.put(("item", item))
+        except BaseException as exc:
+            self._queue.put(("error", exc))
+        else:
+            self._queue.put(("done", None))
+
+    def __iter__(self) -> Iterator[tuple[int, TurnAudio]]:
+        try:
+            while True:
+                kind, value = self._queue.get()
+                if kind == "item":
+                    yield value  # type: ignore[misc]
+                elif kind == "error":
+                    raise value  # type: ignore[misc]
+                else:
+                    return
+        finally:
+            self._stop.set()
+            self._thread.join(timeout=30)
+
+
+def _synthesized(todo: list[Job], cache: TurnCache, workers: int, progress: Callable[[int], None] | None,
+                 executor: str, ray_address: str | None, stop: threading.Event) -> Iterator[tuple[int, TurnAudio]]:
+    workers = max(1, min(workers, len(todo)))
+    if executor == "ray":
+        from render.voices.ray_executor import synthesize_ray
+        yield from synthesize_ray(todo, cache, workers, ray_address, progress).items()
+        return
+    if workers == 1:  # one turn to do (an edit): in this process, all cores for its engine
+        engines = EngineCache(threads=os.cpu_count() or 1, model_dir=cache.models)
+        try:
+            for job in todo:
+                if stop.is_set():
+                    return
+                audio = synth_turn(engines, job)
+                cache.put(job.key, audio)
+                if progress:
+                    progress(1)
+                yield job.turn.index, audio
+        finally:
+            engines.close()
+        return
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(1, cache.models)) as pool:
+        pending: set[Future[tuple[int, TurnAudio]]] = {
+            pool.submit(_worker_job, job, cache) for job in todo}
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                if stop.is_set():
+                    raise _Stopped
+                for fut in done:
+                    try:
+                        index, turn_audio = fut.result()
+                    except BrokenProcessPool as exc:
+                        raise RenderError(
+                            "a synthesis worker process died (killed, or out of memory)",
+                            hint="finished turns are cached; run the same command again to resume") from exc
+                    if progress:
+                        progress(1)
+                    yield index, turn_audio
+        except BaseException:  # an engine error, a dead worker, or the consumer stopped
+            for fut in pending:
+                fut.cancel()
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()  # don't wait for turns in flight: they'd be cached but unused
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise

@@ -1,0 +1,219 @@
+"""Proof-listening (render check) with the real recognizers, the real voices and real files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from render.check.hear import TurnLayout, split_heard, transcribe_turns, windows
+from render.check.proofread import Phonemes, compare, spelled, words
+from render.check.recognize import RATE, pack
+from tests.conftest import make_project, run_cli
+
+# Two turns per host; Jordan's second turn uses "Zorblat", respelled below as nonsense.
+SCRIPT = """---
+title: "Check Test"
+---
+
+# Check Test
+
+**Jordan**: Welcome back to the show. Today we talk about storage.
+
+**Alex**: Thanks. Storage is where most teams lose money.
+
+**Jordan**: The Zorblat team measured it for a whole year.
+
+**Alex**: And the numbers surprised everyone on the team.
+"""
+NONSENSE = '"Zorblat" = "flibber gronk wazzle"\n'
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A rendered and checked project whose lexicon respells one word as nonsense."""
+    proj = make_project(tmp_path_factory.mktemp("check") / "proj", {"00007-check.md": SCRIPT})
+    lexicon = proj / "voices" / "lexicon.toml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8").replace("[say]\n", "[say]\n" + NONSENSE),
+                       encoding="utf-8")
+    res = run_cli("episode", "00007", "--no-music", "--root", str(proj), cwd=proj)
+    assert res.returncode == 0, res.stderr
+    assert re.search(r"check    [1-4] of 4 turns flagged", res.stdout)
+    assert "render check 00007" in res.stdout
+    return proj
+
+
+def _report(proj: Path) -> dict:
+    return json.loads((proj / "output" / "00007" / "report.json").read_text(encoding="utf-8"))
+
+
+def test_a_nonsense_respelling_is_flagged_and_a_correct_turn_is_not(checked: Path) -> None:
+    check = _report(checked)["check"]
+    flagged = {f["turn"]: f for f in check["flagged"]}
+    assert 3 in flagged and 1 not in flagged and 2 not in flagged
+    flag = flagged[3]
+    assert flag["speaker"] == "Jordan" and flag["line"] == 11
+    assert flag["errors"] >= 2
+    (mismatch,) = flag["mismatches"]
+    assert mismatch["kind"] == "lexicon"
+    assert mismatch["expected"] == "flibber gronk wazzle"  # the whole respelling, judged as one word
+    assert mismatch["heard"] and mismatch["heard"] != mismatch["expected"]
+    assert mismatch["similarity"] < 0.65
+    assert mismatch["second"] is not None  # Whisper base was asked, and misheard it too
+    assert set(check["by_speaker"]) == {"Alex", "Jordan"}
+    assert check["turns"] == 4 and check["transcribed"] == 4
+
+
+def test_the_table_names_turn_line_and_what_was_heard(checked: Path) -> None:
+    res = run_cli("check", "00007", "--root", str(checked), cwd=checked)
+    assert res.returncode == 0, res.stderr
+    assert re.search(r"[1-4] of 4 turns flagged", res.stdout)
+    row = next(line for line in res.stdout.splitlines() if line.startswith("│3 "))
+    assert "Jordan" in row and "11" in row and "lexicon" in row and "flibber gronk wazzle" in row
+    assert "--try 'Zorblat=" in res.stdout  # the script's word, to respell again
+    # the review page was rewritten with the check's flags
+    page = (checked / "output" / "00007" / "index.html").read_text(encoding="utf-8")
+    assert '"flags":{"3":[{"expected":"flibber gronk wazzle"' in page
+
+
+def test_a_re_check_is_free_and_a_warm_render_transcribes_nothing(checked: Path) -> None:
+    res = run_cli("check", "00007", "--json", "--root", str(checked), cwd=checked)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["transcribed"] == 0 and data["cached"] == 4
+    res = run_cli("episode", "00007", "--no-music", "--root", str(checked), cwd=checked)
+    assert res.returncode == 0, res.stderr
+    assert _report(checked)["check"]["transcribed"] == 0
+
+
+def test_try_rechecks_only_the_flagged_turns_and_shows_the_fix(checked: Path) -> None:
+    res = run_cli("check", "00007", "--try", "Zorblat=Zor blat", "--root", str(checked), cwd=checked)
+    assert res.returncode == 0, res.stderr
+    rows = [line for line in res.stdout.splitlines() if line.startswith("│") and line.split("│")[1].strip().isdigit()]
+    assert [r.split("│")[1].strip() for r in rows] == ["3"]  # the flagged turn that uses the word
+    assert "1 of 1 turns pass with the respelling" in res.stdout
+    assert "lexicon.toml" in res.stdout
+    # the episode itself is untouched
+    assert 3 in [f["turn"] for f in _report(checked)["check"]["flagged"]]
+
+
+def test_no_check_skips_it(project: Path) -> None:
+    res = run_cli("episode", "00001", "--no-music", "--no-check", "--root", str(project), cwd=project)
+    assert res.returncode == 0, res.stderr
+    report = json.loads((project / "output" / "00001" / "report.json").read_text(encoding="utf-8"))
+    assert "check" not in report and "check" not in report["timings"]
+    assert "check " not in res.stdout
+
+
+def test_a_missing_recognizer_package_is_a_clear_error(checked: Path, tmp_path: Path) -> None:
+    # Hide faster_whisper from the interpreter the way an uninstalled package is missing.
+    blocker = tmp_path / "sitecustomize.py"
+    blocker.write_text("import sys\nsys.modules['faster_whisper'] = None\n", encoding="utf-8")
+    cache = tmp_path / "empty-cache"  # nothing heard yet, so the recognizer is needed
+    res = run_cli("check", "00007", "--root", str(checked), "--cache-dir", str(cache), cwd=checked,
+                  env={"PYTHONPATH": str(tmp_path)})
+    assert res.returncode == 2
+    assert "render check needs the speech recognizer package (faster_whisper is missing)" in res.stderr
+    assert "pip install faster-whisper" in res.stderr and "--no-check" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_check_before_any_render_says_what_to_do(project: Path) -> None:
+    res = run_cli("check", "00001", "--root", str(project), cwd=project)
+    assert res.returncode == 2
+    assert "render episode 00001" in res.stderr and "Traceback" not in res.stderr
+
+
+# ---- the comparison itself --------------------------------------------------------
+
+
+def test_words_join_spelled_letters_and_keep_numbers_apart() -> None:
+    assert words("G-P-U's at KubeCon twenty twenty-three. Four talks.") == ["gpus", "at", "kubecon", "2023", "4", "talks"]
+    assert words("GPUs at KubeCon 2023. 4 talks.") == ["gpus", "at", "kubecon", "2023", "4", "talks"]
+    assert spelled("the G-P-U's and the D-R-A driver") == {"gpu", "dra"}
+    # Whisper's number rules join across a comma too ("December 2025, three options" → 20253)
+    assert words("December 2025, three options") == ["december", "2025", "3", "options"]
+
+
+def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> None:
+    phonemes = Phonemes()
+    expected = words("we met at KubeCon in twenty twenty-five with Open A-I")
+    heard = words("we met at cube con in 2025 with OpenAI")
+    ok = compare(0, "Alex", 1, expected, heard, [], spelled("Open A-I"), phonemes)
+    assert not ok.flagged and ok.errors > 0
+    bad = compare(0, "Alex", 1, words("the storage team measured it"), words("the lemonade team measured it"),
+                  [], set(), phonemes)
+    assert bad.flagged
+    (m,) = [m for m in bad.mismatches if not m.benign]
+    assert (m.expected, m.heard, m.kind) == ("storage", "lemonade", "text")
+    # a respelled lexicon word heard as the script writes it is right
+    numa = compare(0, "Alex", 1, words("on the same noo-mah node"), words("on the same NUMA node"),
+                   [("NUMA", "noo-mah")], set(), phonemes)
+    assert not numa.flagged and numa.errors == 0
+    said = compare(0, "Alex", 1, words("on the same noo-mah node"), words("on the same noo mah node"),
+                   [("NUMA", "noo-mah")], set(), phonemes)
+    assert not said.flagged  # the respelling heard word for word
+    wrong = compare(0, "Alex", 1, words("the flibber gronk team"), words("the flipper grown team"),
+                    [("Zorblat", "flibber gronk")], set(), phonemes)
+    assert [(m.expected, m.kind) for m in wrong.mismatches if not m.benign] == [("flibber gronk", "lexicon")]
+    # a respelling whose written form is two words once normalized ("isn't" → "is not")
+    isnt = compare(0, "Jordan", 1, words("this izz-unt your container"), words("this is not your container"),
+                   [("isn't", "izz-unt")], set(), phonemes)
+    assert not isnt.flagged
+    dropped = compare(0, "Jordan", 1, words("this izz-unt your container"), words("this is your container"),
+                      [("isn't", "izz-unt")], set(), phonemes)
+    assert dropped.flagged  # the negation lost
+
+
+def _layout(keys_and_lengths: list[tuple[str, float]]) -> list[TurnLayout]:
+    out, t = [], 0.0
+    for k, (key, seconds) in enumerate(keys_and_lengths):
+        out.append(TurnLayout(k, "Alex", k + 1, t, t + seconds, key, "", ""))
+        t += seconds + 0.5
+    return out
+
+
+def test_windows_depend_on_the_audio_alone_and_an_edit_moves_them_locally() -> None:
+    import hashlib
+
+    turns = [(hashlib.sha256(str(k).encode()).hexdigest(), 4.0 + (k * 7) % 9) for k in range(40)]
+    before = [[t.key for t in g] for g in windows(_layout(turns))]
+    assert all(sum(s for key, s in turns if key in g) <= 28 for g in before)
+    assert [[t.key for t in g] for g in windows(_layout(turns))] == before  # the same audio, the same company
+    edited = list(turns)
+    edited[10] = (hashlib.sha256(b"edited").hexdigest(), 15.0)  # one turn re-said, longer
+    after = [[t.key for t in g] for g in windows(_layout(edited))]
+    changed = [g for g in after if g not in before]
+    assert 1 <= len(changed) <= 3  # re-synchronized within a few windows, not shifted to the end
+
+
+def test_packed_windows_are_shared_back_to_their_turns() -> None:
+    clips = [(k, np.zeros(int(seconds * RATE), np.float32)) for k, seconds in enumerate([10, 10, 10, 40, 2])]
+    groups = pack(clips)
+    assert [[turn for turn, _ in g] for g in groups] == [[0, 1], [2], [3], [4]]
+    expected = [words("hello there friend"), words("how are you"), words("fine thanks")]
+    heard = words("hello their friend how are you doing fine thanks")
+    assert split_heard(expected, heard) == [["hello", "their", "friend"], ["how", "are", "you", "doing"],
+                                            ["fine", "thanks"]]
+
+
+class _StopsEarly:
+    """Whisper's real failure on 00035's turns 102-103, which no input reproduces on demand:
+    a window's transcript ends after its first turn (a question, then a pause)."""
+
+    said: ClassVar[dict[int, str]] = {0: "final thought what should listeners remember",
+                                       1: "measure before you optimize"}
+
+    def transcribe(self, windows: list) -> list[str]:
+        return [self.said[w.turns[0]] for w in windows]
+
+
+def test_a_turn_whisper_dropped_from_its_window_is_heard_alone() -> None:
+    clips = [(k, np.zeros(RATE * 4, np.float32)) for k in (0, 1)]
+    expected = {k: words(t) for k, t in _StopsEarly.said.items()}
+    heard = transcribe_turns([clips], expected, _StopsEarly())  # type: ignore[arg-type]
+    assert heard == expected

@@ -1,0 +1,126 @@
+"""The parser on the real 00035 files and on scripts written in other styles."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from render.errors import RenderError
+from render.script.episodes import find_episode, find_target, parse_length
+from render.script.parse import parse_file, parse_text
+from tests.conftest import EPISODE, OUTLINE
+
+SPEAKERS = ["Jordan", "Alex"]
+
+
+def test_00035_parses_to_109_turns_without_markup_or_mojibake() -> None:
+    script = parse_file(EPISODE, SPEAKERS)
+    assert len(script.turns) == 109
+    assert Counter(t.speaker for t in script.turns) == {"Jordan": 55, "Alex": 54}
+    for t in script.turns:
+        assert not re.search(r"[*_`<>\[\]{}]|‚Ä|Äî|√|:::", t.text), t
+    assert "twenty-first—the CNCF's" in script.turns[0].text
+    assert script.turns[0].line == 45
+    assert script.turns[-1].text.endswith("See you tomorrow.")
+    assert script.metadata["Duration"] == "19 minutes"
+    assert script.title == "KubeCon Atlanta 2025 Part 1: AI Goes Native and the 30K Core Lesson"
+
+
+def test_outline_exchange_bullets_parse_as_turns() -> None:
+    outline = parse_file(OUTLINE, SPEAKERS, bullets_only=True)
+    first = outline.turns[0]
+    assert (first.speaker, first.line) == ("Alex", 102)
+    assert first.text == "Wait, 40%? That's not optimization territory, that's a misconfiguration disaster"
+
+
+OTHER_STYLE = """\ufeff---
+title: Another Show
+target_length: 20 minutes
+cast:
+  Jordan: joe
+---
+import Thing from '@site/thing';
+
+<Thing prop={{a: 1}} />
+
+:::note Ignore me
+**Jordan**: this line is inside an admonition and is not a turn
+:::
+
+<!-- a comment
+spanning lines -->
+
+```bash
+Alex: not a turn either
+```
+
+Jordan: Plain style turn with a [link](https://example.com) and `kubectl`
+that continues on a second line.
+- and a list item inside the turn
+
+**Alex:** Bold-colon style with *emphasis* and __strong__ text.
+
+## Segment two
+
+- Jordan: "A quoted bullet turn."
+Alex: Final turn with ~~strike~~ and <b>html</b>.
+"""
+
+
+def test_other_style_script(tmp_path: Path) -> None:
+    script = parse_text(OTHER_STYLE, tmp_path / "x.md", SPEAKERS)
+    assert [(t.speaker, t.text) for t in script.turns] == [
+        ("Jordan", "Plain style turn with a link and kubectl that continues on a second line. "
+                   "and a list item inside the turn"),
+        ("Alex", "Bold-colon style with emphasis and strong text."),
+        ("Jordan", "A quoted bullet turn."),
+        ("Alex", "Final turn with strike and html."),
+    ]
+    assert script.front_matter["cast"] == {"Jordan": "joe"}
+    assert [h.text for h in script.headings] == ["Segment two"]
+    assert script.headings[0].next_turn == 2
+
+
+def test_unknown_speaker_names_file_line_and_cast(tmp_path: Path) -> None:
+    text = "**Jordan**: Hi.\n\n**Jordon**: Typo here.\n"
+    with pytest.raises(RenderError) as exc:
+        parse_text(text, tmp_path / "ep.md", SPEAKERS)
+    msg = str(exc.value)
+    assert "ep.md:3" in msg and "Jordon" in msg and "Alex, Jordan" in msg
+
+
+def test_turn_without_text_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(RenderError, match=r"ep.md:1: Jordan's turn has no text"):
+        parse_text("**Jordan**:\n\n## Next\n**Alex**: Hi.\n", tmp_path / "ep.md", SPEAKERS)
+
+
+def test_episode_lookup_by_number_slug_and_path(root: Path) -> None:
+    folder = root / "transcripts"
+    refs = ["00035", "35", "kubecon-2025-ai-native", "00035-kubecon-2025-ai-native", str(EPISODE)]
+    found = {find_episode(r, folder).script.resolve() for r in refs}
+    assert found == {EPISODE.resolve()}
+    with pytest.raises(RenderError, match="did you mean 00035-kubecon-2025-ai-native"):
+        find_episode("kubecon-2025", folder)
+
+
+def test_target_from_outline_front_matter_or_none(root: Path, tmp_path: Path) -> None:
+    target = find_target(find_episode("00035", root / "transcripts"))
+    assert target is not None
+    assert (target.min_s, target.max_s) == (1320, 1500)
+    assert target.source == "00035-kubecon-2025-ai-native.outline.md:6"
+    (tmp_path / "00002-a.md").write_text("---\ntarget_length: 10-12 min\n---\n**Alex**: Hi.\n")
+    (tmp_path / "00003-b.md").write_text("**Alex**: Hi.\n")
+    t2 = find_target(find_episode("2", tmp_path))
+    assert t2 is not None and (t2.min_s, t2.max_s) == (600, 720) and "front matter" in t2.source
+    assert find_target(find_episode("3", tmp_path)) is None
+
+
+@pytest.mark.parametrize("text,window", [
+    ("22-25 minutes", (1320, 1500)), ("20 minutes", (1140, 1260)), ("1 hour", (3420, 3780)),
+    ("90-120 s", (90, 120)), ("no number", None)])
+def test_parse_length(text: str, window: tuple[float, float] | None) -> None:
+    got = parse_length(text)
+    assert (None if got is None else tuple(round(x) for x in got)) == window
