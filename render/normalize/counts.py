@@ -86,13 +86,13 @@ def _number_abbr(m: re.Match[str]) -> str:
     return "number " + n.cardinal(int(m["d"]))
 
 
-RULES: dict[str, Rule] = {
-    "fraction-vulgar": Rule("fraction-vulgar", _VULGAR_RE, _vulgar),
-    "fraction-mixed": Rule("fraction-mixed", _FRACTION_MIXED, _fraction_mixed),
-    "decade": Rule("decade", _DECADE, _decade),
-    "fraction-ordinal": Rule("fraction-ordinal", _FRACTION_SUFFIX, _fraction),
-    "ordinal": Rule("ordinal", _ORDINAL, _ordinal),
-    "hash": Rule("hash", _HASH, _hash),
-    "number-abbr": Rule("number-abbr", _NUMBER_ABBR, _number_abbr),
-    "fraction": Rule("fraction", _FRACTION, _fraction),
-}
+RULES: list[Rule] = [
+    Rule("fraction-vulgar", _VULGAR_RE, _vulgar),
+    Rule("fraction-mixed", _FRACTION_MIXED, _fraction_mixed),
+    Rule("decade", _DECADE, _decade),
+    Rule("fraction-ordinal", _FRACTION_SUFFIX, _fraction),
+    Rule("ordinal", _ORDINAL, _ordinal),
+    Rule("hash", _HASH, _hash),
+    Rule("number-abbr", _NUMBER_ABBR, _number_abbr),
+    Rule("fraction", _FRACTION, _fraction),
+]

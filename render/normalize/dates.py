@@ -146,15 +146,15 @@ def _time_h(m: re.Match[str]) -> str:
     return out + (" " + m["tz"].upper() if m["tz"] else _period(m))
 
 
-RULES: dict[str, Rule] = {
-    "date-iso": Rule("date-iso", _DATE_ISO, _date_ymd),
-    "date-ymd": Rule("date-ymd", _DATE_YMD, _date_ymd),
-    "date-numeric": Rule("date-numeric", _DATE_NUM, _date_num),
-    "date-mdy": Rule("date-mdy", _DATE_MDY, _date_mdy),
-    "date-dmy": Rule("date-dmy", _DATE_DMY, _date_dmy),
-    "month-year": Rule("month-year", _MONTH_YEAR, _month_year),
-    "ratio": Rule("ratio", _RATIO, _ratio),
-    "time": Rule("time", _TIME, _time),
-    "time-hour": Rule("time-hour", _TIME_H, _time_h),
-    "time-range": Rule("time-range", _TIME_RANGE, lambda m: m["ap"] + " to "),
-}
+RULES: list[Rule] = [
+    Rule("date-iso", _DATE_ISO, _date_ymd),
+    Rule("date-ymd", _DATE_YMD, _date_ymd),
+    Rule("date-numeric", _DATE_NUM, _date_num),
+    Rule("date-mdy", _DATE_MDY, _date_mdy),
+    Rule("date-dmy", _DATE_DMY, _date_dmy),
+    Rule("month-year", _MONTH_YEAR, _month_year),
+    Rule("ratio", _RATIO, _ratio),
+    Rule("time", _TIME, _time),
+    Rule("time-hour", _TIME_H, _time_h),
+    Rule("time-range", _TIME_RANGE, lambda m: m["ap"] + " to "),
+]

@@ -97,13 +97,13 @@ def _range_word(m: re.Match[str]) -> str:
     return f"{n.number(m['a'])} to {n.number(m['b'])} "
 
 
-RULES: dict[str, Rule] = {
-    "percent": Rule("percent", _PERCENT, _percent),
-    "measure-per": Rule("measure-per", _PER_ONLY, _per_only),
-    "measure": Rule("measure", _MEASURE, _measure),
-    "range-times": Rule("range-times", _RANGE_TIMES, _range_times),
-    "times": Rule("times", _TIMES, _times),
-    "scaled": Rule("scaled", _SCALED, _scaled),
-    "range-compound": Rule("range-compound", _RANGE_WORD, _range_word),
-    "range": Rule("range", _RANGE, _range),
-}
+RULES: list[Rule] = [
+    Rule("percent", _PERCENT, _percent),
+    Rule("measure-per", _PER_ONLY, _per_only),
+    Rule("measure", _MEASURE, _measure),
+    Rule("range-times", _RANGE_TIMES, _range_times),
+    Rule("times", _TIMES, _times),
+    Rule("scaled", _SCALED, _scaled),
+    Rule("range-compound", _RANGE_WORD, _range_word),
+    Rule("range", _RANGE, _range),
+]

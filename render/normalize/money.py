@@ -73,7 +73,7 @@ def _money_words(m: re.Match[str]) -> str:
     return f"{m['word']} of {CURRENCIES[m['cur']][1]}{per_phrase(m['per'], money=True)}"
 
 
-RULES: dict[str, Rule] = {
-    "money-words": Rule("money-words", _MONEY_WORDS, _money_words),
-    "money": Rule("money", _MONEY, _money),
-}
+RULES: list[Rule] = [
+    Rule("money-words", _MONEY_WORDS, _money_words),
+    Rule("money", _MONEY, _money),
+]

@@ -76,16 +76,16 @@ def _number(m: re.Match[str]) -> str:
     return n.number(raw)
 
 
-_OWN: dict[str, Rule] = {
-    "identifier": Rule("identifier", _IDENT, _ident),
-    "identifier-lead": Rule("identifier-lead", _IDENT_LEAD, _ident_lead),
-    "year": Rule("year", _YEAR, _year),
-    "plus": Rule("plus", _PLUS, _plus),
-    "number": Rule("number", _NUMBER, _number),
-    "street": Rule("street", re.compile(r"\b(?P<name>[A-Z][a-z]+) St\.(?=\s|$)"),
+_OWN: list[Rule] = [
+    Rule("identifier", _IDENT, _ident),
+    Rule("identifier-lead", _IDENT_LEAD, _ident_lead),
+    Rule("year", _YEAR, _year),
+    Rule("plus", _PLUS, _plus),
+    Rule("number", _NUMBER, _number),
+    Rule("street", re.compile(r"\b(?P<name>[A-Z][a-z]+) St\.(?=\s|$)"),
                    lambda m: m["name"] + " Street" + ("." if re.match(r"\s*(?:$|\s[A-Z])", m.string[m.end():]) else "")),
-}
-_ALL = {**money.RULES, **dates.RULES, **versions.RULES, **measures.RULES, **counts.RULES, **_OWN}
+]
+_ALL = {r.name: r for r in (*money.RULES, *dates.RULES, *versions.RULES, *measures.RULES, *counts.RULES, *_OWN)}
 ORDER = [
     "money-words",
     "money",

@@ -45,9 +45,9 @@ def _quarter(m: re.Match[str]) -> str:
     return m["q"] + " " + n.cardinal(int(d))
 
 
-RULES: dict[str, Rule] = {
-    "quarter": Rule("quarter", _QUARTER, _quarter),
-    "version-full": Rule("version-full", _VERSION_FULL, _version_full),
-    "version-v": Rule("version-v", _VERSION_V, _version_v),
-    "version-context": Rule("version-context", _VERSION_CTX, _version_ctx),
-}
+RULES: list[Rule] = [
+    Rule("quarter", _QUARTER, _quarter),
+    Rule("version-full", _VERSION_FULL, _version_full),
+    Rule("version-v", _VERSION_V, _version_v),
+    Rule("version-context", _VERSION_CTX, _version_ctx),
+]

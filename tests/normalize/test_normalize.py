@@ -162,3 +162,10 @@ def test_a_one_word_sentence_is_spoken_with_its_neighbour() -> None:
     assert [w for w, _ in turn.sentences] == ["Yeah. Here's the scenario.", "It works. Fair."]
     (alone,) = speak([Turn(0, "Alex", "Exactly.", 1)], PLAIN)
     assert [w for w, _ in alone.sentences] == ["Exactly."]
+
+
+def test_every_class_rule_is_in_the_order_once() -> None:
+    from render.normalize import rules
+
+    assert len(rules.ORDER) == len(set(rules.ORDER)) == len(rules._ALL)  # none left out, none twice
+    assert [r.name for r in rules.RULES] == rules.ORDER
