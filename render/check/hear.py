@@ -221,6 +221,7 @@ class _Audio:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._audio: tuple[np.ndarray, int] | None = None
+        self._rate: int | None = None
 
     def turns(self, wanted: list[TurnLayout]) -> dict[int, np.ndarray]:
         if self._audio is None and len(wanted) <= self.SPARSE:
@@ -233,7 +234,9 @@ class _Audio:
     def _segment(self, t: TurnLayout) -> np.ndarray:
         import soundfile as sf
 
-        rate = sf.info(str(self.path)).samplerate
+        if self._rate is None:
+            self._rate = sf.info(str(self.path)).samplerate
+        rate = self._rate
         a = max(0, int((t.start_s - PAD_S) * rate))
         b = int((t.end_s + PAD_S) * rate)
         part, rate = sf.read(str(self.path), dtype="float32", start=a, stop=b, always_2d=True)

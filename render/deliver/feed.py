@@ -134,8 +134,8 @@ def _published(report: dict) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def build_feed(out_dir: Path, channel: Channel, base_url: str = "") -> bytes:
-    """The feed's XML for every finished render under ``out_dir``, newest first."""
+def build_feed(reports: list[dict], channel: Channel, base_url: str = "") -> bytes:
+    """The feed's XML for these finished renders (:func:`rendered_episodes`), newest first."""
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("podcastindex", PodcastIndexFeed, PodcastIndexEntry, atom=False)
@@ -158,8 +158,7 @@ def build_feed(out_dir: Path, channel: Channel, base_url: str = "") -> bytes:
     feed_url = _url(base_url, FEED) if base_url else f"render:{channel.title}"
     fg.podcastindex.guid = str(uuid.uuid5(GUID_NAMESPACE, feed_url.split("://", 1)[-1].rstrip("/")))
 
-    reports = sorted(rendered_episodes(out_dir), key=_published)
-    for report in reports:  # feedgen puts each new entry first: add oldest to newest
+    for report in sorted(reports, key=_published):  # feedgen puts each new entry first: add oldest to newest
         folder: Path = report["_folder"]
         name = folder.name
         audio = folder / Path(report["audio"]).name
@@ -218,7 +217,7 @@ def write_feed(out_dir: Path, root: Path, base_url: str = "") -> tuple[Path, int
     channel = Channel.load(root, max(set(named), key=named.count) if named else None)
     if channel.image is None:
         channel.image = default_cover(out_dir, channel.title)
-    xml = build_feed(out_dir, channel, base_url)
+    xml = build_feed(reports, channel, base_url)
     path = out_dir / FEED
     write_text(xml.decode("utf-8"), path)
     return path, xml.count(b"<item>")
