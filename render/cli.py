@@ -204,7 +204,7 @@ def series(
 
         path, n = write_feed(settings.out_dir, settings.root, base_url)
         write_site_index(settings.out_dir)
-        out.print(f"feed     {relpath(path)}  ({n} episodes)", highlight=False)
+        out.print(f"feed     {relpath(path)}  ({n} episode{'s' if n != 1 else ''})", highlight=False)
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         err.print(f"[red]{o.episode} failed:[/red] {o.error}", highlight=False)
@@ -225,7 +225,7 @@ def feed(
     settings = _settings(root, out_dir)
     path, n = write_feed(settings.out_dir, settings.root, base_url)
     write_site_index(settings.out_dir)
-    out.print(f"feed     {relpath(path)}  ({n} episodes{', links relative to it' if not base_url else ''})",
+    out.print(f"feed     {relpath(path)}  ({n} episode{'s' if n != 1 else ''}{', links relative to it' if not base_url else ''})",
               highlight=False)
 
 
