@@ -30,7 +30,7 @@ from render.deliver.report import relpath, summary, to_json
 from render.errors import RenderError
 from render.fit import estimate_episode
 from render.pipeline import render_episode
-from render.prepare import prepare
+from render.prepare import Settings, prepare
 from render.preview import render_preview
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -199,12 +199,7 @@ def series(
             table.add_row(o.episode, "-", "-", "-", "[red]failed[/red]", "-", "-", f"{o.seconds:.1f} s")
     out.print(table)
     if not draft:
-        from render.deliver.feed import write_feed
-        from render.deliver.page import write_site_index
-
-        path, n = write_feed(settings.out_dir, settings.root, base_url)
-        write_site_index(settings.out_dir)
-        out.print(f"feed     {relpath(path)}  ({n} episode{'s' if n != 1 else ''})", highlight=False)
+        _write_feed(settings, base_url)
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         err.print(f"[red]{o.episode} failed:[/red] {o.error}", highlight=False)
@@ -219,14 +214,18 @@ def feed(
     root: RootOpt = Path("."),
 ) -> None:
     """Write OUT/feed.xml: the series' podcast feed (RSS 2.0, iTunes, Podcasting 2.0)."""
+    _write_feed(_settings(root, out_dir), base_url)
+
+
+def _write_feed(settings: Settings, base_url: str) -> None:
+    """The feed and the site index that links it (``render feed``, and the end of ``render series``)."""
     from render.deliver.feed import write_feed
     from render.deliver.page import write_site_index
 
-    settings = _settings(root, out_dir)
     path, n = write_feed(settings.out_dir, settings.root, base_url)
     write_site_index(settings.out_dir)
-    out.print(f"feed     {relpath(path)}  ({n} episode{'s' if n != 1 else ''}{', links relative to it' if not base_url else ''})",
-              highlight=False)
+    relative = "" if base_url else ", links relative to it"
+    out.print(f"feed     {relpath(path)}  ({n} episode{'s' if n != 1 else ''}{relative})", highlight=False)
 
 
 @app.command()

@@ -6,9 +6,10 @@ changes exactly when the turn's sound does). The check cuts every turn out of
 the decoded MP3, transcribes it (:mod:`render.check.recognize`) and compares it with
 the spoken text (:mod:`render.check.proofread`).
 
-What was heard is cached per turn under the turn cache (``check/``), keyed by
-the turn's audio key and the recognizer's version, so a re-render after an
-edit transcribes only the edited turns, and a warm re-render none.
+Turns are heard in windows of several turns (:func:`windows`). What was heard is
+cached per turn under the turn cache (``check/``), keyed by the turn's audio key,
+its window's and the recognizer's version, so a re-render after an edit
+transcribes only the edited turn's window, and a warm re-render nothing.
 """
 
 from __future__ import annotations
@@ -241,7 +242,7 @@ class _Audio:
         b = int((t.end_s + PAD_S) * rate)
         part, rate = sf.read(str(self.path), dtype="float32", start=a, stop=b, always_2d=True)
         mono = np.ascontiguousarray(part[:, 0] if part.shape[1] == 1 else part.mean(axis=1))
-        return cut(mono, rate, PAD_S + (t.start_s - PAD_S) - a / rate, t.end_s - a / rate)
+        return cut(mono, rate, t.start_s - a / rate, t.end_s - a / rate)  # times within the stretch read
 
 
 def _hear(groups: list[list[TurnLayout]], expected: dict[int, list[str]], audio: _Audio, cache: HeardCache,
