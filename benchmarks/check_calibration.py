@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from render.audio.export import decode  # noqa: E402
+from render.audio.measure import decode  # noqa: E402
 from render.check import proofread  # noqa: E402
 from render.check.hear import HeardCache, check_render, cut, heard_key, read_layout, transcribe_turns, windows  # noqa: E402
 from render.check.proofread import Phonemes, compare, confirm, spelled, words  # noqa: E402

@@ -75,7 +75,7 @@ def render(cast: Cast, episode: str, work: Path) -> Path:
 
 def turn_audio(folder: Path) -> tuple[list[tuple[str, np.ndarray]], dict]:
     """(speaker, 16 kHz audio) per turn, cut at the times the render wrote into transcript.json."""
-    from render.audio.export import decode
+    from render.audio.measure import decode
 
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     audio, rate = decode(ROOT / report["audio"] if not Path(report["audio"]).is_absolute()

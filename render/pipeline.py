@@ -24,16 +24,10 @@ import numpy as np
 from render.audio import memory
 from render.audio.assemble import Pacing, Timeline, TimelineBuffers, assemble, sentence_spans
 from render.audio.dsp import RATE, loudness
-from render.audio.export import (
-    check_writable,
-    decode,
-    encode_mp3,
-    mp3_delay_s,
-    remove_stale_parts,
-    write_audio,
-    write_text,
-)
-from render.audio.master import MasterSpec, codec_offset, plan_master
+from render.audio.export import check_writable, remove_stale_parts, write_audio, write_text
+from render.audio.master import MasterPlan, MasterSpec, codec_offset, plan_master
+from render.audio.measure import decode
+from render.audio.mp3 import StreamStore, encode_mp3, mp3_delay_s
 from render.audio.music import load_intro
 from render.check.hear import LAYOUT, CheckResult, TurnLayout, check_render, write_layout
 from render.deliver.captions import build_cues, to_srt, to_transcript_json, to_vtt
@@ -112,32 +106,44 @@ def _mp3_round_trip(audio: np.ndarray) -> np.ndarray:
 
 
 def deliver(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, watch: Stopwatch,
-            finish: Callable[[Path], None] | None = None) -> tuple[float, dict[str, float]]:
-    """Master and write, then measure the decoded file; correct and rewrite if it misses."""
-    extra, offset = 0.0, 0.0
-    with watch.stage("master"), ThreadPoolExecutor(1) as side:
-        # The codec's loudness loss is measured on an excerpt, on the other core meanwhile.
-        codec = side.submit(codec_offset, timeline.audio, spec, _mp3_round_trip) if fmt == "mp3" else None
-        env = timeline.envelope
-        input_lufs = loudness(timeline.audio)
-        offset = codec.result() if codec is not None else 0.0
+            finish: Callable[[Path], None] | None = None, store: StreamStore | None = None,
+            previous: MasterPlan | None = None) -> tuple[float, dict[str, float], MasterPlan]:
+    """Master and write, then measure the decoded file; correct and rewrite if it misses.
+
+    ``previous``, the last render's plan, is where mastering starts: its gain
+    is kept if it still lands on the target, and with it every MP3 stream the
+    edit did not touch is taken from ``store`` as it was.
+    """
+    if previous is not None and previous.fits(spec, fmt):
+        extra, offset, gain_db = previous.extra_headroom_db, previous.codec_offset_lu, previous.gain_db
+    else:
+        with watch.stage("master"), ThreadPoolExecutor(1) as side:
+            # The codec's loudness loss is measured on an excerpt, on the other core meanwhile.
+            codec = side.submit(codec_offset, timeline.audio, spec, _mp3_round_trip) if fmt == "mp3" else None
+            input_lufs = loudness(timeline.audio)
+            extra, offset = 0.0, codec.result() if codec is not None else 0.0
+            gain_db = spec.lufs + offset - input_lufs
     for _ in range(4):
         with watch.stage("master"):
             memory.release()
-            limiter = plan_master(timeline.audio, env, input_lufs, spec, extra, offset)
+            limiter, gain_db = plan_master(timeline.audio, timeline.envelope, gain_db, spec, extra, offset)
         with watch.stage("export"):
             # Each MP3 stream masters its own range as it encodes it: no mastered copy of the
             # episode. The written file is measured, and mastered again if it misses.
-            measured = write_audio(timeline.audio, path, fmt, finish=finish, read=limiter.block)
+            measured = write_audio(timeline.audio, path, fmt, finish=finish, read=limiter.block, store=store)
         lufs_error = spec.lufs - measured.integrated_lufs
         if measured.true_peak_dbtp <= spec.true_peak_db and abs(lufs_error) <= 0.3:
             break
         offset += lufs_error
+        gain_db += lufs_error
         if measured.true_peak_dbtp > spec.true_peak_db:
             extra += measured.true_peak_dbtp - spec.true_peak_db + 0.3
+    plan = MasterPlan(gain_db, extra, offset, spec.lufs, spec.true_peak_db, fmt)
     return measured.seconds, {"integrated_lufs": measured.integrated_lufs,
                               "true_peak_dbtp": measured.true_peak_dbtp,
-                              "clipped_samples": measured.clipped_samples}
+                              "clipped_samples": measured.clipped_samples,
+                              "streams_reused": measured.streams_reused,
+                              "streams_encoded": measured.streams_encoded}, plan
 
 
 def episode_number(ep: EpisodeFiles) -> int | None:
@@ -160,15 +166,23 @@ def _tags(prep: Prepared, root: Path) -> Tags:
     )
 
 
-def _published(tags: Tags, previous: Path) -> str:
+def _previous_report(path: Path) -> dict:
+    """The episode's last report, or ``{}``: what a re-render keeps (publication date, master plan)."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return report if isinstance(report, dict) else {}
+
+
+def _published(tags: Tags, previous: dict) -> str:
     """The episode's publication date for the feed: the script's ``date:``, else the day it
     was first rendered (kept across re-renders, so the feed's dates do not move)."""
     if tags.date:
         return tags.date
-    try:
-        return str(json.loads(previous.read_text(encoding="utf-8"))["published"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return datetime.now(UTC).isoformat(timespec="seconds")
+    if isinstance(previous.get("published"), str):
+        return previous["published"]
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def render_key(prep: Prepared, settings: Settings) -> str:
@@ -179,7 +193,7 @@ def render_key(prep: Prepared, settings: Settings) -> str:
         user = [p for p in sorted((settings.root / "music").glob("intro.*"))]
         music = file_digest(user[0]) if user else "generated-v1"
     blob = json.dumps({
-        "v": 6, "turns": [j.key for j in jobs],
+        "v": 7, "turns": [j.key for j in jobs],
         "silence": {s: v.sentence_silence for s, v in prep.cast.voices.items()},
         "pacing": asdict(settings.pacing), "spec": asdict(settings.spec), "fmt": settings.fmt,
         "music": music, "tags": asdict(_tags(prep, settings.root)) | {"cover": None},
@@ -284,7 +298,11 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
         time_chapters(chapters, timeline.turns, len(timeline.audio) / timeline.rate + delay, delay)
         cues = build_cues(prep.turns, timeline.turns, delay)
     finish = (lambda p: write_tags(p, tags, chapters)) if settings.fmt == "mp3" else None
-    duration, loud = deliver(timeline, audio_path, settings.fmt, settings.spec, watch, finish)
+    previous = _previous_report(folder / "report.json")
+    streams = settings.cache().streams
+    duration, loud, plan = deliver(timeline, audio_path, settings.fmt, settings.spec, watch, finish,
+                                   StreamStore(streams) if streams else None,
+                                   MasterPlan.from_dict(previous.get("master")))
     chapters[-1].end_s = round(duration, 3)
     with watch.stage("captions"):
         side_files = {
@@ -323,12 +341,15 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
         "music": timeline.music,
         "intro": {"end_s": round(timeline.music_end_s + delay, 3)} if timeline.music else None,
         "cache": cache_stats,
+        # MP3 streams taken as they were from the last render (an edit re-encodes only its own)
+        "mp3_streams": {"reused": loud.pop("streams_reused"), "encoded": loud.pop("streams_encoded")},
         "timings": watch.times,
         "render_key": key,
     }
     report["meta"] = {"series": tags.series, "episode": tags.episode, "hosts": tags.hosts,
                       "description": tags.description, "date": tags.date}
-    report["published"] = _published(tags, folder / "report.json")
+    report["published"] = _published(tags, previous)
+    report["master"] = asdict(plan)
     report["sanity"] = sanity(timeline, int(loud.pop("clipped_samples")), settings.pacing)
     loud["target_lufs"], loud["ceiling_dbtp"] = settings.spec.lufs, settings.spec.true_peak_db
     report["envelope"] = envelope(timeline.audio, timeline.rate, delay)

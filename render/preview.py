@@ -32,7 +32,8 @@ def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list
         sub_script = replace(prep.script, headings=[])
     timeline, cache_stats = render_audio(replace(prep, script=sub_script), turns, settings, watch,
                                          music=music)
-    duration, loud = deliver(timeline, path, "wav", settings.spec, watch)
-    loud.pop("clipped_samples")
+    duration, loud, _ = deliver(timeline, path, "wav", settings.spec, watch)
+    for key in ("clipped_samples", "streams_reused", "streams_encoded"):
+        loud.pop(key)
     return path, turns, {"duration_s": round(duration, 2), "loudness": loud, "cache": cache_stats,
                          "timings": watch.times}

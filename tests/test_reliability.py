@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from render.audio.export import read_back
+from render.audio.measure import read_back
 from render.errors import RenderError
 from render.normalize import Normalizer
 from render.script.parse import parse_text

@@ -9,8 +9,8 @@ import soundfile as sf
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from render.audio.export import read_back
 from render.audio.master import measure
+from render.audio.measure import read_back
 from tests.conftest import make_project, run_cli
 
 
@@ -107,3 +107,42 @@ def test_cast_layers_series_and_front_matter_and_cover(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     tags = ID3(proj / "output" / "00003" / "00003-layers.mp3")
     assert tags.getall("APIC")[0].mime == "image/png" and str(tags["TPE1"]) == "Jordan & Alex & Sam"
+
+
+def _frames_start(path: Path) -> int:
+    """Where the MP3 frames begin, after the ID3 tag (which holds chapter times an edit moves)."""
+    head = path.read_bytes()[:10]
+    return 10 + ((head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]) if head[:3] == b"ID3" else 0
+
+
+def test_an_edit_reencodes_only_its_part_of_the_mp3(tmp_path: Path) -> None:
+    lines = [f"**{'Jordan' if i % 2 == 0 else 'Alex'}**: Point number {i + 1} is about shipping software. "
+             f"We measure it twice, then we cut it once, and the pager stays quiet all night."
+             for i in range(24)]
+    script = "---\ntitle: Edits\n---\n\n" + "\n\n".join(lines) + "\n"
+    proj = make_project(tmp_path / "p", {"00003-edits.md": script})
+    first = run_cli("episode", "3", "--draft", "--no-music", cwd=proj)
+    assert first.returncode == 0, first.stderr
+    folder = proj / "output" / "00003" / "draft"
+    report = json.loads((folder / "report.json").read_text())
+    mp3 = folder / "00003-edits.mp3"
+    before = mp3.read_bytes()[_frames_start(mp3):]
+    streams = report["mp3_streams"]["encoded"]
+    assert report["mp3_streams"]["reused"] == 0 and streams >= 3
+
+    edited = script.replace("Point number 13 is about", "Point number 13, the longest one by far, is about")
+    (proj / "transcripts" / "00003-edits.md").write_text(edited, encoding="utf-8")
+    second = run_cli("episode", "3", "--draft", "--no-music", cwd=proj)
+    assert second.returncode == 0, second.stderr
+    report2 = json.loads((folder / "report.json").read_text())
+    assert report2["cache"] == {"hits": 23, "misses": 1}
+    # The same gain still lands on the target, so the streams the edit did not touch are reused.
+    assert report2["master"]["gain_db"] == report["master"]["gain_db"]
+    assert report2["mp3_streams"]["encoded"] <= 2 and report2["mp3_streams"]["reused"] >= streams - 2
+    assert abs(report2["loudness"]["integrated_lufs"] + 16) <= 0.3 and report2["loudness"]["true_peak_dbtp"] <= -1
+    assert report2["duration_s"] > report["duration_s"] + 1
+    after = mp3.read_bytes()[_frames_start(mp3):]
+    assert after[:100_000] == before[:100_000]  # the start of the episode, byte for byte
+    assert after[-100_000:] == before[-100_000:]  # and its end, moved later unchanged
+    decoded, rate = read_back(mp3)
+    assert abs(len(decoded) / rate - report2["duration_s"]) < 0.001

@@ -104,12 +104,17 @@ class LoudnessMeter:
     read block by block) is measured in constant memory.
     """
 
-    def __init__(self, rate: int = RATE, offset: int = 0) -> None:
-        """``offset``: where this meter's audio starts in a longer program measured in parts."""
+    def __init__(self, rate: int = RATE, offset: int = 0, bin_samples: int | None = None) -> None:
+        """``offset``: where this meter's audio starts in a longer program measured in parts.
+
+        ``bin_samples`` makes a binning meter instead: its energies are per that
+        many samples, to be placed at any offset later (:meth:`placed`); its
+        :meth:`lufs` is meaningless.
+        """
         self.rate = rate
         self.stages = _k_weighting(rate)
         self.states = [np.zeros(max(len(a), len(b)) - 1) for b, a in self.stages]
-        self.sub = round(0.1 * rate)
+        self.sub = bin_samples or round(0.1 * rate)
         self.energies: list[np.ndarray] = []
         # Stand-ins for the part of the first sub-block that lies before ``offset``: see joined().
         self.phase = offset % self.sub
@@ -136,6 +141,40 @@ class LoudnessMeter:
             whole.square_sum += m.square_sum
             tail = float(m.carry.sum())
         return whole
+
+    @classmethod
+    def placed(cls, bins: np.ndarray, bin_samples: int, rest: tuple[int, float], offset: int,
+               rate: int = RATE, square_sum: float = 0.0) -> LoudnessMeter:
+        """The meter of audio fed at ``offset``, rebuilt from its K-weighted energies per
+        ``bin_samples`` (``bins``, then ``rest``: the samples and energy of a last partial bin).
+
+        A part measured once (a cached MP3 stream) then joins a program
+        wherever it lands, without being decoded and filtered again; the
+        result equals feeding it there, up to float rounding. The 100 ms grid
+        must fall on bin edges: ``offset`` and 100 ms are multiples of a bin.
+        """
+        m = cls(rate, offset)
+        per, (rest_n, rest_energy) = m.sub // bin_samples, rest
+        if m.sub % bin_samples or m.phase % bin_samples:
+            raise ValueError(f"offset {offset} is off the {bin_samples}-sample bins")
+        m.samples = len(bins) * bin_samples + rest_n
+        m.square_sum = square_sum
+        head = (m.sub - m.phase) // bin_samples if m.phase else 0
+        if m.phase and len(bins) * bin_samples + rest_n < m.sub - m.phase:
+            left = bins  # not even the first sub-block completes: all of it stays open
+        else:
+            if head:
+                m.energies.append(np.array([float(bins[:head].sum())]))
+            body = bins[head:]
+            n = len(body) // per
+            m.energies.append(body[: n * per].reshape(n, per).sum(axis=1, dtype=np.float64))
+            left = body[n * per:]
+        # The open sub-block as a stand-in of the right length and sum (joined() uses the sum).
+        carry = np.zeros((m.phase if m.phase and left is bins else 0) + len(left) * bin_samples + rest_n)
+        if carry.size:
+            carry[-1] = float(left.sum()) + rest_energy
+        m.carry = carry
+        return m
 
     def warm_up(self, before: np.ndarray) -> None:
         """Run the filter over audio that precedes this meter's part, counting none of it."""

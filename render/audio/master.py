@@ -1,12 +1,13 @@
 """Mastering: integrated loudness to a target and a true-peak ceiling.
 
 The ceiling is set below the delivery limit because MP3 encoding adds
-inter-sample overshoot; :func:`render.audio.export.write_episode` measures the
+inter-sample overshoot; :func:`render.pipeline.deliver` measures the
 decoded file and asks for another pass with a lower ceiling if needed.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,19 +36,56 @@ class Measured:
 LIMITED_SLOPE = 0.65
 
 
-def plan_master(audio: np.ndarray, envelope: np.ndarray, input_lufs: float, spec: MasterSpec,
-                extra_headroom_db: float = 0.0, lufs_offset: float = 0.0, rate: int = RATE) -> Limiter:
-    """The limiter that lands ``audio`` on the target, for audio that is mastered as it is encoded.
+@dataclass(frozen=True)
+class MasterPlan:
+    """How an episode was last mastered, kept in its report: the next render starts from it.
 
-    Measured passes (block-parallel, no copy of the episode, ~0.3 s each)
-    with secant steps, starting from the usual slope: how much loudness a dB
-    of gain buys depends on how hard the voices hit the limiter, and a pass
-    here is much cheaper than encoding the MP3 again. Not verified here: the
-    caller measures the delivered file and plans again if it missed.
+    After an edit the episode's loudness barely moves, so the same gain
+    usually still lands on the target; keeping it exactly leaves every
+    unedited part of the master sample for sample the same, which is what
+    lets the MP3 reuse its encoded streams (render.audio.mp3).
+    """
+
+    gain_db: float
+    extra_headroom_db: float
+    codec_offset_lu: float
+    lufs: float
+    true_peak_db: float
+    fmt: str
+
+    def fits(self, spec: MasterSpec, fmt: str) -> bool:
+        return (self.lufs, self.true_peak_db, self.fmt) == (spec.lufs, spec.true_peak_db, fmt)
+
+    @classmethod
+    def from_dict(cls, data: object) -> MasterPlan | None:
+        """The plan a report holds, or None if it holds none that can be trusted."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            plan = cls(**data)
+        except TypeError:
+            return None
+        numbers = (plan.gain_db, plan.extra_headroom_db, plan.codec_offset_lu, plan.lufs, plan.true_peak_db)
+        if not all(isinstance(x, int | float) and math.isfinite(x) for x in numbers) or not isinstance(plan.fmt, str):
+            return None
+        return plan
+
+
+def plan_master(audio: np.ndarray, envelope: np.ndarray, gain_db: float, spec: MasterSpec,
+                extra_headroom_db: float = 0.0, lufs_offset: float = 0.0,
+                rate: int = RATE) -> tuple[Limiter, float]:
+    """The limiter (and its gain in dB) that lands ``audio`` on the target, for audio that is mastered as it is encoded.
+
+    Starts from ``gain_db`` (the target minus the input's loudness, or the
+    last render's gain) and keeps it if it lands within 0.1 LU. Measured
+    passes (block-parallel, no copy of the episode, ~0.3 s each) then take
+    secant steps from the usual slope: how much loudness a dB of gain buys
+    depends on how hard the voices hit the limiter, and a pass here is much
+    cheaper than encoding the MP3 again. Not verified here: the caller
+    measures the delivered file and plans again if it missed.
     """
     ceiling = spec.true_peak_db - spec.headroom_db - extra_headroom_db
     target = spec.lufs + lufs_offset
-    gain_db = target - input_lufs
     limiter = Limiter(audio, envelope, ceiling, 10 ** (gain_db / 20), rate)
     measured, slope = limiter.loudness(), LIMITED_SLOPE
     for _ in range(PLAN_STEPS):
@@ -59,7 +97,7 @@ def plan_master(audio: np.ndarray, envelope: np.ndarray, input_lufs: float, spec
         after = limiter.loudness()
         slope = float(np.clip((after - measured) / step, 0.2, 1.0))
         gain_db, measured = gain_db + step, after
-    return limiter
+    return limiter, gain_db
 
 
 PLAN_STEPS = 3

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from render.audio.export import decode, write_text
+from render.audio.export import write_text
+from render.audio.measure import decode
 from render.check.proofread import Phonemes, TurnCheck, compare, confirm, heard_at, spelled, words
 from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, join, model_version
 from render.errors import RenderError

@@ -110,6 +110,11 @@ class TurnCache:
         return None if self.root is None else self.root / "models"
 
     @property
+    def streams(self) -> Path | None:
+        """Encoded MP3 streams (render.audio.mp3), reused when an edit leaves them as they were."""
+        return None if self.root is None else self.root / "mp3"
+
+    @property
     def checks(self) -> Path | None:
         """Where render check keeps what was heard in each turn, beside the turns it heard."""
         return None if self.root is None else self.root / "check"

@@ -10,8 +10,9 @@ import pytest
 
 from render.audio.assemble import Pacing, Turn, assemble, gap_after
 from render.audio.dsp import RATE, loudness, peak_envelope, true_peak
-from render.audio.export import read_back, write_audio
+from render.audio.export import write_audio
 from render.audio.master import MasterSpec, master, measure
+from render.audio.measure import read_back
 from render.audio.music import generate_intro
 from render.voices.cache import TurnAudio
 from render.voices.cast import load_cast
@@ -86,9 +87,13 @@ def test_assembly_places_turns_with_gaps_and_fades() -> None:
     # leading/trailing silence trimmed: first sentence ~1.0 s (+ 2×20 ms padding)
     s0 = spans[0].sentences[0]
     assert s0[1] - s0[0] == pytest.approx(1.04, abs=0.03)
-    # gaps: plain statement, then a question, then an interjection
-    assert spans[1].start_s - spans[0].end_s == pytest.approx(gap_after(turns[0], turns[1], pacing, False), abs=1e-3)
-    assert spans[2].start_s - spans[1].end_s == pytest.approx(pacing.interjection_gap_s, abs=1e-3)
+    # gaps: plain statement, then a question, then an interjection; each within half an MP3
+    # frame (13 ms), since every later turn starts on the frame grid (see render.audio.mp3)
+    half_frame = 576 / RATE + 1e-6
+    assert spans[1].start_s - spans[0].end_s == pytest.approx(gap_after(turns[0], turns[1], pacing, False),
+                                                              abs=half_frame)
+    assert spans[2].start_s - spans[1].end_s == pytest.approx(pacing.interjection_gap_s, abs=half_frame)
+    assert all(round(s.start_s * RATE) % 1152 == 0 for s in spans[1:])
     for span in spans:  # every cut is faded: the first and last samples are near zero
         a, b = int(span.start_s * RATE), int(span.end_s * RATE)
         assert abs(tl.audio[a]) < 1e-3 and abs(tl.audio[b - 1]) < 1e-2
