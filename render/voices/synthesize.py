@@ -153,6 +153,14 @@ class _Background:
             self._thread.join(timeout=30)
 
 
+# Less spoken text than this is synthesized in this process, all cores to each engine, not in
+# worker processes: starting the pool and loading every engine in each worker costs ~2 s,
+# more than two one-thread workers save over one two-thread engine (1.27x on Kokoro) on
+# ~15 s of speech. A cold preview of 00035's fifth exchange (170 characters): 6.1 s in
+# this process, 8.6 s with two workers.
+IN_PROCESS_CHARS = 400
+
+
 def _synthesized(todo: list[Job], cache: TurnCache, workers: int, progress: Callable[[int], None] | None,
                  executor: str, ray_address: str | None, stop: threading.Event) -> Iterator[tuple[int, TurnAudio]]:
     workers = max(1, min(workers, len(todo)))
@@ -160,7 +168,9 @@ def _synthesized(todo: list[Job], cache: TurnCache, workers: int, progress: Call
         from render.voices.ray_executor import synthesize_ray
         yield from synthesize_ray(todo, cache, workers, ray_address, progress).items()
         return
-    if workers == 1:  # one turn to do (an edit): in this process, all cores for its engine
+    if sum(len(s) for job in todo for s in job.sentences) <= IN_PROCESS_CHARS:
+        workers = 1
+    if workers == 1:  # an edit or a preview: in this process, all cores for each engine
         engines = EngineCache(threads=os.cpu_count() or 1, model_dir=cache.models)
         try:
             for job in todo:
