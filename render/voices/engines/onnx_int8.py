@@ -1,0 +1,201 @@
+"""Run a dynamically quantized model's integer products on ONNX Runtime's fast u8×s8 kernels.
+
+ONNX Runtime's dynamic quantization (``quantize_dynamic``, how the Kokoro
+int8 model was made) stores weights as *unsigned* 8-bit integers, and
+computes ``ConvInteger`` and ``MatMulInteger`` on them. On x86 with VNNI
+(``vpdpbusd``: unsigned × signed bytes, summed into 32 bits), ONNX Runtime's
+GEMM is ~2.6× faster for unsigned activations times *signed* weights than
+for unsigned × unsigned, and its ``ConvInteger`` has no signed-weight fast
+path at all (measured here: a 2000×1536×512 product in 21 ms u8×u8, 8.2 ms
+u8×s8; ``ConvInteger`` with s8 weights 91 ms).
+
+So each weight ``w`` (u8, zero point ``z``) becomes ``w - 128`` (s8, zero
+point ``z - 128``): ``(w - 128) - (z - 128) = w - z``, the same integers, so
+every 32-bit sum and therefore the audio is bit for bit the same. Each 1-D
+``ConvInteger`` becomes the same product as ``MatMulInteger``: the input,
+padded with its own zero point (what ``ConvInteger`` pads with), is laid out
+time-major and its ``K`` shifted views are joined along channels (im2col in
+the graph), times the weights as ``[K·C, O]``, then transposed back.
+
+Without VNNI, x86 computes u8×s8 with ``vpmaddubsw``, which saturates at 16
+bits: there the rewrite could change results, so it is only used where the
+CPU has VNNI, and the caller checks the rewritten model's output against the
+original's before using it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+REWRITE = "u8s8-v1"  # part of the rewritten model's file name
+
+
+def _attrs(node: onnx.NodeProto) -> dict[str, Any]:
+    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _signed(weight: np.ndarray) -> np.ndarray:
+    return (weight.astype(np.int16) - 128).astype(np.int8)
+
+
+def _scalar_u8(inits: dict[str, onnx.TensorProto], name: str) -> np.ndarray | None:
+    if name not in inits or inits[name].data_type != onnx.TensorProto.UINT8:
+        return None
+    value = numpy_helper.to_array(inits[name])
+    return value if value.size == 1 else None
+
+
+def _conv_as_matmul(node: onnx.NodeProto, weight: np.ndarray, zero: np.ndarray,
+                    add_init: Any) -> list[onnx.NodeProto] | None:
+    """The nodes computing ``node`` (a 1-D ConvInteger) as im2col + u8×s8 MatMulInteger, or None."""
+    a = _attrs(node)
+    out_ch, in_ch, k = weight.shape
+    if a.get("group", 1) != 1 or a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+        return None
+    if len(a.get("kernel_shape", [k])) != 1:
+        return None
+    pads = list(a.get("pads", [0, 0]))
+    stride, dilation = int(a.get("strides", [1])[0]), int(a.get("dilations", [1])[0])
+    x, xzp = node.input[0], node.input[2] if len(node.input) > 2 and node.input[2] else ""
+    base = node.name or node.output[0]
+    nodes: list[onnx.NodeProto] = []
+    if any(pads):
+        pad_values = add_init(f"{base}/render_pads", np.array([0, 0, pads[0], 0, 0, pads[1]], np.int64))
+        pad_inputs = [x, pad_values, xzp] if xzp else [x, pad_values]
+        nodes.append(helper.make_node("Pad", pad_inputs, [f"{base}/render_padded"], name=f"{base}/render_pad"))
+        x = f"{base}/render_padded"
+    nodes.append(helper.make_node("Transpose", [x], [f"{base}/render_tmajor"], perm=[0, 2, 1],
+                                  name=f"{base}/render_tmajor"))
+    views = []
+    axis = add_init(f"{base}/render_axis", np.array([1], np.int64))
+    step = add_init(f"{base}/render_step", np.array([stride], np.int64))
+    for i in range(k):
+        if k == 1 and stride == 1:
+            views = [f"{base}/render_tmajor"]
+            break
+        back = dilation * (k - 1 - i)  # the view ends this far before the end
+        starts = add_init(f"{base}/render_start{i}", np.array([i * dilation], np.int64))
+        ends = add_init(f"{base}/render_end{i}", np.array([-back if back else np.iinfo(np.int64).max], np.int64))
+        views.append(f"{base}/render_view{i}")
+        nodes.append(helper.make_node("Slice", [f"{base}/render_tmajor", starts, ends, axis, step], [views[-1]],
+                                      name=f"{base}/render_view{i}"))
+    cols = views[0]
+    if len(views) > 1:
+        cols = f"{base}/render_cols"
+        nodes.append(helper.make_node("Concat", views, [cols], axis=2, name=f"{base}/render_cols"))
+    # [O, C, K] -> [K, C, O] -> [K*C, O]: row k*C + c matches the views joined along channels.
+    w = add_init(f"{base}/render_w_s8", np.ascontiguousarray(_signed(weight).transpose(2, 1, 0).reshape(k * in_ch, out_ch)))
+    wzp = add_init(f"{base}/render_wzp_s8", _signed(zero.reshape(())))
+    nodes.append(helper.make_node("MatMulInteger", [cols, w, xzp, wzp], [f"{base}/render_tout"],
+                                  name=f"{base}/render_matmul"))
+    nodes.append(helper.make_node("Transpose", [f"{base}/render_tout"], list(node.output), perm=[0, 2, 1],
+                                  name=f"{base}/render_cmajor"))
+    return nodes
+
+
+def signed_weights(model: onnx.ModelProto) -> int:
+    """Rewrite ``model``'s 1-D ConvInteger nodes in place; return how many changed (0: untouched).
+
+    (Its MatMulInteger weights are already signed: nothing to do there.)
+    """
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    uses: dict[str, int] = {}
+    for n in graph.node:
+        for i in n.input:
+            uses[i] = uses.get(i, 0) + 1
+    added: list[onnx.TensorProto] = []
+
+    def add_init(name: str, value: np.ndarray) -> str:
+        added.append(numpy_helper.from_array(value, name))
+        return name
+
+    convs = 0
+    out: list[onnx.NodeProto] = []
+    for n in graph.node:
+        if n.op_type == "ConvInteger" and len(n.input) > 3:
+            zero, weight = _scalar_u8(inits, n.input[3]), inits.get(n.input[1])
+            if (zero is not None and weight is not None and weight.data_type == onnx.TensorProto.UINT8
+                    and len(weight.dims) == 3 and uses.get(n.input[1], 0) == 1):
+                replaced = _conv_as_matmul(n, numpy_helper.to_array(weight), zero, add_init)
+                if replaced is not None:
+                    out.extend(replaced)
+                    convs += 1
+                    continue
+        out.append(n)
+    if convs:
+        del graph.node[:]
+        graph.node.extend(out)
+        graph.initializer.extend(added)
+        used = {i for n in graph.node for i in n.input}
+        keep = [i for i in graph.initializer if i.name in used]
+        del graph.initializer[:]
+        graph.initializer.extend(keep)
+    return convs
+
+
+def has_vnni() -> bool:
+    """Whether this x86 CPU multiplies unsigned by signed bytes exactly (AVX-512 VNNI or AVX-VNNI)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+    return "avx512_vnni" in flags or "avx_vnni" in flags
+
+
+def fast_model(model: Path, digest: str, folder: Path, same_output: Callable[[Path, Path], bool]) -> Path:
+    """``model`` with its convolutions on the u8×s8 kernels, built once into ``folder``; or
+    ``model`` itself where that does not apply (no VNNI, no ConvInteger, or output that is not
+    bit for bit the same by ``same_output(original, rewritten)``, remembered so it is tried once).
+    """
+    if not has_vnni():
+        return model
+    tag = f"{digest[:24]}-{REWRITE}-ort{version('onnxruntime')}"
+    fast, rejected = folder / f"{tag}.onnx", folder / f"{tag}.same-model"
+    if fast.exists():
+        return fast
+    if rejected.exists():
+        return model
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{tag}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # workers starting together: one builds, the others wait
+        if fast.exists():
+            return fast
+        if rejected.exists():
+            return model
+        try:
+            return _build(model, fast, rejected, same_output)
+        except Exception:  # a full disk, a model onnx cannot read: it costs speed, never the render
+            return model
+
+
+def _build(model: Path, fast: Path, rejected: Path, same_output: Callable[[Path, Path], bool]) -> Path:
+    loaded = onnx.load(str(model))
+    if not signed_weights(loaded):
+        rejected.parent.mkdir(parents=True, exist_ok=True)
+        rejected.write_text("no ConvInteger to rewrite\n", encoding="utf-8")
+        return model
+    fd, name = tempfile.mkstemp(dir=fast.parent, prefix=".", suffix=".onnx.part")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        onnx.save(loaded, str(tmp))
+        del loaded
+        if not same_output(model, tmp):
+            rejected.write_text("the rewritten model's audio differed; running the original\n", encoding="utf-8")
+            return model
+        os.replace(tmp, fast)  # atomic: another worker sees no file or a whole one
+    finally:
+        tmp.unlink(missing_ok=True)
+    return fast
