@@ -135,11 +135,13 @@ def cache_info(cache_dir: CacheDirOpt = None, out_dir: OutOpt = None, root: Root
     """Where the cache is, how many turns it holds and how big it is."""
     cache = _settings(root, out_dir, cache_dir=cache_dir).cache()
     count, size = cache.info()
-    out.print(f"{cache.root}: {count} turns, {size / 1e6:.1f} MB", highlight=False)
+    streams, stream_bytes = cache.streams_info()
+    out.print(f"{cache.root}: {count} turn{'s' * (count != 1)}, {size / 1e6:.1f} MB; "
+              f"{streams} MP3 stream{'s' * (streams != 1)}, {stream_bytes / 1e6:.1f} MB", highlight=False)
 
 
 @cache_app.command("clear")
 def cache_clear(cache_dir: CacheDirOpt = None, out_dir: OutOpt = None, root: RootOpt = Path(".")) -> None:
-    """Delete every cached turn (the next render synthesizes everything)."""
+    """Delete every cached turn and MP3 stream (the next render synthesizes everything)."""
     cache = _settings(root, out_dir, cache_dir=cache_dir).cache()
     out.print(f"removed {cache.clear()} cached turns from {cache.root}", highlight=False)

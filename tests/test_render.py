@@ -146,3 +146,13 @@ def test_an_edit_reencodes_only_its_part_of_the_mp3(tmp_path: Path) -> None:
     assert after[-100_000:] == before[-100_000:]  # and its end, moved later unchanged
     decoded, rate = read_back(mp3)
     assert abs(len(decoded) / rate - report2["duration_s"]) < 0.001
+
+
+def test_cache_info_and_clear(tmp_path: Path) -> None:
+    proj = make_project(tmp_path / "p", {"00001-test.md": "**Jordan**: Hello there.\n\n**Alex**: Hi.\n"})
+    cache = tmp_path / "cache"
+    assert run_cli("episode", "1", "--draft", "--no-check", "--cache-dir", str(cache), cwd=proj).returncode == 0
+    info = run_cli("cache", "info", "--cache-dir", str(cache), cwd=proj)
+    assert info.returncode == 0 and "2 turns" in info.stdout and "1 MP3 stream," in info.stdout
+    cleared = run_cli("cache", "clear", "--cache-dir", str(cache), cwd=proj)
+    assert "removed 2 cached turns" in cleared.stdout and not cache.exists()

@@ -165,6 +165,13 @@ class TurnCache:
         files = list(self.root.glob(f"*/*{SUFFIX}"))
         return len(files), sum(f.stat().st_size for f in files)
 
+    def streams_info(self) -> tuple[int, int]:
+        """(MP3 streams, bytes) kept for incremental re-encoding (render.audio.mp3)."""
+        if self.streams is None or not self.streams.exists():
+            return 0, 0
+        files = list(self.streams.glob("*/*.npz"))
+        return len(files), sum(f.stat().st_size for f in files)
+
     def clear(self) -> int:
         count, _ = self.info()
         if self.root is not None and self.root.exists():

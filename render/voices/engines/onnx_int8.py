@@ -1,21 +1,22 @@
-"""Run a dynamically quantized model's integer products on ONNX Runtime's fast u8×s8 kernels.
+"""Run a dynamically quantized model's convolutions on ONNX Runtime's fast u8×s8 kernels.
 
 ONNX Runtime's dynamic quantization (``quantize_dynamic``, how the Kokoro
-int8 model was made) stores weights as *unsigned* 8-bit integers, and
-computes ``ConvInteger`` and ``MatMulInteger`` on them. On x86 with VNNI
-(``vpdpbusd``: unsigned × signed bytes, summed into 32 bits), ONNX Runtime's
-GEMM is ~2.6× faster for unsigned activations times *signed* weights than
-for unsigned × unsigned, and its ``ConvInteger`` has no signed-weight fast
-path at all (measured here: a 2000×1536×512 product in 21 ms u8×u8, 8.2 ms
-u8×s8; ``ConvInteger`` with s8 weights 91 ms).
+int8 model was made) stores convolution weights as unsigned bytes, and
+``ConvInteger`` multiplies them by the unsigned activations. On x86 with
+VNNI (``vpdpbusd``: unsigned × signed bytes summed into 32 bits), ONNX
+Runtime's integer GEMM is ~2.6× faster for unsigned × *signed* bytes than
+for unsigned × unsigned, and ``ConvInteger`` has no fast path for a signed
+operand at all (measured here: a 2000×1536×512 product in 21 ms u8×u8,
+8.2 ms u8×s8; ``ConvInteger`` with s8 weights 91 ms).
 
-So each weight ``w`` (u8, zero point ``z``) becomes ``w - 128`` (s8, zero
-point ``z - 128``): ``(w - 128) - (z - 128) = w - z``, the same integers, so
-every 32-bit sum and therefore the audio is bit for bit the same. Each 1-D
-``ConvInteger`` becomes the same product as ``MatMulInteger``: the input,
-padded with its own zero point (what ``ConvInteger`` pads with), is laid out
-time-major and its ``K`` shifted views are joined along channels (im2col in
-the graph), times the weights as ``[K·C, O]``, then transposed back.
+So each 1-D ``ConvInteger`` becomes the same product as ``MatMulInteger``:
+the weights ``[O, C, K]`` (unsigned, as shipped) laid out ``[O, K·C]`` on the
+left; on the right the input, padded with its zero point (what
+``ConvInteger`` pads with), shifted to signed bytes (``x - 128`` with zero
+point ``z - 128``: the same differences ``x - z``), and its ``K``
+dilated/strided views along time joined along channels (im2col in the graph).
+The result is ``[1, O, T]`` as before, every 32-bit sum the same integer, so
+the audio is bit for bit the same.
 
 Without VNNI, x86 computes u8×s8 with ``vpmaddubsw``, which saturates at 16
 bits: there the rewrite could change results, so it is only used where the
@@ -37,15 +38,11 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-REWRITE = "u8s8-v1"  # part of the rewritten model's file name
+REWRITE = "u8s8-v2"  # part of the rewritten model's file name
 
 
 def _attrs(node: onnx.NodeProto) -> dict[str, Any]:
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
-
-
-def _signed(weight: np.ndarray) -> np.ndarray:
-    return (weight.astype(np.int16) - 128).astype(np.int8)
 
 
 def _scalar_u8(inits: dict[str, onnx.TensorProto], name: str) -> np.ndarray | None:
@@ -55,51 +52,49 @@ def _scalar_u8(inits: dict[str, onnx.TensorProto], name: str) -> np.ndarray | No
     return value if value.size == 1 else None
 
 
-def _conv_as_matmul(node: onnx.NodeProto, weight: np.ndarray, zero: np.ndarray,
-                    add_init: Any) -> list[onnx.NodeProto] | None:
+def _conv_as_matmul(node: onnx.NodeProto, weight: np.ndarray, add_init: Any) -> list[onnx.NodeProto] | None:
     """The nodes computing ``node`` (a 1-D ConvInteger) as im2col + u8×s8 MatMulInteger, or None."""
     a = _attrs(node)
     out_ch, in_ch, k = weight.shape
     if a.get("group", 1) != 1 or a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
         return None
-    if len(a.get("kernel_shape", [k])) != 1:
+    if len(a.get("kernel_shape", [k])) != 1 or len(node.input) < 4 or not node.input[2]:
         return None
     pads = list(a.get("pads", [0, 0]))
     stride, dilation = int(a.get("strides", [1])[0]), int(a.get("dilations", [1])[0])
-    x, xzp = node.input[0], node.input[2] if len(node.input) > 2 and node.input[2] else ""
+    x, xzp, wzp = node.input[0], node.input[2], node.input[3]
     base = node.name or node.output[0]
     nodes: list[onnx.NodeProto] = []
-    if any(pads):
-        pad_values = add_init(f"{base}/render_pads", np.array([0, 0, pads[0], 0, 0, pads[1]], np.int64))
-        pad_inputs = [x, pad_values, xzp] if xzp else [x, pad_values]
-        nodes.append(helper.make_node("Pad", pad_inputs, [f"{base}/render_padded"], name=f"{base}/render_pad"))
-        x = f"{base}/render_padded"
-    nodes.append(helper.make_node("Transpose", [x], [f"{base}/render_tmajor"], perm=[0, 2, 1],
-                                  name=f"{base}/render_tmajor"))
-    views = []
-    axis = add_init(f"{base}/render_axis", np.array([1], np.int64))
-    step = add_init(f"{base}/render_step", np.array([stride], np.int64))
-    for i in range(k):
-        if k == 1 and stride == 1:
-            views = [f"{base}/render_tmajor"]
-            break
-        back = dilation * (k - 1 - i)  # the view ends this far before the end
-        starts = add_init(f"{base}/render_start{i}", np.array([i * dilation], np.int64))
-        ends = add_init(f"{base}/render_end{i}", np.array([-back if back else np.iinfo(np.int64).max], np.int64))
-        views.append(f"{base}/render_view{i}")
-        nodes.append(helper.make_node("Slice", [f"{base}/render_tmajor", starts, ends, axis, step], [views[-1]],
-                                      name=f"{base}/render_view{i}"))
-    cols = views[0]
-    if len(views) > 1:
-        cols = f"{base}/render_cols"
-        nodes.append(helper.make_node("Concat", views, [cols], axis=2, name=f"{base}/render_cols"))
-    # [O, C, K] -> [K, C, O] -> [K*C, O]: row k*C + c matches the views joined along channels.
-    w = add_init(f"{base}/render_w_s8", np.ascontiguousarray(_signed(weight).transpose(2, 1, 0).reshape(k * in_ch, out_ch)))
-    wzp = add_init(f"{base}/render_wzp_s8", _signed(zero.reshape(())))
-    nodes.append(helper.make_node("MatMulInteger", [cols, w, xzp, wzp], [f"{base}/render_tout"],
-                                  name=f"{base}/render_matmul"))
-    nodes.append(helper.make_node("Transpose", [f"{base}/render_tout"], list(node.output), perm=[0, 2, 1],
-                                  name=f"{base}/render_cmajor"))
+
+    def op(kind: str, inputs: list[str], **attrs: Any) -> str:
+        out = f"{base}/render_{kind.lower()}{len(nodes)}"
+        nodes.append(helper.make_node(kind, inputs, [out], name=out, **attrs))
+        return out
+
+    if any(pads):  # padded with the zero point, as ConvInteger pads
+        x = op("Pad", [x, add_init(f"{base}/render_pads", np.array([0, 0, pads[0], 0, 0, pads[1]], np.int64)), xzp])
+    shift = add_init(f"{base}/render_128", np.array(128, np.int16))
+
+    def signed(tensor: str) -> str:  # u8 - 128 as s8: the same differences from the zero point
+        return op("Cast", [op("Sub", [op("Cast", [tensor], to=onnx.TensorProto.INT16), shift])],
+                  to=onnx.TensorProto.INT8)
+
+    xs, zs = signed(x), signed(xzp)
+    cols = xs
+    if k > 1 or stride > 1:
+        axis = add_init(f"{base}/render_axis", np.array([2], np.int64))
+        step = add_init(f"{base}/render_step", np.array([stride], np.int64))
+        views = []
+        for i in range(k):
+            back = dilation * (k - 1 - i)  # the view ends this far before the end
+            starts = add_init(f"{base}/render_start{i}", np.array([i * dilation], np.int64))
+            ends = add_init(f"{base}/render_end{i}",
+                            np.array([-back if back else np.iinfo(np.int64).max], np.int64))
+            views.append(op("Slice", [xs, starts, ends, axis, step]))
+        cols = op("Concat", views, axis=1) if k > 1 else views[0]
+    # Rows of cols are k*C + c: the weights [O, C, K] as [O, K*C], unsigned as shipped.
+    w = add_init(f"{base}/render_w", np.ascontiguousarray(weight.transpose(0, 2, 1).reshape(out_ch, k * in_ch)))
+    nodes.append(helper.make_node("MatMulInteger", [w, cols, wzp, zs], list(node.output), name=f"{base}/render_matmul"))
     return nodes
 
 
@@ -127,7 +122,7 @@ def signed_weights(model: onnx.ModelProto) -> int:
             zero, weight = _scalar_u8(inits, n.input[3]), inits.get(n.input[1])
             if (zero is not None and weight is not None and weight.data_type == onnx.TensorProto.UINT8
                     and len(weight.dims) == 3 and uses.get(n.input[1], 0) == 1):
-                replaced = _conv_as_matmul(n, numpy_helper.to_array(weight), zero, add_init)
+                replaced = _conv_as_matmul(n, numpy_helper.to_array(weight), add_init)
                 if replaced is not None:
                     out.extend(replaced)
                     convs += 1
@@ -174,6 +169,9 @@ def fast_model(model: Path, digest: str, folder: Path, same_output: Callable[[Pa
             return fast
         if rejected.exists():
             return model
+        for stale in folder.glob(f"{digest[:24]}-u8s8-*"):  # an older rewrite of this model
+            if not stale.name.startswith(tag):
+                stale.unlink(missing_ok=True)
         try:
             return _build(model, fast, rejected, same_output)
         except Exception:  # a full disk, a model onnx cannot read: it costs speed, never the render
