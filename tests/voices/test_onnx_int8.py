@@ -123,3 +123,19 @@ def test_a_rewrite_damaged_on_disk_is_dropped_and_the_shipped_model_runs(tmp_pat
     clip = KokoroEngine(voice, threads=2).synthesize("Hello there.")
     assert clip.seconds > 0.3
     assert not damaged.exists() or not has_vnni()  # removed, to be built again next time
+
+
+def test_every_byte_shifts_to_the_same_signed_difference() -> None:
+    """The rewrite's u8 -> s8 shift (a wrapping 8-bit Sub, then Cast) is exact for all 256 values."""
+    model = _conv_model(1, 1, 1)
+    assert signed_weights(model) == 1
+    shift = [n for n in model.graph.node if n.op_type in ("Sub", "Cast")]
+    assert [n.op_type for n in shift] == ["Sub", "Cast", "Sub", "Cast"]  # input and zero point
+    graph = helper.make_graph(shift[:2], "g", [helper.make_tensor_value_info(shift[0].input[0], TensorProto.UINT8, None)],
+                              [helper.make_tensor_value_info(shift[1].output[0], TensorProto.INT8, None)],
+                              [i for i in model.graph.initializer if i.name == shift[0].input[1]])
+    session = onnxruntime.InferenceSession(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+                                           .SerializeToString(), providers=["CPUExecutionProvider"])
+    every = np.arange(256, dtype=np.uint8)
+    got = session.run(None, {shift[0].input[0]: every})[0]
+    assert np.array_equal(got.astype(np.int16), every.astype(np.int16) - 128)
