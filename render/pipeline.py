@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -48,8 +49,10 @@ from render.voices.voice import file_digest
 
 def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: Stopwatch,
                  progress: Callable[[int], None] | None = None, *,
-                 music: bool | None = None) -> tuple[Timeline, dict[str, int]]:
-    """Synthesize (cached) and assemble ``turns`` of a prepared episode."""
+                 music: bool | None = None, keep_levels: dict[str, float] | None = None
+                 ) -> tuple[Timeline, dict[str, int]]:
+    """Synthesize (cached) and assemble ``turns`` of a prepared episode (``keep_levels``: the
+    last render's voice levels, kept while they still match)."""
     cache = settings.cache()
     use_music = settings.music if music is None else music
     silences = {s: v.sentence_silence for s, v in prep.cast.voices.items()}
@@ -64,7 +67,7 @@ def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: S
         try:
             with result:
                 timeline = assemble(turns, result, silences, settings.pacing, intro, section_starts(prep.script),
-                                    buffers)
+                                    buffers, keep_levels)
         except RenderError as exc:
             if exc.file is None:  # engine failures know the turn's line, not the file
                 exc.file = prep.episode.script
@@ -173,6 +176,14 @@ def _previous_report(path: Path) -> dict:
     except (OSError, ValueError):
         return {}
     return report if isinstance(report, dict) else {}
+
+
+def _levels(data: object) -> dict[str, float] | None:
+    """Voice levels a report holds, if they are what they should be."""
+    if not isinstance(data, dict):
+        return None
+    return {str(k): float(v) for k, v in data.items()
+            if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)}
 
 
 def _published(tags: Tags, previous: dict) -> str:
@@ -288,7 +299,9 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
         if progress:
             progress(done[0], total)
 
-    timeline, cache_stats = render_audio(prep, prep.turns, settings, watch, tick)
+    previous = _previous_report(folder / "report.json")
+    kept = previous.get("master", {}).get("voice_levels") if isinstance(previous.get("master"), dict) else None
+    timeline, cache_stats = render_audio(prep, prep.turns, settings, watch, tick, keep_levels=_levels(kept))
     audio_path = folder / f"{prep.episode.slug}.{settings.fmt}"
     tags = _tags(prep, settings.root)
     with watch.stage("captions"):
@@ -298,7 +311,6 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
         time_chapters(chapters, timeline.turns, len(timeline.audio) / timeline.rate + delay, delay)
         cues = build_cues(prep.turns, timeline.turns, delay)
     finish = (lambda p: write_tags(p, tags, chapters)) if settings.fmt == "mp3" else None
-    previous = _previous_report(folder / "report.json")
     streams = settings.cache().streams
     duration, loud, plan = deliver(timeline, audio_path, settings.fmt, settings.spec, watch, finish,
                                    StreamStore(streams) if streams else None,
@@ -349,7 +361,7 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
     report["meta"] = {"series": tags.series, "episode": tags.episode, "hosts": tags.hosts,
                       "description": tags.description, "date": tags.date}
     report["published"] = _published(tags, previous)
-    report["master"] = asdict(plan)
+    report["master"] = asdict(plan) | {"voice_levels": timeline.voice_levels}
     report["sanity"] = sanity(timeline, int(loud.pop("clipped_samples")), settings.pacing)
     loud["target_lufs"], loud["ceiling_dbtp"] = settings.spec.lufs, settings.spec.true_peak_db
     report["envelope"] = envelope(timeline.audio, timeline.rate, delay)

@@ -128,7 +128,7 @@ def test_an_edit_reencodes_only_its_part_of_the_mp3(tmp_path: Path) -> None:
     mp3 = folder / "00003-edits.mp3"
     before = mp3.read_bytes()[_frames_start(mp3):]
     streams = report["mp3_streams"]["encoded"]
-    assert report["mp3_streams"]["reused"] == 0 and streams >= 3
+    assert report["mp3_streams"]["reused"] == 0 and streams >= 5
 
     edited = script.replace("Point number 13 is about", "Point number 13, the longest one by far, is about")
     (proj / "transcripts" / "00003-edits.md").write_text(edited, encoding="utf-8")
@@ -138,7 +138,9 @@ def test_an_edit_reencodes_only_its_part_of_the_mp3(tmp_path: Path) -> None:
     assert report2["cache"] == {"hits": 23, "misses": 1}
     # The same gain still lands on the target, so the streams the edit did not touch are reused.
     assert report2["master"]["gain_db"] == report["master"]["gain_db"]
-    assert report2["mp3_streams"]["encoded"] <= 2 and report2["mp3_streams"]["reused"] >= streams - 2
+    # The edited turn's stream is encoded again; a cut at the turn's start or at its second
+    # sentence (new audio, so a new hash) may come or go, joining or splitting its neighbours.
+    assert report2["mp3_streams"]["encoded"] <= 3 and report2["mp3_streams"]["reused"] >= streams - 3
     assert abs(report2["loudness"]["integrated_lufs"] + 16) <= 0.3 and report2["loudness"]["true_peak_dbtp"] <= -1
     assert report2["duration_s"] > report["duration_s"] + 1
     after = mp3.read_bytes()[_frames_start(mp3):]

@@ -77,6 +77,7 @@ class Timeline:
     music_end_s: float
     speech_start_s: float
     envelope: np.ndarray  # 4x-oversampled peak magnitude per sample (float16), for mastering
+    voice_levels: dict[str, float] = field(default_factory=dict)  # LUFS each voice was matched from
 
 
 def gap_after(turn: Turn, following: Turn, pacing: Pacing, section_break: bool) -> float:
@@ -190,27 +191,42 @@ def prepare_turn(audio: TurnAudio, sentence_silence: float) -> PreparedTurn:
     return PreparedTurn(audio, spans, length, meter.lufs() if length else -120.0)
 
 
-LEVEL_STEP_DB = 0.2
+LEVEL_KEEP_DB = 0.3
 
 
-def _voice_gains(levels: dict[int, float], turns: list[Turn], target: float) -> dict[int, float]:
-    """One gain per voice (from its median turn loudness), nudged per turn within ±3 dB.
+def voice_levels(levels: dict[int, float], turns: list[Turn], keep: dict[str, float] | None = None) -> dict[str, float]:
+    """Each voice's level: the median loudness of its turns, or ``keep[voice]`` (the last render's)
+    while the median stays within 0.3 dB of it.
 
-    The median is rounded to a 0.2 dB step: editing one turn then rarely
-    moves it, so the voice's other turns keep their exact samples and the
-    MP3 streams that hold them are reused (render.audio.mp3). At most 0.1 dB
-    of level matching is given up, well under what a listener hears.
+    Editing one turn can move a voice's median a little, which would move
+    every other turn of that voice by a fraction of a dB. Keeping the level
+    keeps their samples exactly, so the MP3 streams that hold them are
+    reused (render.audio.mp3); 0.3 dB of level matching between voices is
+    well under what a listener hears.
     """
-    by_speaker: dict[str, list[tuple[int, float]]] = {}
+    by_speaker: dict[str, list[float]] = {}
     for t in turns:
-        by_speaker.setdefault(t.speaker, []).append((t.index, levels[t.index]))
+        by_speaker.setdefault(t.speaker, []).append(levels[t.index])
+    out: dict[str, float] = {}
+    for speaker, values in by_speaker.items():
+        valid = [lu for lu in values if lu > -70]
+        if not valid:
+            continue
+        mid = float(median(valid))
+        previous = (keep or {}).get(speaker)
+        out[speaker] = previous if previous is not None and abs(mid - previous) <= LEVEL_KEEP_DB else mid
+    return out
+
+
+def _voice_gains(levels: dict[int, float], turns: list[Turn], mids: dict[str, float],
+                 target: float) -> dict[int, float]:
+    """One gain per voice (from its level), nudged per turn within ±3 dB."""
     gains: dict[int, float] = {}
-    for items in by_speaker.values():
-        valid = [lu for _, lu in items if lu > -70]
-        mid = round(median(valid) / LEVEL_STEP_DB) * LEVEL_STEP_DB if valid else target
-        for index, lu in items:
-            deviation = float(np.clip(lu - mid, -3, 3)) if lu > -70 else 0.0
-            gains[index] = target - mid - deviation * 0.5
+    for t in turns:
+        lu = levels[t.index]
+        mid = mids.get(t.speaker, target)
+        deviation = float(np.clip(lu - mid, -3, 3)) if lu > -70 else 0.0
+        gains[t.index] = target - mid - deviation * 0.5
     return gains
 
 
@@ -234,8 +250,10 @@ def music_envelope(length: int, speech_start: int, pacing: Pacing) -> np.ndarray
 def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[int, TurnAudio],
              silences: dict[str, float], pacing: Pacing,
              music: tuple[np.ndarray, str] | Future[tuple[np.ndarray, str]] | None,
-             section_starts: set[int] | None = None, buffers: TimelineBuffers | None = None) -> Timeline:
-    """Build the episode timeline. ``silences`` is each speaker's sentence pause.
+             section_starts: set[int] | None = None, buffers: TimelineBuffers | None = None,
+             keep_levels: dict[str, float] | None = None) -> Timeline:
+    """Build the episode timeline. ``silences`` is each speaker's sentence pause; ``keep_levels``
+    the last render's voice levels (see :func:`voice_levels`).
 
     ``audio`` yields (turn index, audio) pairs in any order, e.g. as synthesis
     finishes them; each turn is prepared (conditioned if need be, laid out,
@@ -253,7 +271,8 @@ def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[in
         for fut in [pool.submit(prepare_one, index, turn_audio) for index, turn_audio in pairs]:
             fut.result()
     levels = {i: p.lufs for i, p in prepared.items()}
-    gains = {i: np.float32(10 ** (g / 20)) for i, g in _voice_gains(levels, turns, pacing.voice_lufs).items()}
+    mids = voice_levels(levels, turns, keep_levels)
+    gains = {i: np.float32(10 ** (g / 20)) for i, g in _voice_gains(levels, turns, mids, pacing.voice_lufs).items()}
     if isinstance(music, Future):  # loaded on the side while the turns arrived
         music = music.result()
 
@@ -299,7 +318,7 @@ def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[in
     if music_audio is not None:  # where music and speech overlap, only the mix has the right envelope
         n = min(total, len(music_audio) + 1024)
         envelope[:n] = peak_envelope(out[: min(total, n + 1024)], dtype=np.float16)[:n]
-    return Timeline(out, RATE, placed, music[1] if music else None, music_end, speech_start, envelope)
+    return Timeline(out, RATE, placed, music[1] if music else None, music_end, speech_start, envelope, mids)
 
 
 class TimelineBuffers:

@@ -62,7 +62,7 @@ class MasterPlan:
         if not isinstance(data, dict):
             return None
         try:
-            plan = cls(**data)
+            plan = cls(**{k: v for k, v in data.items() if k != "voice_levels"})
         except TypeError:
             return None
         numbers = (plan.gain_db, plan.extra_headroom_db, plan.codec_offset_lu, plan.lufs, plan.true_peak_db)

@@ -204,3 +204,17 @@ def test_compression_leaves_room_for_the_master(engines) -> None:
     # Below the threshold nothing changes: a quiet tone passes as it is.
     tone = (0.01 * np.sin(2 * np.pi * 220 * np.arange(RATE) / RATE)).astype(np.float32)
     np.testing.assert_allclose(compress(tone, RATE, -20.0), tone, rtol=1e-5, atol=1e-7)
+
+
+def test_a_voice_keeps_its_level_while_an_edit_barely_moves_it() -> None:
+    from render.audio.assemble import voice_levels
+    from render.script.parse import Turn as T
+
+    turns = [T(index=i, speaker="Jordan" if i % 2 == 0 else "Alex", text="x", line=i + 1) for i in range(6)]
+    levels = {0: -20.0, 1: -24.0, 2: -21.0, 3: -25.0, 4: -22.0, 5: -26.0}
+    assert voice_levels(levels, turns) == {"Jordan": -21.0, "Alex": -25.0}
+    edited = {**levels, 2: -21.2}  # the median turn re-said a little quieter
+    assert voice_levels(edited, turns) == {"Jordan": -21.2, "Alex": -25.0}
+    assert voice_levels(edited, turns, {"Jordan": -21.0, "Alex": -25.0}) == {"Jordan": -21.0, "Alex": -25.0}
+    louder = {**levels, 2: -19.5, 4: -19.0}  # a real change of level is followed
+    assert voice_levels(louder, turns, {"Jordan": -21.0, "Alex": -25.0})["Jordan"] == -19.5
