@@ -178,8 +178,10 @@ def _previous_report(path: Path) -> dict:
     return report if isinstance(report, dict) else {}
 
 
-def _levels(data: object) -> dict[str, float] | None:
-    """Voice levels a report holds, if they are what they should be."""
+def _kept_levels(previous: dict) -> dict[str, float] | None:
+    """The voice levels the last render matched its voices to (see assemble.voice_levels)."""
+    master = previous.get("master")
+    data = master.get("voice_levels") if isinstance(master, dict) else None
     if not isinstance(data, dict):
         return None
     return {str(k): float(v) for k, v in data.items()
@@ -300,8 +302,7 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
             progress(done[0], total)
 
     previous = _previous_report(folder / "report.json")
-    kept = previous.get("master", {}).get("voice_levels") if isinstance(previous.get("master"), dict) else None
-    timeline, cache_stats = render_audio(prep, prep.turns, settings, watch, tick, keep_levels=_levels(kept))
+    timeline, cache_stats = render_audio(prep, prep.turns, settings, watch, tick, keep_levels=_kept_levels(previous))
     audio_path = folder / f"{prep.episode.slug}.{settings.fmt}"
     tags = _tags(prep, settings.root)
     with watch.stage("captions"):
