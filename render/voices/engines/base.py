@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -41,3 +44,14 @@ def as_float32(audio: np.ndarray) -> np.ndarray:
     if a.dtype == np.int16:
         return (a.astype(np.float32) / 32768.0).reshape(-1)
     return a.astype(np.float32, copy=False).reshape(-1)
+
+
+@lru_cache(maxsize=1)
+def cpu_flags() -> str:
+    """This CPU's feature flags line from /proc/cpuinfo (``flags`` on x86, ``Features`` on Arm),
+    or "" where there is none: ONNX Runtime picks its kernels by them."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith(("flags", "Features")):
+                return line
+    return ""

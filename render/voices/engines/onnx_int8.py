@@ -38,6 +38,8 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from render.voices.engines.base import cpu_flags
+
 REWRITE = "u8s8-v3"  # part of the rewritten model's file name
 
 
@@ -143,11 +145,8 @@ def signed_weights(model: onnx.ModelProto) -> int:
 
 def has_vnni() -> bool:
     """Whether this x86 CPU multiplies unsigned by signed bytes exactly (AVX-512 VNNI or AVX-VNNI)."""
-    try:
-        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+    line = cpu_flags()
+    flags = line.split(":", 1)[1].split() if line.startswith("flags") else []
     return "avx512_vnni" in flags or "avx_vnni" in flags
 
 

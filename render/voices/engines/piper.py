@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from render.voices.engines.base import Clip
+from render.voices.engines.base import Clip, cpu_flags
 from render.voices.voice import Voice, file_digest, fingerprint, resolve_piper_model
 
 if TYPE_CHECKING:
@@ -53,13 +53,7 @@ def _runtime_tag() -> str:
     ONNX Runtime's blocked-layout optimizations depend on the CPU's vector
     instructions, so the tag covers the CPU's flags.
     """
-    flags = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.startswith(("flags", "Features")):
-                flags = line
-                break
-    cpu = hashlib.sha256(f"{platform.machine()} {flags}".encode()).hexdigest()[:12]
+    cpu = hashlib.sha256(f"{platform.machine()} {cpu_flags()}".encode()).hexdigest()[:12]
     return f"ort{version('onnxruntime')}-{DECODER_LAYOUT}-{cpu}"
 
 
