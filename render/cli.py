@@ -79,7 +79,7 @@ def episode(
 def preview(
     ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path.")],
     exchange: Annotated[int | None, typer.Option("--exchange", help="The N-th back-and-forth (1-based).")] = None,
-    turns: Annotated[str | None, typer.Option("--turns", help="Turn indices, e.g. 12-18.")] = None,
+    turns: Annotated[str | None, typer.Option("--turns", help="Turn numbers (render script, render check), e.g. 12-18.")] = None,
     match: Annotated[str | None, typer.Option("--match", help="First turn containing this text, with neighbours.")] = None,
     outline: Annotated[bool, typer.Option("--outline", help="With --exchange: the outline's N-th exchange block.")] = False,
     music: Annotated[bool, typer.Option("--music", help="Include the intro music.")] = False,
@@ -326,13 +326,13 @@ def script(
 ) -> None:
     """Show the parsed turns: speaker, written text, spoken text, source line."""
     prep = prepare(ep, _settings(root, None, transcripts))
-    rows = [{"index": t.index, "speaker": t.speaker, "text": t.text, "spoken": t.spoken,
+    rows = [{"turn": t.number, "speaker": t.speaker, "text": t.text, "spoken": t.spoken,
              "line": t.line} for t in prep.turns]
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return
     for r in rows:
-        out.print(f"[bold]{r['index']:>3} {r['speaker']}[/bold] (line {r['line']}): {r['spoken']}",
+        out.print(f"[bold]{r['turn']:>3} {r['speaker']}[/bold] (line {r['line']}): {r['spoken']}",
                   highlight=False)
 
 

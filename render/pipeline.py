@@ -7,7 +7,6 @@ them together, times them, and decides where files go.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import math
 import os
@@ -42,9 +41,8 @@ from render.fit import plan_fit
 from render.prepare import Prepared, Settings, Stopwatch, prepare, section_starts
 from render.script.episodes import EpisodeFiles
 from render.script.parse import Turn
-from render.voices.jobs import plan_jobs
+from render.voices.jobs import Job, plan_jobs
 from render.voices.synthesize import Synthesis, synthesize
-from render.voices.voice import file_digest
 
 
 def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: Stopwatch,
@@ -59,7 +57,7 @@ def render_audio(prep: Prepared, turns: list[Turn], settings: Settings, watch: S
     # Synthesis streams turns into assembly, so the "synthesize" stage includes preparing each turn;
     # the intro music is read or generated on the side meanwhile.
     with watch.stage("synthesize"), ThreadPoolExecutor(1) as side:
-        intro = side.submit(load_intro, settings.root / "music") if use_music else None
+        intro = side.submit(load_intro, prep.intro) if use_music else None
         result = synthesize(plan_jobs(turns, prep.cast), cache, settings.workers, progress,
                             executor=settings.executor, ray_address=settings.ray_address)
         estimate = _timeline_estimate(turns, result, settings.pacing, silences, use_music)
@@ -156,8 +154,6 @@ def episode_number(ep: EpisodeFiles) -> int | None:
 def _tags(prep: Prepared, root: Path) -> Tags:
     front = prep.script.front_matter
     meta = prep.script.metadata
-    cover = next((p for ext in (".jpg", ".jpeg", ".png")
-                  if (p := prep.episode.script.with_suffix(ext)).exists()), None)
     return Tags(
         title=str(front.get("title") or prep.script.title or prep.episode.slug),
         series=str(front.get("series") or meta.get("Series") or "The Platform Engineering Playbook Podcast"),
@@ -165,7 +161,7 @@ def _tags(prep: Prepared, root: Path) -> Tags:
         hosts=prep.cast.speakers,
         date=str(front["date"]) if front.get("date") else None,
         description=str(front.get("description") or meta.get("Summary") or "") or None,
-        cover=cover,
+        cover=prep.cover,
     )
 
 
@@ -198,21 +194,11 @@ def _published(tags: Tags, previous: dict) -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def render_key(prep: Prepared, settings: Settings) -> str:
-    """Hash of every input that shapes the delivered file; equal keys mean nothing to redo."""
-    jobs = plan_jobs(prep.turns, prep.cast)
-    music = None
-    if settings.music:
-        user = [p for p in sorted((settings.root / "music").glob("intro.*"))]
-        music = file_digest(user[0]) if user else "generated-v1"
-    blob = json.dumps({
-        "v": 7, "turns": [j.key for j in jobs],
-        "silence": {s: v.sentence_silence for s, v in prep.cast.voices.items()},
-        "pacing": asdict(settings.pacing), "spec": asdict(settings.spec), "fmt": settings.fmt,
-        "music": music, "tags": asdict(_tags(prep, settings.root)) | {"cover": None},
-        "sections": sorted(section_starts(prep.script)),
-    }, sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+def render_key(prep: Prepared, jobs: list[Job]) -> str:
+    """Hash of every file the render read and every setting it used (``prep.inputs``), with
+    the turns' audio keys, which carry the engines' and models' versions: equal keys mean
+    nothing to redo."""
+    return prep.inputs.key([j.key for j in jobs])
 
 
 def up_to_date(report_path: Path, key: str) -> dict | None:
@@ -244,7 +230,7 @@ def render_episode(ref: str, settings: Settings,
     folder = settings.episode_dir(prep.episode.id)
     with episode_lock(folder):
         remove_stale_parts(folder)
-        key = render_key(prep, settings)
+        key = render_key(prep, plan_jobs(prep.turns, prep.cast))
         previous = up_to_date(folder / "report.json", key)
         if previous is not None:
             previous["cache"] = {"hits": len(prep.turns), "misses": 0}
@@ -276,7 +262,7 @@ def turn_layout(prep: Prepared, timeline: Timeline, delay: float) -> list[TurnLa
     spans = {s.index: s for s in timeline.turns}
     jobs = {j.turn.index: j for j in plan_jobs(prep.turns, prep.cast)}
     lexicon = prep.normalizer.lexicon
-    return [TurnLayout(t.index, t.speaker, t.line, round(spans[t.index].start_s + delay, 3),
+    return [TurnLayout(t.number, t.speaker, t.line, round(spans[t.index].start_s + delay, 3),
                        round(spans[t.index].end_s + delay, 3), jobs[t.index].key, t.text, t.spoken,
                        lexicon.entries(t.text))
             for t in prep.turns]
@@ -358,6 +344,7 @@ def _render_locked(prep: Prepared, settings: Settings, folder: Path, key: str, w
         "mp3_streams": {"reused": loud.pop("streams_reused"), "encoded": loud.pop("streams_encoded")},
         "timings": watch.times,
         "render_key": key,
+        "inputs": prep.inputs.files,  # every file the render read (None: looked for, absent)
     }
     report["meta"] = {"series": tags.series, "episode": tags.episode, "hosts": tags.hosts,
                       "description": tags.description, "date": tags.date}

@@ -16,11 +16,13 @@ from pathlib import Path
 
 from render.audio.assemble import Pacing
 from render.audio.master import MasterSpec
+from render.audio.music import intro_candidates
 from render.errors import RenderError
+from render.inputs import Inputs
 from render.normalize import Normalizer
 from render.normalize.lexicon import Lexicon
 from render.normalize.sentences import speak
-from render.script.episodes import EpisodeFiles, Target, find_episode, find_target
+from render.script.episodes import EpisodeFiles, Target, find_episode, find_target, outline_candidates
 from render.script.parse import Script, Turn, parse_file, read_text, split_front_matter
 from render.voices.cache import TurnCache
 from render.voices.cast import Cast, load_cast
@@ -59,8 +61,12 @@ class Settings:
     def out_dir(self) -> Path:
         return self.out or self.root / "output"
 
+    @property
+    def lexicon_path(self) -> Path:
+        return self.voices_dir / "lexicon.toml"
+
     def normalizer(self) -> Normalizer:
-        lexicon = Lexicon.load(self.voices_dir / "lexicon.toml")
+        lexicon = Lexicon.load(self.lexicon_path)
         return Normalizer(lexicon.with_say(self.respell) if self.respell else lexicon)
 
     def episode_dir(self, episode_id: str) -> Path:
@@ -85,6 +91,9 @@ class Prepared:
     turns: list[Turn]
     target: Target | None
     normalizer: Normalizer = field(default_factory=Normalizer)
+    inputs: Inputs = field(default_factory=Inputs)  # every file read and setting used: the render key
+    cover: Path | None = None  # transcripts/<episode>.jpg|jpeg|png, for the MP3's tags
+    intro: Path | None = None  # music/intro.*, or None for the generated cue
 
 
 class Stopwatch:
@@ -114,15 +123,29 @@ def _cast_overrides(script_front: dict[str, object], path: Path) -> dict[str, st
 MAX_TURN_CHARS = 20_000  # ~20 minutes of one host without a reply: surely a paste error
 
 
+COVER_EXTS = (".jpg", ".jpeg", ".png")
+
+
 def prepare(ref: str, settings: Settings) -> Prepared:
-    """Find, parse and normalize an episode; no audio work yet."""
+    """Find, parse and normalize an episode; no audio work yet.
+
+    Every file read on the way is recorded in ``Prepared.inputs`` as it is read
+    (and the files looked for but absent: an outline, a cover, an intro), with
+    the settings that shape the output; the render key is made from that record.
+    """
+    inputs = Inputs(settings.root)
     episode = find_episode(ref, settings.transcripts_dir)
-    text = read_text(episode.script)  # read once: front matter, turns and target all come from it
+    text = read_text(inputs.read(episode.script))  # read once: front matter, turns and target all come from it
     front, _ = split_front_matter(text.splitlines(), episode.script)
     series = str(front["series"]) if front.get("series") else None
     cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series, settings.draft,
                      settings.recast)
+    inputs.read(settings.voices_dir / "cast.toml")
+    for voice in cast.voices.values():
+        if voice.source.endswith(".toml"):
+            inputs.read(Path(voice.source))
     script = parse_file(episode.script, cast.speakers, text=text)
+    inputs.read(settings.lexicon_path)
     normalizer = settings.normalizer()
     turns = speak(script.turns, normalizer)
     for t in turns:
@@ -135,7 +158,13 @@ def prepare(ref: str, settings: Settings) -> Prepared:
                 f"{len(t.text) / 900:.0f} minutes of speech)", episode.script, t.line,
                 hint=f"a turn is at most {MAX_TURN_CHARS:,} characters; split it into several "
                      "turns, or check for a paste error (a missing speaker tag)")
-    return Prepared(episode, script, cast, turns, find_target(episode, script.front_matter), normalizer)
+    inputs.first(outline_candidates(episode.script))  # target and chapters
+    cover = inputs.first([episode.script.with_suffix(ext) for ext in COVER_EXTS])
+    intro = inputs.first(intro_candidates(settings.root / "music")) if settings.music else None
+    inputs.use(format=settings.fmt, music=settings.music, pacing=settings.pacing, spec=settings.spec,
+               draft=settings.draft, recast=settings.recast, respell=settings.respell)
+    return Prepared(episode, script, cast, turns, find_target(episode, script.front_matter), normalizer,
+                    inputs, cover, intro)
 
 
 def section_starts(script: Script) -> set[int]:

@@ -65,7 +65,7 @@ def test_script_json_lists_turns(project: Path) -> None:
     assert turns[0]["line"] == 8
     assert turns[0]["text"].endswith("Kubernetes 1.34 and a $2.16 million lesson.")
     assert turns[0]["spoken"].endswith("Kubernetes one point thirty-four and a two point one six million dollars lesson.")
-    assert set(turns[0]) == {"index", "speaker", "text", "spoken", "line"}
+    assert set(turns[0]) == {"turn", "speaker", "text", "spoken", "line"}
 
 
 def test_00035_script_json(root: Path) -> None:

@@ -20,14 +20,14 @@ TURNS = parse_file(EPISODE, ["Jordan", "Alex"]).turns
 def test_preview_selection_options() -> None:
     ex = select.exchange(TURNS, 3)
     assert [t.index for t in ex] == [4, 5] and ex[0].text.startswith("Wait, why would Google")
-    assert [t.index for t in select.turn_range(TURNS, "12-18")] == list(range(12, 19))
+    assert [t.number for t in select.turn_range(TURNS, "12-18")] == list(range(12, 19))
     m = select.match(TURNS, "wait.  hold ON")
     assert [t.index for t in m] == [13, 14, 15] and m[1].text.startswith("Wait. Hold on.")
     block = select.outline_exchange(OUTLINE, ["Jordan", "Alex"], 1)
     assert [t.speaker for t in block] == ["Alex", "Jordan", "Alex", "Jordan"]
     with pytest.raises(RenderError, match="exchange 99 does not exist"):
         select.exchange(TURNS, 99)
-    with pytest.raises(RenderError, match="outside 0-108"):
+    with pytest.raises(RenderError, match="outside 1-109"):
         select.turn_range(TURNS, "100-200")
     with pytest.raises(RenderError, match="no turn contains"):
         select.match(TURNS, "not in the script")

@@ -231,7 +231,10 @@ def _voice_gains(levels: dict[int, float], turns: list[Turn], mids: dict[str, fl
 
 
 def music_envelope(length: int, speech_start: int, pacing: Pacing) -> np.ndarray:
-    """Full level alone, ducked under speech, then faded out."""
+    """Full level alone, ducked under speech, then faded out (an intro shorter than the
+    lead simply ends early)."""
+    full = length
+    length = max(length, speech_start)
     env = np.ones(length, np.float32)
     duck = 10 ** (-pacing.duck_db / 20)
     ramp_start = max(0, speech_start - int(0.6 * RATE))
@@ -244,7 +247,7 @@ def music_envelope(length: int, speech_start: int, pacing: Pacing) -> np.ndarray
         n = min(fade_len, length - fade_start)
         env[fade_start: fade_start + n] = duck * np.linspace(1, 0, fade_len, dtype=np.float32)[:n]
         env[fade_start + n:] = 0
-    return env
+    return env[:full]
 
 
 def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[int, TurnAudio],

@@ -66,17 +66,20 @@ def generate_intro(seconds: float = 12.0, rate: int = RATE) -> np.ndarray:
     return fade(out, rate, 0.05, 2.0)
 
 
-def load_intro(music_dir: Path) -> tuple[np.ndarray, str]:
-    """The user's intro if ``music/intro.*`` exists, else the generated cue."""
-    for ext in _EXTS:
-        path = music_dir / f"intro{ext}"
-        if path.exists():
-            try:
-                audio, rate = sf.read(path, dtype="float32", always_2d=True)
-            except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-                raise RenderError("intro music is not a readable audio file", path,
-                                  hint="use WAV, FLAC, OGG or MP3, or remove the file "
-                                       "to use the generated intro") from exc
-            mono = audio.mean(axis=1)
-            return resample(mono, rate), str(path)
-    return generate_intro(), "generated"
+def intro_candidates(music_dir: Path) -> list[Path]:
+    """Where a user's intro may be (``music/intro.wav`` …), in order of preference."""
+    return [music_dir / f"intro{ext}" for ext in _EXTS]
+
+
+def load_intro(path: Path | None) -> tuple[np.ndarray, str]:
+    """The user's intro at ``path`` (the first of :func:`intro_candidates` that exists), else
+    the generated cue."""
+    if path is None:
+        return generate_intro(), "generated"
+    try:
+        audio, rate = sf.read(path, dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise RenderError("intro music is not a readable audio file", path,
+                          hint="use WAV, FLAC, OGG or MP3, or remove the file "
+                               "to use the generated intro") from exc
+    return resample(audio.mean(axis=1), rate), str(path)

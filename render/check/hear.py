@@ -37,7 +37,7 @@ PAD_S = 0.05  # cut a little either side of a turn: its first and last phonemes 
 class TurnLayout:
     """One turn of a render, as ``turns.json`` records it."""
 
-    turn: int
+    turn: int  # the turn's number, from 1 (as everywhere a user sees one)
     speaker: str
     line: int
     start_s: float
@@ -83,14 +83,23 @@ def write_layout(turns: list[TurnLayout], path: Path) -> None:
     write_text(json.dumps([t.__dict__ for t in turns], indent=1, ensure_ascii=False) + "\n", path)
 
 
+def load_layout(path: Path) -> list[TurnLayout]:
+    """``turns.json`` as written by :func:`write_layout`. Files written before turns were
+    numbered from 1 everywhere counted from 0; they are read with the numbers users see."""
+    turns = [TurnLayout(**t) for t in json.loads(path.read_text(encoding="utf-8"))]
+    shift = 1 if turns and turns[0].turn == 0 else 0
+    for t in turns:
+        t.turn += shift
+        t.lexicon = [(str(k), str(v)) for k, v in t.lexicon]
+    return turns
+
+
 def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
     """The turns of the render in ``folder`` and its audio file."""
     path = folder / LAYOUT
     try:
         report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        turns = [TurnLayout(**t) for t in json.loads(path.read_text(encoding="utf-8"))]
-        for t in turns:
-            t.lexicon = [(str(k), str(v)) for k, v in t.lexicon]
+        turns = load_layout(path)
         audio = folder / Path(report["audio"]).name
     except FileNotFoundError:
         raise RenderError(f"no render to check in {folder}",

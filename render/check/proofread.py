@@ -71,7 +71,7 @@ class TurnCheck:
         return any(not m.benign for m in self.mismatches)
 
     def as_dict(self) -> dict:
-        return {"turn": self.turn + 1, "speaker": self.speaker, "line": self.line,
+        return {"turn": self.turn, "speaker": self.speaker, "line": self.line,
                 "expected": " ".join(self.expected), "heard": " ".join(self.heard), "errors": self.errors,
                 "mismatches": [{k: v for k, v in asdict(m).items() if k not in ("start", "end", "benign")}
                                for m in self.mismatches if not m.benign]}

@@ -64,11 +64,11 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     afters = []
     for k, i in enumerate(chosen):
         t = prep.turns[i]
-        afters.append(compare(i, t.speaker, t.line, expected[k], heard[k], lexicon.entries(t.text),
+        afters.append(compare(t.number, t.speaker, t.line, expected[k], heard[k], lexicon.entries(t.text),
                               spelled(t.spoken), phonemes))
     doubtful = [k for k, c in enumerate(afters) if c.flagged]
     if doubtful:  # the second opinion, as in every check
         second = transcribe_turns([[clips[k]] for k in doubtful], expected, Recognizer("base"))
         for k in doubtful:
             confirm(afters[k], second[k], lexicon.entries(turns[k].text), spelled(turns[k].spoken), phonemes)
-    return [(before[i], afters[k]) for k, i in enumerate(chosen)]
+    return [(before[prep.turns[i].number], afters[k]) for k, i in enumerate(chosen)]

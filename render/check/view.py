@@ -83,7 +83,7 @@ def flagged_table(checks: list[TurnCheck], written: dict[int, str], letters: dic
             at_h = _locate(c.heard, m.heard, at_h)
             if m.benign:
                 continue
-            table.add_row(str(c.turn + 1), c.speaker, str(c.line), m.kind,
+            table.add_row(str(c.turn), c.speaker, str(c.line), m.kind,
                           _snippet(c.expected, m.expected, at_e, "bold green"),
                           _snippet(c.heard, m.heard, at_h, "bold red"),
                           suggestion(m, written.get(c.turn, ""), letters.get(c.turn, set()),
@@ -99,6 +99,6 @@ def try_table(pairs: list[tuple[TurnCheck, TurnCheck]]) -> Table:
     for before, after in pairs:
         def audible(c: TurnCheck) -> str:
             return "; ".join(f"{m.expected or '∅'} → {m.heard or '∅'}" for m in c.mismatches if not m.benign) or "—"
-        table.add_row(str(after.turn + 1), after.speaker, str(after.line), audible(before), audible(after),
+        table.add_row(str(after.turn), after.speaker, str(after.line), audible(before), audible(after),
                       "[red]still flagged[/red]" if after.flagged else "[green]passes[/green]")
     return table

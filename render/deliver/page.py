@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from render.audio.export import write_text
-from render.check.hear import LAYOUT
+from render.check.hear import LAYOUT, load_layout
 from render.errors import RenderError
 
 PAGE = "index.html"
@@ -52,8 +52,8 @@ def page_data(folder: Path) -> dict:
     """What the page shows, from the render's own files in ``folder``."""
     try:
         report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        turns = json.loads((folder / LAYOUT).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        turns = load_layout(folder / LAYOUT)
+    except (OSError, ValueError, TypeError) as exc:
         raise RenderError(f"cannot build the review page: {exc}", folder,
                           hint="render the episode first: render episode EP") from exc
     check = report.get("check")
@@ -81,8 +81,8 @@ def page_data(folder: Path) -> dict:
         "intro": report.get("intro"),
         "envelope": report.get("envelope"),
         "chapters": report.get("chapters", {}).get("list", []),
-        "turns": [{"n": t["turn"] + 1, "speaker": t["speaker"], "line": t["line"], "start_s": t["start_s"],
-                   "end_s": t["end_s"], "text": t["text"]} for t in turns],
+        "turns": [{"n": t.turn, "speaker": t.speaker, "line": t.line, "start_s": t.start_s,
+                   "end_s": t.end_s, "text": t.text} for t in turns],
         "flags": flags,
         "check": None if check is None else {"model": check.get("model", ""), "wer": check.get("wer", 0.0),
                                              "flagged": len(check.get("flagged", []))},

@@ -42,12 +42,13 @@ def _scripts(folder: Path) -> list[Path]:
                   if p.suffix in {".md", ".mdx"} and ".outline." not in p.name)
 
 
+def outline_candidates(script: Path) -> list[Path]:
+    """Where a script's outline may be, in order of preference."""
+    return [script.with_name(script.stem + ".outline" + ext) for ext in (".md", ".mdx")]
+
+
 def _outline_for(script: Path) -> Path | None:
-    for ext in (".md", ".mdx"):
-        cand = script.with_name(script.stem + ".outline" + ext)
-        if cand.exists():
-            return cand
-    return None
+    return next((cand for cand in outline_candidates(script) if cand.exists()), None)
 
 
 def _files(script: Path) -> EpisodeFiles:

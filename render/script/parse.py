@@ -30,6 +30,12 @@ class Turn:
     spoken: str = ""
     sentences: list[tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def number(self) -> int:
+        """The turn's number as users see and type it everywhere (``render script``,
+        ``--turns``, the check, the report, the page): from 1. ``index`` counts from 0."""
+        return self.index + 1
+
 
 @dataclass
 class Heading:

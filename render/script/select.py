@@ -18,15 +18,15 @@ def exchange(turns: list[Turn], n: int) -> list[Turn]:
 
 
 def turn_range(turns: list[Turn], spec: str) -> list[Turn]:
-    """Turns by index as ``render script`` shows them: ``12-18`` or ``12``."""
+    """Turns by number as ``render script`` and ``render check`` show them (from 1): ``12-18`` or ``12``."""
     m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+))?\s*", spec)
     if not m:
         raise RenderError(f"--turns {spec!r} is not a range", hint="write e.g. --turns 12-18")
     a, b = int(m.group(1)), int(m.group(2) or m.group(1))
-    if a > b or b >= len(turns):
-        raise RenderError(f"--turns {spec} is outside 0-{len(turns) - 1}",
-                          hint="indices are those of 'render script EP'")
-    return turns[a: b + 1]
+    if a > b or a < 1 or b > len(turns):
+        raise RenderError(f"--turns {spec} is outside 1-{len(turns)}",
+                          hint="turn numbers are those of 'render script EP' and 'render check EP'")
+    return turns[a - 1: b]
 
 
 def _squash(text: str) -> str:

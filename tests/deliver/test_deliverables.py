@@ -117,7 +117,7 @@ def test_rendered_episode_deliverables(project: Path) -> None:
     assert all(names[n] == (folder / n).stat().st_size for n in names)
     # what render check reads: every turn's place in the file, its text and its audio key
     layout = json.loads((folder / "turns.json").read_text())
-    assert [t["turn"] for t in layout] == list(range(report["turns"]))
+    assert [t["turn"] for t in layout] == list(range(1, report["turns"] + 1))
     assert all(0 < t["start_s"] < t["end_s"] <= report["duration_s"] for t in layout)
     assert all(len(t["key"]) == 64 and t["spoken"] for t in layout)
     assert report["check"]["turns"] == report["turns"]
