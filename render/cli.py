@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from render.audio.export import write_text
+from render import warmup
 from render.cli_options import (
     INTERRUPTED,
     DraftOpt,
@@ -26,12 +26,13 @@ from render.cli_options import (
     out,
 )
 from render.cli_voices import cache_app, voices_app
-from render.deliver.report import relpath, summary, to_json
+from render.deliver.report import relpath, summary
 from render.errors import RenderError
 from render.fit import estimate_episode
 from render.pipeline import render_episode
 from render.prepare import Settings, prepare
 from render.preview import render_preview
+from render.report import REPORT, load_report, to_data
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Render two-host podcast scripts into mastered episodes with local TTS.")
@@ -111,12 +112,12 @@ def preview(
         slug = "-".join(re.findall(r"[a-z0-9]+", str(match).lower()))[:40] or "match"
         label, pick = f"match-{slug}", lambda p: select.match(p.turns, str(match))
     try:
-        path, chosen_turns, info = render_preview(ep, settings, pick, label, music=music)
+        result = render_preview(ep, settings, pick, label, music=music)
     except KeyboardInterrupt:
         raise RenderError(INTERRUPTED, exit_code=130) from None
-    out.print(f"{relpath(path)}  ({info['duration_s']:.1f} s, {info['cache']['hits']} cached turns)",
+    out.print(f"{relpath(result.path)}  ({result.duration_s:.1f} s, {result.cache.hits} cached turns)",
               highlight=False)
-    for t in chosen_turns:
+    for t in result.turns:
         out.print(f"[bold]{t.speaker}:[/bold] {t.spoken}", highlight=False)
 
 
@@ -131,16 +132,16 @@ def estimate(
     """Predict the duration without synthesizing, against the target."""
     result = estimate_episode(ep, _settings(root, None, transcripts, music=not no_music))
     if as_json:
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        sys.stdout.write(json.dumps(to_data(result), indent=2) + "\n")
         return
-    tgt = result["target"]
-    line = f"predicted {result['predicted_s'] / 60:.1f} min"
+    tgt = result.target
+    line = f"predicted {result.predicted_s / 60:.1f} min"
     if tgt:
-        line += f"; target {tgt['min_s'] / 60:.0f}-{tgt['max_s'] / 60:.0f} min: {result['verdict']}"
-        if result["words"] > 0:
-            line += f", add about {result['words']} words"
-        elif result["words"] < 0:
-            line += f", cut about {-result['words']} words"
+        line += f"; target {tgt.min_s / 60:.0f}-{tgt.max_s / 60:.0f} min: {result.verdict}"
+        if result.words > 0:
+            line += f", add about {result.words} words"
+        elif result.words < 0:
+            line += f", cut about {-result.words} words"
     else:
         line += " (no target)"
     out.print(line, highlight=False)
@@ -189,12 +190,11 @@ def series(
     for o in outcomes:
         if o.ok and o.report:
             r = o.report
-            tgt = r["target"]
-            table.add_row(o.episode, f"{r['duration_s'] / 60:.1f} min",
-                          f"{tgt['min_s'] / 60:.1f}-{tgt['max_s'] / 60:.1f} min" if tgt else "-",
-                          r["verdict"], "up to date" if r.get("up_to_date") else "rendered",
-                          f"{r['cache']['hits']}/{r['turns']}",
-                          str(len(r["check"]["flagged"])) if "check" in r else "-", f"{o.seconds:.1f} s")
+            tgt = r.target
+            table.add_row(o.episode, f"{r.duration_s / 60:.1f} min",
+                          f"{tgt.min_s / 60:.1f}-{tgt.max_s / 60:.1f} min" if tgt else "-",
+                          r.verdict, "up to date" if r.up_to_date else "rendered", f"{r.cache.hits}/{r.turns}",
+                          str(len(r.check.flagged)) if r.check else "-", f"{o.seconds:.1f} s")
         else:
             table.add_row(o.episode, "-", "-", "-", "[red]failed[/red]", "-", "-", f"{o.seconds:.1f} s")
     out.print(table)
@@ -279,11 +279,11 @@ def check(
 ) -> None:
     """Proof-listen to a rendered episode: transcribe each turn and flag what a listener would mishear."""
     from render.check.view import flagged_table, try_table
-    from render.pipeline import check_episode
+    from render.pipeline import finish
 
     settings = _settings(root, out_dir, transcripts, cache_dir=cache_dir, draft=draft)
     if tries:
-        from render.check.respell import parse_respellings, try_respellings
+        from render.respell import parse_respellings, try_respellings
 
         pairs = try_respellings(ep, settings, parse_respellings(tries))
         out.print(try_table(pairs))
@@ -293,21 +293,18 @@ def check(
         return
     prep = prepare(ep, settings)
     folder = settings.episode_dir(prep.episode.id)
-    try:
-        report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    report = load_report(folder / REPORT)
+    if report is None:
         raise RenderError(f"episode {prep.episode.id} has not been rendered into {folder}",
-                          hint=f"render it first: render episode {prep.episode.id}") from None
+                          hint=f"render it first: render episode {prep.episode.id}")
     with Progress(TextColumn("proof-listening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("turns", total=None)
-        result = check_episode(folder, settings, report, lambda d, t: bar.update(task, completed=d, total=t))
-    write_text(to_json(report), folder / "report.json")
-    from render.deliver.page import write_page
-
-    write_page(folder)  # the review page shows the new flags
+        result = finish(folder, report, settings, progress=lambda d, t: bar.update(task, completed=d, total=t),
+                        recheck=True)  # the report and the review page show the new flags
+    assert result is not None
     if as_json:
-        sys.stdout.write(json.dumps(report["check"], indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(to_data(report.check), indent=2, ensure_ascii=False) + "\n")
         return
     if result.flagged:
         out.print(flagged_table(result.flagged, result.written, result.letters, result.lexicon))
@@ -357,6 +354,7 @@ def _terminate(signum: int, frame: object) -> None:
 def main() -> None:
     """Entry point: typer handles usage errors; known failures become clean messages."""
     signal.signal(signal.SIGTERM, _terminate)
+    warmup.start()  # once per process: most commands go on to need scipy
     try:
         app()
     except RenderError as exc:

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from render import warmup
 from render.prepare import Settings
 
 err = Console(stderr=True, soft_wrap=True)
@@ -33,6 +32,5 @@ def _file_safe(name: str) -> str:
 
 def _settings(root: Path, out_dir: Path | None, transcripts: Path | None = None,
               **kw: object) -> Settings:
-    warmup.start()  # every command that builds Settings goes on to need scipy
     return Settings(root=root, out=out_dir, transcripts=transcripts, **kw)  # type: ignore[arg-type]
 

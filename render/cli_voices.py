@@ -104,11 +104,11 @@ def voices_audition(
             settings.workers = workers
         file = f"audition/{speaker}-{_file_safe(name)}-turns-{turns}.wav"
         try:
-            path, _, info = render_preview(ep, settings, lambda p: select.turn_range(p.turns, turns),
+            result = render_preview(ep, settings, lambda p: select.turn_range(p.turns, turns),
                                            f"turns-{turns}", name=file)
         except KeyboardInterrupt:
             raise RenderError(INTERRUPTED, exit_code=130) from None
-        out.print(f"{relpath(path)}  ({info['duration_s']:.1f} s)", highlight=False)
+        out.print(f"{relpath(result.path)}  ({result.duration_s:.1f} s)", highlight=False)
 
 
 @voices_app.command("cast")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from render.audio.assemble import Pacing, gap_after
 from render.audio.dsp import trim
+from render.files import write_text
 from render.normalize import Normalizer
 from render.normalize.sentences import split_sentences
 from render.script.parse import Turn
@@ -110,11 +110,7 @@ def voice_paces(turns: list[Turn], cast: Cast, cache: TurnCache, normalizer: Nor
 
 
 def _store(path: Path, pace: Pace) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(pace.__dict__, f)
-    os.replace(tmp, path)
+    write_text(json.dumps(pace.__dict__), path)
 
 
 @dataclass

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from render.audio.assemble import Pacing, gap_after
 from render.deliver.report import judge
 from render.estimate import Pace, predict, voice_paces
 from render.prepare import Prepared, Settings, prepare, section_starts
+from render.report import Fit, Target
 from render.voices.cast import Cast
 
 RATE_LIMIT = 0.08  # --fit may change speaking rate by at most ±8 %
@@ -17,11 +20,25 @@ ELASTICITY = 0.6  # measured: an 8 % faster rate shortens Piper ~4.5 %, Festival
 def _paces(prep: Prepared, settings: Settings) -> dict[str, Pace]:
     cache = settings.cache()
     store = cache.root.parent / ".pace" if cache.root is not None else None
-    normalizer = settings.normalizer()
-    return voice_paces(prep.turns, prep.cast, cache, normalizer, store)
+    return voice_paces(prep.turns, prep.cast, cache, prep.normalizer, store)
 
 
-def estimate_episode(ref: str, settings: Settings) -> dict:
+@dataclass
+class Estimate:
+    """``render estimate``: the predicted length against the target, without synthesis."""
+
+    episode: str
+    predicted_s: float
+    target: Target | None
+    verdict: str
+    gap_s: float
+    words: int  # to add (> 0) or cut (< 0) to land in the target
+    script_words: int
+    speech_s: float
+    pause_s: float
+
+
+def estimate_episode(ref: str, settings: Settings) -> Estimate:
     """Predicted duration against the target, and how many words to add or cut."""
     prep = prepare(ref, settings)
     paces = _paces(prep, settings)
@@ -30,31 +47,22 @@ def estimate_episode(ref: str, settings: Settings) -> dict:
     words_per_s = pred.words / pred.speech_s if pred.speech_s else 2.5
     verdict = judge(pred.total_s, prep.target, words_per_s)
     signed = -verdict.gap_words if verdict.verdict == "long" else verdict.gap_words
-    return {
-        "episode": prep.episode.id,
-        "predicted_s": round(pred.total_s, 1),
-        "target": None if prep.target is None else {
-            "min_s": prep.target.min_s, "max_s": prep.target.max_s, "source": prep.target.source},
-        "verdict": verdict.verdict,
-        "gap_s": verdict.gap_s,
-        "words": signed,
-        "script_words": pred.words,
-        "speech_s": round(pred.speech_s, 1),
-        "pause_s": round(pred.pause_s, 1),
-    }
+    target = None if prep.target is None else Target(prep.target.min_s, prep.target.max_s, prep.target.source)
+    return Estimate(prep.episode.id, round(pred.total_s, 1), target, verdict.verdict, verdict.gap_s, signed,
+                    pred.words, round(pred.speech_s, 1), round(pred.pause_s, 1))
 
 
-def plan_fit(prep: Prepared, settings: Settings) -> tuple[Settings, dict]:
-    """Adjust rate (±8 %) and gaps to land inside the target; report what was changed."""
+def plan_fit(prep: Prepared, settings: Settings) -> tuple[Prepared, Settings, Fit]:
+    """Adjust rate (±8 %) and gaps to land inside the target: the episode with its cast at the
+    new rate, the settings with the new pacing, and what was changed (nothing is changed in place)."""
     if prep.target is None:
-        return settings, {"applied": False, "reason": "no target"}
+        return prep, settings, Fit(False, "no target")
     paces = _paces(prep, settings)
     sections = section_starts(prep.script)
     base = predict(prep.turns, prep.cast, paces, settings.pacing, settings.music, sections)
     lo, hi = prep.target.min_s, prep.target.max_s
     if lo <= base.total_s <= hi:
-        return settings, {"applied": False, "reason": "already within the target",
-                          "predicted_s": round(base.total_s, 1)}
+        return prep, settings, Fit(False, "already within the target", predicted_s=round(base.total_s, 1))
     aim = (lo + hi) / 2  # the centre leaves room for the prediction's few percent of error
     fixed = base.total_s - base.speech_s - _gap_total(prep, settings.pacing, sections)
     gaps = base.total_s - base.speech_s - fixed
@@ -67,14 +75,13 @@ def plan_fit(prep: Prepared, settings: Settings) -> tuple[Settings, dict]:
     scale = min(PAUSE_RANGE[1], max(PAUSE_RANGE[0], scale))
     pacing = settings.pacing.scaled(scale)
     cast = Cast({s: v.with_rate(rate) for s, v in prep.cast.voices.items()}, prep.cast.source)
-    prep.cast = cast
     after = predict(prep.turns, cast, paces, pacing, settings.music, sections,
                     rate_factor=rate**ELASTICITY)
-    new = Settings(**{**settings.__dict__, "pacing": pacing})
-    reached = lo <= after.total_s <= hi
-    return new, {"applied": True, "rate": round(rate, 4), "pause_scale": round(scale, 3),
-                 "predicted_before_s": round(base.total_s, 1), "predicted_after_s": round(after.total_s, 1),
-                 "reached": reached}
+    prep = replace(prep, cast=cast)
+    prep.inputs = replace(prep.inputs, settings={**prep.inputs.settings, "pacing": pacing})
+    fit = Fit(True, rate=round(rate, 4), pause_scale=round(scale, 3), predicted_before_s=round(base.total_s, 1),
+              predicted_after_s=round(after.total_s, 1), reached=lo <= after.total_s <= hi)
+    return prep, replace(settings, pacing=pacing), fit
 
 
 def _gap_total(prep: Prepared, pacing: Pacing, sections: set[int]) -> float:

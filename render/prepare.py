@@ -17,6 +17,7 @@ from pathlib import Path
 from render.audio.assemble import Pacing
 from render.audio.master import MasterSpec
 from render.audio.music import intro_candidates
+from render.deliver.tags import Tags
 from render.errors import RenderError
 from render.inputs import Inputs
 from render.normalize import Normalizer
@@ -169,3 +170,18 @@ def prepare(ref: str, settings: Settings) -> Prepared:
 
 def section_starts(script: Script) -> set[int]:
     return {h.next_turn for h in script.headings if 0 < h.next_turn < len(script.turns)}
+
+
+def episode_tags(prep: Prepared) -> Tags:
+    """The MP3's tags: the front matter first, then the script's metadata lines."""
+    front = prep.script.front_matter
+    meta = prep.script.metadata
+    return Tags(
+        title=str(front.get("title") or prep.script.title or prep.episode.slug),
+        series=str(front.get("series") or meta.get("Series") or "The Platform Engineering Playbook Podcast"),
+        episode=int(prep.episode.id) if prep.episode.id.isdigit() else None,
+        hosts=prep.cast.speakers,
+        date=str(front["date"]) if front.get("date") else None,
+        description=str(front.get("description") or meta.get("Summary") or "") or None,
+        cover=prep.cover,
+    )

@@ -4,20 +4,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from render.audio.export import (
-    check_writable,
-)
+from render.audio.master import master_to_file
+from render.files import check_writable
 from render.normalize.sentences import speak
-from render.pipeline import deliver, render_audio
+from render.pipeline import render_audio
 from render.prepare import Prepared, Settings, Stopwatch, prepare
+from render.report import CacheStats, Loudness
 from render.script.parse import Turn
+from render.voices.jobs import plan_jobs
+
+
+@dataclass
+class PreviewResult:
+    """A rendered slice: where it was written and what it holds."""
+
+    path: Path
+    turns: list[Turn]
+    duration_s: float
+    loudness: Loudness
+    cache: CacheStats
+    timings: dict[str, float]
 
 
 def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list[Turn]],
-                   label: str, music: bool = False, name: str | None = None) -> tuple[Path, list[Turn], dict]:
+                   label: str, music: bool = False, name: str | None = None) -> PreviewResult:
     """Render a slice to ``out/EP/preview-LABEL.wav`` (or ``out/EP/NAME``) with the episode's voices and cache."""
     watch = Stopwatch()
     with watch.stage("parse"):
@@ -26,14 +39,11 @@ def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list
         check_writable(path.parent)
         turns = pick(prep)
         if any(not t.sentences for t in turns):  # outline exchanges arrive unspoken
-            normalizer = settings.normalizer()
-            turns = speak(turns, normalizer)
+            turns = speak(turns, prep.normalizer)
         turns = [replace(t, index=i) for i, t in enumerate(turns)]
-        sub_script = replace(prep.script, headings=[])
-    timeline, cache_stats = render_audio(replace(prep, script=sub_script), turns, settings, watch,
-                                         music=music)
-    duration, loud, _ = deliver(timeline, path, "wav", settings.spec, watch)
-    for key in ("clipped_samples", "streams_reused", "streams_encoded"):
-        loud.pop(key)
-    return path, turns, {"duration_s": round(duration, 2), "loudness": loud, "cache": cache_stats,
-                         "timings": watch.times}
+        prep = replace(prep, script=replace(prep.script, headings=[]))
+    timeline, cache = render_audio(prep, plan_jobs(turns, prep.cast), settings, watch, music=music)
+    measured, _ = master_to_file(timeline, path, "wav", settings.spec, watch.stage)
+    return PreviewResult(path, turns, round(measured.seconds, 2),
+                         Loudness(measured.integrated_lufs, measured.true_peak_dbtp, settings.spec.lufs,
+                                  settings.spec.true_peak_db), cache, watch.times)

@@ -17,6 +17,7 @@ from pathlib import Path
 from render.errors import RenderError
 from render.pipeline import render_episode
 from render.prepare import Settings
+from render.report import Report
 from render.script.episodes import EpisodeFiles, list_episodes
 
 
@@ -25,7 +26,7 @@ class Outcome:
     episode: str
     ok: bool
     seconds: float
-    report: dict | None = None
+    report: Report | None = None
     error: str | None = None
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -17,6 +19,7 @@ def test_ruff_is_clean() -> None:
     assert res.returncode == 0, res.stdout + res.stderr
 
 
+@pytest.mark.slow
 def test_mypy_is_clean_on_the_package() -> None:
     res = _run("mypy")  # files and settings: [tool.mypy] in pyproject.toml
     assert res.returncode == 0, res.stdout + res.stderr
@@ -84,6 +87,32 @@ def test_the_package_has_no_import_cycles() -> None:
     assert len(graph) > 40
     assert _cycles(graph) == []
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]  # the check can fail
+
+
+def _packages(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The module graph seen package by package: ``render.audio.mp3`` counts as
+    ``render.audio``; a top-level module (``render.pipeline``) is its own node."""
+    def package(module: str) -> str:
+        parts = module.split(".")
+        return ".".join(parts[:2]) if len(parts) > 2 or (ROOT / "render" / parts[-1]).is_dir() else module
+
+    out: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        out.setdefault(package(module), set()).update(package(t) for t in targets)
+    return {p: deps - {p} for p, deps in out.items()}
+
+
+def test_no_two_packages_import_each_other() -> None:
+    """audio <-> voices and check <-> pipeline were cycles once: a package imports another
+    only one way, and the stage packages never import the wiring (pipeline, prepare, cli)."""
+    packages = _packages(_imports())
+    assert {"render.audio", "render.voices", "render.check", "render.deliver"} <= packages.keys()
+    assert _cycles(packages) == []
+    wiring = {"render.pipeline", "render.prepare", "render.cli", "render.fit", "render.preview", "render.series"}
+    for stage in ("audio", "voices", "check", "deliver", "script", "normalize"):
+        assert not packages[f"render.{stage}"] & wiring, stage
+    assert _cycles(_packages({"render.a.x": {"render.b.y"}, "render.b.y": {"render.a.z"}, "render.a.z": set()})) \
+        == [["render.a", "render.b"]]  # the check can fail
 
 
 def test_ls_render_reads_as_the_pipeline() -> None:

@@ -24,6 +24,8 @@ from render.normalize import Normalizer
 from render.script.parse import parse_text
 from tests.conftest import SHORT_SCRIPT, make_project, run_cli
 
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
+
 GOOD = SHORT_SCRIPT
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import soundfile as sf
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
@@ -12,6 +13,8 @@ from mutagen.mp3 import MP3
 from render.audio.master import measure
 from render.audio.measure import read_back
 from tests.conftest import make_project, run_cli
+
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
 
 
 def test_render_short_episode_end_to_end(project: Path) -> None:

@@ -19,6 +19,8 @@ from render.pipeline import render_episode
 from render.prepare import Settings
 from tests.conftest import make_project
 
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
+
 SCRIPT = """---
 title: "Key Test"
 ---

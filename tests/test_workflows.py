@@ -14,6 +14,8 @@ from render.script import select
 from render.script.parse import parse_file
 from tests.conftest import EPISODE, OUTLINE, make_project, run_cli
 
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
+
 TURNS = parse_file(EPISODE, ["Jordan", "Alex"]).turns
 
 

@@ -16,10 +16,10 @@ from statistics import median
 
 import numpy as np
 
+from render.audio.clips import TurnAudio
 from render.audio.dsp import RATE, LoudnessMeter, compress, fade, gain_to, loudness, peak_envelope, resample, threads, trim
 from render.audio.measure import MP3_FRAME
 from render.script.parse import Turn
-from render.voices.cache import TurnAudio
 
 _INTERJECTION = re.compile(
     r"^(?:wait|hold on|exactly|right|yeah|yep|yes|no|okay|ok|sure|true|fair|huh|wow|and|but|so)\b",
@@ -357,3 +357,29 @@ class TimelineBuffers:
 def _drain(audio: dict[int, TurnAudio]) -> Iterator[tuple[int, TurnAudio]]:
     while audio:
         yield audio.popitem()  # popped: each turn's audio lives in one place only
+
+
+PREFAULT_BUDGET = 600 * 2**20  # bytes: keeps a 25-minute episode's peak memory under 1 GB
+
+
+def timeline_samples(turns: list[Turn], cached: dict[int, TurnAudio], pacing: Pacing, silences: dict[str, float],
+                     music: bool) -> int | None:
+    """Samples the timeline will need when most turns are cached (exact for those, generous for
+    the rest), to allocate its buffers ahead (:class:`TimelineBuffers`); None when too much is
+    unknown to allocate ahead without wasting memory."""
+    total, unknown = 0, 0
+    for t in turns:
+        hit = cached.get(t.index)
+        if hit is None:
+            unknown += 1
+            total += int(0.1 * RATE * len(t.text))  # 10 characters a second: slower than these voices
+        else:
+            spans = sentence_spans([len(s) for s in hit.sentences], silences[t.speaker])
+            total += spans[-1][1] if spans else 0
+    if unknown > max(2, len(turns) // 10):
+        return None
+    total += int((len(turns) * pacing.max_gap() + pacing.music_lead_s + pacing.tail_s + 1.0) * RATE)
+    total += int(20 * RATE) if music else 0
+    # Both buffers (6 bytes a sample) then coexist with the cached turns (6 bytes a sample):
+    # past PREFAULT_BUDGET that would lift peak memory, so long episodes fault as they fill.
+    return total if 12 * total <= PREFAULT_BUDGET else None

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,62 +11,7 @@ import soundfile as sf
 from render.audio.dsp import RATE
 from render.audio.measure import FileMeasure, measure_file
 from render.audio.mp3 import StreamStore, encode_mp3_measured
-from render.errors import RenderError
-
-
-def check_writable(folder: Path) -> None:
-    """Fail before any synthesis if results could not be saved."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=".part")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise os_error(exc, folder / "x") from exc
-
-
-def remove_stale_parts(folder: Path) -> None:
-    """Delete temp files a render killed with SIGKILL left behind (``.name.XXXX.part``)."""
-    if folder.is_dir():
-        for part in folder.glob(".*.part"):
-            part.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def atomic_path(final: Path) -> Iterator[Path]:
-    """Yield a temp path beside ``final``; rename over it only if the block succeeds."""
-    try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
-        os.close(fd)
-    except OSError as exc:
-        raise os_error(exc, final) from exc
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        with open(tmp_path, "rb+") as f:
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; deliverables are ordinary files
-        os.replace(tmp_path, final)
-    except OSError as exc:
-        tmp_path.unlink(missing_ok=True)
-        raise os_error(exc, final) from exc
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-
-
-def os_error(exc: OSError, path: Path) -> RenderError:
-    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        return RenderError("no space left on the device", path,
-                           hint="free some space or pass --out DIR on another disk; "
-                                "synthesized turns stay cached")
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return RenderError("output folder is not writable", path.parent,
-                           hint="fix its permissions or pass --out DIR")
-    return RenderError(f"cannot write file: {exc.strerror}", path)
+from render.files import atomic_path
 
 
 def write_audio(audio: np.ndarray, path: Path, fmt: str, rate: int = RATE,
@@ -101,8 +42,3 @@ def write_audio(audio: np.ndarray, path: Path, fmt: str, rate: int = RATE,
         if finish is not None:
             finish(tmp)
     return measured if measured is not None else measure_file(path)
-
-
-def write_text(text: str, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")

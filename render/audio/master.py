@@ -1,19 +1,27 @@
 """Mastering: integrated loudness to a target and a true-peak ceiling.
 
 The ceiling is set below the delivery limit because MP3 encoding adds
-inter-sample overshoot; :func:`render.pipeline.deliver` measures the
-decoded file and asks for another pass with a lower ceiling if needed.
+inter-sample overshoot; :func:`master_to_file` measures the decoded file
+and masters again with a lower ceiling if needed.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from render.audio import memory
+from render.audio.assemble import Timeline
 from render.audio.dsp import RATE, Limiter, limit, loudness, peak_envelope, true_peak
+from render.audio.export import write_audio
+from render.audio.measure import FileMeasure
+from render.audio.mp3 import StreamStore, round_trip
 
 
 @dataclass(frozen=True)
@@ -142,3 +150,47 @@ def codec_offset(audio: np.ndarray, spec: MasterSpec, encode_decode: Callable[[n
     mid = max(0, len(audio) // 2 - n // 2)
     excerpt = master(audio[mid: mid + n], spec, rate=rate)
     return loudness(excerpt, rate) - loudness(encode_decode(excerpt), rate)
+
+
+Stage = Callable[[str], AbstractContextManager[object]]
+
+
+def _untimed(name: str) -> AbstractContextManager[object]:
+    return nullcontext()
+
+
+def master_to_file(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, stage: Stage = _untimed,
+                   finish: Callable[[Path], None] | None = None, store: StreamStore | None = None,
+                   previous: MasterPlan | None = None) -> tuple[FileMeasure, MasterPlan]:
+    """Master and write, then measure the decoded file; correct and rewrite if it misses.
+
+    ``previous``, the last render's plan, is where mastering starts: its gain
+    is kept if it still lands on the target, and with it every MP3 stream the
+    edit did not touch is taken from ``store`` as it was. ``stage(name)``
+    times the "master" and "export" parts.
+    """
+    if previous is not None and previous.fits(spec, fmt):
+        extra, offset, gain_db = previous.extra_headroom_db, previous.codec_offset_lu, previous.gain_db
+    else:
+        with stage("master"), ThreadPoolExecutor(1) as side:
+            # The codec's loudness loss is measured on an excerpt, on the other core meanwhile.
+            codec = side.submit(codec_offset, timeline.audio, spec, round_trip) if fmt == "mp3" else None
+            input_lufs = loudness(timeline.audio)
+            extra, offset = 0.0, codec.result() if codec is not None else 0.0
+            gain_db = spec.lufs + offset - input_lufs
+    for _ in range(4):
+        with stage("master"):
+            memory.release()
+            limiter, gain_db = plan_master(timeline.audio, timeline.envelope, gain_db, spec, extra, offset)
+        with stage("export"):
+            # Each MP3 stream masters its own range as it encodes it: no mastered copy of the
+            # episode. The written file is measured, and mastered again if it misses.
+            measured = write_audio(timeline.audio, path, fmt, finish=finish, read=limiter.block, store=store)
+        lufs_error = spec.lufs - measured.integrated_lufs
+        if measured.true_peak_dbtp <= spec.true_peak_db and abs(lufs_error) <= 0.3:
+            break
+        offset += lufs_error
+        gain_db += lufs_error
+        if measured.true_peak_dbtp > spec.true_peak_db:
+            extra += measured.true_peak_dbtp - spec.true_peak_db + 0.3
+    return measured, MasterPlan(gain_db, extra, offset, spec.lufs, spec.true_peak_db, fmt)

@@ -16,9 +16,9 @@ taken from the cache instead of encoded and decoded again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
-import os
 import tempfile
 import zipfile
 import zlib
@@ -32,6 +32,8 @@ import numpy as np
 
 from render.audio.dsp import RATE, threads
 from render.audio.measure import MP3_FRAME, FileMeasure, StreamMeasure, combine, decode, measure_stream
+from render.errors import RenderError
+from render.files import KeyedStore
 
 MP3_KBPS = 128
 MP3_QUALITY = 5  # LAME's standard "good" setting; 3x faster than libsndfile's choice
@@ -144,12 +146,16 @@ class StreamStore:
             h.update(pcm)
         return h.hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.npz"
+    @property
+    def _store(self) -> KeyedStore:
+        return KeyedStore(self.root, ".npz")
 
     def get(self, key: str) -> tuple[bytes, StreamMeasure] | None:
+        data = self._store.read(key)
+        if data is None:
+            return None
         try:
-            with np.load(self._path(key), allow_pickle=False) as z:
+            with np.load(io.BytesIO(data), allow_pickle=False) as z:
                 meta = z["meta"]
                 measure = StreamMeasure(int(meta[0]), int(meta[1]), float(meta[2]), int(meta[3]),
                                         z["bins"].astype(np.float64), (int(meta[4]), float(meta[5])),
@@ -159,18 +165,11 @@ class StreamStore:
             return None
 
     def put(self, key: str, data: bytes, m: StreamMeasure) -> None:
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            buf = io.BytesIO()
-            meta = np.array([m.rate, m.frames, m.peak, m.clipped, m.rest[0], m.rest[1], m.square_sum])
-            np.savez(buf, mp3=np.frombuffer(data, np.uint8), bins=m.bins.astype(np.float32), meta=meta)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-            with os.fdopen(fd, "wb") as f:
-                f.write(buf.getvalue())
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written costs speed, never the render
+        buf = io.BytesIO()
+        meta = np.array([m.rate, m.frames, m.peak, m.clipped, m.rest[0], m.rest[1], m.square_sum])
+        np.savez(buf, mp3=np.frombuffer(data, np.uint8), bins=m.bins.astype(np.float32), meta=meta)
+        with contextlib.suppress(RenderError):  # a cache that cannot be written costs speed, never the render
+            self._store.write(key, buf.getvalue())
 
 
 def _streams(audio: np.ndarray, rate: int, split: bool, read: Read | None,
@@ -239,3 +238,11 @@ def mp3_delay_s(rate: int = RATE) -> float:
         path.write_bytes(encode_mp3(x, rate))
         y, _ = decode(path)
     return (int(np.argmax(np.abs(y))) - int(np.argmax(np.abs(x)))) / rate
+
+
+def round_trip(audio: np.ndarray) -> np.ndarray:
+    """``audio`` as a listener gets it: encoded to MP3 and decoded (the codec's loudness loss)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "probe.mp3"
+        path.write_bytes(encode_mp3(audio))
+        return decode(path)[0]

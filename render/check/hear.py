@@ -23,11 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from render.audio.export import write_text
 from render.audio.measure import decode
 from render.check.proofread import Phonemes, TurnCheck, compare, confirm, heard_at, spelled, words
 from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, join, model_version
 from render.errors import RenderError
+from render.files import KeyedStore, write_text
+from render.report import REPORT, Check, load_report
 
 LAYOUT = "turns.json"
 PAD_S = 0.05  # cut a little either side of a turn: its first and last phonemes are soft
@@ -71,12 +72,11 @@ class CheckResult:
         total = sum(len(t.expected) for t in picked)
         return round(sum(t.errors for t in picked) / total, 4) if total else 0.0
 
-    def as_dict(self) -> dict:
+    def summary(self) -> Check:
+        """The result as the report keeps it."""
         speakers = sorted({t.speaker for t in self.turns})
-        return {"model": self.model, "wer": self.wer(), "by_speaker": {s: self.wer(s) for s in speakers},
-                "turns": len(self.turns), "transcribed": self.transcribed, "cached": self.cached,
-                "second_opinions": self.second,
-                "seconds": round(self.seconds, 2), "flagged": [t.as_dict() for t in self.flagged]}
+        return Check(self.model, self.wer(), {s: self.wer(s) for s in speakers}, len(self.turns), self.transcribed,
+                     self.cached, self.second, round(self.seconds, 2), [t.as_flag() for t in self.flagged])
 
 
 def write_layout(turns: list[TurnLayout], path: Path) -> None:
@@ -97,10 +97,12 @@ def load_layout(path: Path) -> list[TurnLayout]:
 def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
     """The turns of the render in ``folder`` and its audio file."""
     path = folder / LAYOUT
+    report = load_report(folder / REPORT)
     try:
-        report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        if report is None:
+            raise FileNotFoundError(folder / REPORT)
         turns = load_layout(path)
-        audio = folder / Path(report["audio"]).name
+        audio = folder / Path(report.audio).name
     except FileNotFoundError:
         raise RenderError(f"no render to check in {folder}",
                           hint="render the episode first: render episode EP") from None
@@ -153,27 +155,18 @@ class HeardCache:
     """What was heard in each turn, on disk under ``root/ab/abcd….json``; ``root=None`` keeps nothing."""
 
     def __init__(self, root: Path | None) -> None:
-        self.root = root
-
-    def _path(self, key: str) -> Path:
-        assert self.root is not None
-        return self.root / key[:2] / f"{key}.json"
+        self.store = KeyedStore(root, ".json")
 
     def get(self, key: str) -> list[str] | None:
-        if self.root is None:
-            return None
+        data = self.store.read(key)
         try:
-            heard = json.loads(self._path(key).read_text(encoding="utf-8"))["heard"]
-        except (OSError, ValueError, KeyError, TypeError):
+            heard = json.loads(data)["heard"] if data is not None else None
+        except (ValueError, KeyError, TypeError):
             return None
         return [str(w) for w in heard] if isinstance(heard, list) else None
 
     def put(self, key: str, heard: list[str]) -> None:
-        if self.root is None:
-            return
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_text(json.dumps({"heard": heard}), path)
+        self.store.write(key, json.dumps({"heard": heard}).encode())
 
 
 def split_heard(expected: list[list[str]], heard: list[str]) -> list[list[str]]:
@@ -285,13 +278,12 @@ def _hear(groups: list[list[TurnLayout]], expected: dict[int, list[str]], audio:
     return heard, sum(len(g) for g in todo)
 
 
-def check_render(folder: Path, cache_root: Path | None, *,
+def check_render(layout: list[TurnLayout], audio_path: Path, cache_root: Path | None, *,
                  progress: Callable[[int, int], None] | None = None, threads: int | None = None) -> CheckResult:
-    """Check the render in ``folder``: every turn heard by Whisper tiny.en (from the cache where
-    possible) and compared; what it flags is heard again by Whisper base, and kept only if base
-    mishears it too."""
+    """Check a render (its turns and its audio file): every turn heard by Whisper tiny.en (from
+    the cache where possible) and compared; what it flags is heard again by Whisper base, and
+    kept only if base mishears it too."""
     t0 = time.perf_counter()
-    layout, audio_path = read_layout(folder)
     audio = _Audio(audio_path)
     cache = HeardCache(cache_root)
     done = [0]
@@ -304,19 +296,30 @@ def check_render(folder: Path, cache_root: Path | None, *,
     tick(0)
     expected = {t.turn: words(t.spoken) for t in layout}
     heard, transcribed = _hear(windows(layout), expected, audio, cache, "tiny.en", threads, tick)
+    # base hears the doubtful turns packed by the same rule: which those are follows from tiny's
+    # windows, so the same audio gets the same second opinion, and an edit moves base's
+    # windows only locally too
+    checks, letters, second = judge(layout, expected, heard, lambda doubtful: _hear(
+        windows(doubtful), expected, audio, cache, "base", threads)[0])
+    return CheckResult(f"{MODELS['tiny.en'][0]}, flags confirmed by {MODELS['base'][0]}", checks, transcribed,
+                       len(layout) - transcribed, time.perf_counter() - t0,
+                       {t.turn: t.text for t in layout}, letters, second=second,
+                       lexicon={t.turn: t.lexicon for t in layout})
+
+
+def judge(layout: list[TurnLayout], expected: dict[int, list[str]], heard: dict[int, list[str]],
+          second_opinion: Callable[[list[TurnLayout]], dict[int, list[str]]]
+          ) -> tuple[list[TurnCheck], dict[int, set[str]], int]:
+    """Compare what each turn should say with what tiny.en heard; the turns that look wrong are
+    heard again by ``second_opinion`` (Whisper base) and stay flagged only if it mishears them
+    too. (checks, the words each turn spells out, how many turns were heard again)"""
     phonemes = Phonemes()
     letters = {t.turn: spelled(t.spoken) for t in layout}
     checks = [compare(t.turn, t.speaker, t.line, expected[t.turn], heard[t.turn], t.lexicon, letters[t.turn],
                       phonemes) for t in layout]
     doubtful = [t for t, c in zip(layout, checks, strict=True) if c.flagged]
-    # base hears the doubtful turns packed by the same rule: which those are follows from tiny's
-    # windows, so the same audio gets the same second opinion, and an edit moves base's
-    # windows only locally too
-    second, _ = _hear(windows(doubtful), expected, audio, cache, "base", threads) if doubtful else ({}, 0)
+    second = second_opinion(doubtful) if doubtful else {}
     for t, c in zip(layout, checks, strict=True):
         if t.turn in second:
             confirm(c, second[t.turn], t.lexicon, letters[t.turn], phonemes)
-    return CheckResult(f"{MODELS['tiny.en'][0]}, flags confirmed by {MODELS['base'][0]}", checks, transcribed,
-                       len(layout) - transcribed, time.perf_counter() - t0,
-                       {t.turn: t.text for t in layout}, letters, second=len(doubtful),
-                       lexicon={t.turn: t.lexicon for t in layout})
+    return checks, letters, len(doubtful)

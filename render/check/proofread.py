@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from render import report
 from render.errors import RenderError
 
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
@@ -70,11 +71,11 @@ class TurnCheck:
     def flagged(self) -> bool:
         return any(not m.benign for m in self.mismatches)
 
-    def as_dict(self) -> dict:
-        return {"turn": self.turn, "speaker": self.speaker, "line": self.line,
-                "expected": " ".join(self.expected), "heard": " ".join(self.heard), "errors": self.errors,
-                "mismatches": [{k: v for k, v in asdict(m).items() if k not in ("start", "end", "benign")}
-                               for m in self.mismatches if not m.benign]}
+    def as_flag(self) -> report.Flag:
+        """This turn as the report lists a flagged one: its audible mismatches only."""
+        return report.Flag(self.turn, self.speaker, self.line, " ".join(self.expected), " ".join(self.heard),
+                           self.errors, [report.Mismatch(m.expected, m.heard, m.kind, m.similarity, m.second)
+                                         for m in self.mismatches if not m.benign])
 
 
 @lru_cache(maxsize=1)

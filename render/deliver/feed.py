@@ -25,9 +25,10 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from render.audio.export import atomic_path, write_text
 from render.deliver.page import PAGE, rendered_episodes
 from render.errors import RenderError
+from render.files import atomic_path, write_text
+from render.report import REPORT, Report
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 FEED = "feed.xml"
@@ -125,16 +126,15 @@ def _duration(seconds: float) -> str:
     return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def _published(report: dict) -> datetime:
-    raw = report.get("published")
+def _published(folder: Path, report: Report) -> datetime:
     try:
-        when = datetime.fromisoformat(str(raw))
+        when = datetime.fromisoformat(report.published)
     except ValueError:
-        when = datetime.fromtimestamp(Path(report["_folder"], "report.json").stat().st_mtime, UTC)
+        when = datetime.fromtimestamp((folder / REPORT).stat().st_mtime, UTC)
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def build_feed(reports: list[dict], channel: Channel, base_url: str = "") -> bytes:
+def build_feed(reports: list[tuple[Path, Report]], channel: Channel, base_url: str = "") -> bytes:
     """The feed's XML for these finished renders (:func:`rendered_episodes`), newest first."""
     fg = FeedGenerator()
     fg.load_extension("podcast")
@@ -158,31 +158,31 @@ def build_feed(reports: list[dict], channel: Channel, base_url: str = "") -> byt
     feed_url = _url(base_url, FEED) if base_url else f"render:{channel.title}"
     fg.podcastindex.guid = str(uuid.uuid5(GUID_NAMESPACE, feed_url.split("://", 1)[-1].rstrip("/")))
 
-    for report in sorted(reports, key=_published):  # feedgen puts each new entry first: add oldest to newest
-        folder: Path = report["_folder"]
+    # feedgen puts each new entry first: add oldest to newest
+    for folder, report in sorted(reports, key=lambda fr: _published(*fr)):
         name = folder.name
-        audio = folder / Path(report["audio"]).name
+        audio = folder / Path(report.audio).name
         entry = fg.add_entry()
         # stable across re-renders and channel edits: the script's own name
-        entry.guid(f"render:{Path(str(report['script'])).stem}", permalink=False)
-        title = str(report.get("title") or f"Episode {report['episode']}")
+        entry.guid(f"render:{Path(report.script).stem}", permalink=False)
+        title = report.title or f"Episode {report.episode}"
         entry.title(title)
-        meta = report.get("meta", {})
-        entry.description(str(meta.get("description") or title))
+        meta = report.meta
+        entry.description(meta.description or title)
         entry.link(href=_url(base_url, name, PAGE))
-        entry.published(_published(report))
+        entry.published(_published(folder, report))
         entry.enclosure(_url(base_url, name, audio.name), str(audio.stat().st_size), "audio/mpeg"
                         if audio.suffix == ".mp3" else "audio/wav")
-        entry.podcast.itunes_duration(_duration(float(report["duration_s"])))
+        entry.podcast.itunes_duration(_duration(report.duration_s))
         entry.podcast.itunes_explicit("yes" if channel.explicit else "no")
-        if meta.get("episode") is not None:
-            entry.podcast.itunes_episode(int(meta["episode"]))
+        if meta.episode is not None:
+            entry.podcast.itunes_episode(meta.episode)
         ext = entry.podcastindex
         ext.transcripts = [(_url(base_url, name, f), kind, rel) for f, kind, rel in TRANSCRIPTS
                            if (folder / f).is_file()]
         if (folder / "chapters.json").is_file():
             ext.chapters = _url(base_url, name, "chapters.json")
-        hosts = meta.get("hosts") or list(report.get("speakers", {})) or channel.hosts
+        hosts = meta.hosts or list(report.speakers) or channel.hosts
         ext.persons = [(str(h), "host") for h in hosts]
     return fg.rss_str(pretty=True)
 
@@ -213,7 +213,7 @@ def default_cover(out_dir: Path, title: str) -> str:
 def write_feed(out_dir: Path, root: Path, base_url: str = "") -> tuple[Path, int]:
     """Write ``out_dir/feed.xml``; (its path, the number of episodes in it)."""
     reports = rendered_episodes(out_dir)
-    named = [str(r["meta"]["series"]) for r in reports if r.get("meta", {}).get("series")]
+    named = [r.meta.series for _, r in reports if r.meta.series]
     channel = Channel.load(root, max(set(named), key=named.count) if named else None)
     if channel.image is None:
         channel.image = default_cover(out_dir, channel.title)

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from render.audio.export import write_text
-from render.check.hear import LAYOUT, load_layout
+from render.check.hear import LAYOUT, TurnLayout, load_layout
 from render.errors import RenderError
+from render.files import write_text
+from render.report import REPORT, Report, load_report, to_data
 
 PAGE = "index.html"
 ENVELOPE_STEP_S = 0.5  # one envelope point per half second: ~1,900 for a 15-minute episode
@@ -48,89 +49,83 @@ def envelope(audio: np.ndarray, rate: int, delay_s: float = 0.0) -> dict:
     return {"step_s": ENVELOPE_STEP_S, "level": [0] * pad + [int(v) for v in np.round(level)]}
 
 
-def page_data(folder: Path) -> dict:
-    """What the page shows, from the render's own files in ``folder``."""
-    try:
-        report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        turns = load_layout(folder / LAYOUT)
-    except (OSError, ValueError, TypeError) as exc:
-        raise RenderError(f"cannot build the review page: {exc}", folder,
-                          hint="render the episode first: render episode EP") from exc
-    check = report.get("check")
-    flags: dict[str, list[dict]] = {}
-    for f in (check or {}).get("flagged", []):
-        flags[str(f["turn"])] = [{"expected": m["expected"], "heard": m["heard"], "kind": m["kind"]}
-                                 for m in f.get("mismatches", [])] or [
-            {"expected": f["expected"], "heard": f["heard"], "kind": "text"}]
-    loud = report["loudness"]
+def page_data(report: Report, turns: list[TurnLayout]) -> dict[str, object]:
+    """What the page shows: the report and the turns of one render. Each turn carries its
+    written text (what the script, the captions and a producer reading along have) and, where
+    it differs, the spoken form the voice was given (shown on hover)."""
+    check = report.check
+    flags = {str(f.turn): [{"expected": m.expected, "heard": m.heard, "kind": m.kind} for m in f.mismatches]
+             or [{"expected": f.expected, "heard": f.heard, "kind": "text"}] for f in (check.flagged if check else [])}
+    loud = report.loudness
     return {
-        "episode": report["episode"],
-        "title": report.get("title") or f"Episode {report['episode']}",
-        "script": report["script"],
-        "audio": Path(report["audio"]).name,
-        "duration_s": report["duration_s"],
-        "target": report.get("target"),
-        "verdict": report.get("verdict"),
-        "gap_s": report.get("gap_s", 0.0),
-        "cast": report.get("cast", "quality"),
-        "speakers": report["speakers"],
-        "loudness": {"integrated_lufs": loud["integrated_lufs"], "true_peak_dbtp": loud["true_peak_dbtp"]},
-        "spec": {"lufs": loud.get("target_lufs", -16.0), "true_peak_db": loud.get("ceiling_dbtp", -1.0)},
-        "cache": report.get("cache", {"hits": 0, "misses": 0}),
-        "timings": report.get("timings", {}),
-        "intro": report.get("intro"),
-        "envelope": report.get("envelope"),
-        "chapters": report.get("chapters", {}).get("list", []),
-        "turns": [{"n": t.turn, "speaker": t.speaker, "line": t.line, "start_s": t.start_s,
-                   "end_s": t.end_s, "text": t.text} for t in turns],
+        "episode": report.episode,
+        "title": report.title or f"Episode {report.episode}",
+        "script": report.script,
+        "audio": Path(report.audio).name,
+        "duration_s": report.duration_s,
+        "target": to_data(report.target),
+        "verdict": report.verdict,
+        "gap_s": report.gap_s,
+        "cast": report.cast,
+        "speakers": to_data(report.speakers),
+        "loudness": {"integrated_lufs": loud.integrated_lufs, "true_peak_dbtp": loud.true_peak_dbtp},
+        "spec": {"lufs": loud.target_lufs, "true_peak_db": loud.ceiling_dbtp},
+        "cache": to_data(report.cache),
+        "timings": report.timings,
+        "intro": to_data(report.intro),
+        "envelope": to_data(report.envelope),
+        "chapters": to_data(report.chapters.entries),
+        "turns": [{"n": t.turn, "speaker": t.speaker, "line": t.line, "start_s": t.start_s, "end_s": t.end_s,
+                   "text": t.text, **({"spoken": t.spoken} if t.spoken != t.text else {})} for t in turns],
         "flags": flags,
-        "check": None if check is None else {"model": check.get("model", ""), "wer": check.get("wer", 0.0),
-                                             "flagged": len(check.get("flagged", []))},
+        "check": None if check is None else {"model": check.model, "wer": check.wer, "flagged": len(check.flagged)},
     }
 
 
-def render_page(data: dict) -> str:
+def render_page(data: dict[str, object]) -> str:
     """The page's HTML: the template with the data inlined as JSON (``</`` escaped so no
     text in a script can close the script element)."""
     template = resources.files("render.deliver").joinpath("page.html").read_text(encoding="utf-8")
     blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return template.replace("__TITLE__", html.escape(data["title"])).replace("__DATA__", blob)
+    return template.replace("__TITLE__", html.escape(str(data["title"]))).replace("__DATA__", blob)
 
 
-def write_page(folder: Path) -> Path:
-    """Write ``folder/index.html`` from the render's files there, and the site index above it."""
+def write_page(folder: Path, report: Report | None = None) -> Path:
+    """Write ``folder/index.html`` for the render there (``report``: its report, when the
+    caller holds it; else read from the folder), and the site index above it."""
+    report = report or load_report(folder / REPORT)
+    try:
+        if report is None:
+            raise FileNotFoundError(folder / REPORT)
+        turns = load_layout(folder / LAYOUT)
+    except (OSError, ValueError, TypeError) as exc:
+        raise RenderError(f"cannot build the review page: {exc}", folder,
+                          hint="render the episode first: render episode EP") from exc
     path = folder / PAGE
-    write_text(render_page(page_data(folder)), path)
+    write_text(render_page(page_data(report, turns)), path)
     if folder.parent.name != "draft" and folder.name != "draft":
         write_site_index(folder.parent)
     return path
 
 
-def rendered_episodes(out_dir: Path) -> list[dict]:
-    """Every finished render under ``out_dir`` (its report.json and audio both there), by episode."""
+def rendered_episodes(out_dir: Path) -> list[tuple[Path, Report]]:
+    """Every finished render under ``out_dir`` (its report and audio both there): (folder, report)."""
     found = []
-    for report_path in sorted(out_dir.glob("*/report.json")):
-        try:
-            report = json.loads(report_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        audio = report_path.parent / Path(str(report.get("audio", ""))).name
-        if audio.is_file() and "duration_s" in report:
-            report["_folder"] = report_path.parent
-            found.append(report)
+    for report_path in sorted(out_dir.glob(f"*/{REPORT}")):
+        report = load_report(report_path)
+        if report is not None and (report_path.parent / Path(report.audio).name).is_file():
+            found.append((report_path.parent, report))
     return found
 
 
 def write_site_index(out_dir: Path) -> Path:
     """``output/index.html``: a link to each rendered episode's page, newest episode first."""
     rows = []
-    for r in sorted(rendered_episodes(out_dir), key=lambda r: str(r["episode"]), reverse=True):
-        name = r["_folder"].name
-        minutes = f"{int(r['duration_s'] // 60)}:{int(r['duration_s'] % 60):02d}"
-        flagged = len(r.get("check", {}).get("flagged", [])) if r.get("check") else None
-        note = "" if flagged is None else f" · {flagged} flagged"
-        rows.append(f'<li><a href="{html.escape(name)}/{PAGE}">{html.escape(str(r["episode"]))}: '
-                    f'{html.escape(str(r.get("title") or ""))}</a> <span>{minutes} · {html.escape(str(r.get("verdict", "")))}'
+    for folder, r in sorted(rendered_episodes(out_dir), key=lambda fr: fr[1].episode, reverse=True):
+        minutes = f"{int(r.duration_s // 60)}:{int(r.duration_s % 60):02d}"
+        note = "" if r.check is None else f" · {len(r.check.flagged)} flagged"
+        rows.append(f'<li><a href="{html.escape(folder.name)}/{PAGE}">{html.escape(r.episode)}: '
+                    f'{html.escape(r.title or "")}</a> <span>{minutes} · {html.escape(r.verdict)}'
                     f'{note}</span></li>')
     feed = '<p><a href="feed.xml">feed.xml</a> (the series feed)</p>' if (out_dir / "feed.xml").is_file() else ""
     body = "\n".join(rows) or "<li>nothing rendered yet: render episode EP</li>"

@@ -1,13 +1,16 @@
-"""The episode report: measured duration against the target, and where time went."""
+"""What the report says, worked out: the verdict against the target, each host's share,
+the audio's sanity, and the few lines the terminal shows. (The report's schema, load
+and save are :mod:`render.report`.)"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from render.audio.assemble import Timeline
+import numpy as np
+
+from render.audio.assemble import Pacing, Timeline
+from render.report import Report, Sanity, SpeakerStats
 from render.script.episodes import Target
 from render.script.parse import Turn
 
@@ -32,17 +35,27 @@ def judge(duration_s: float, target: Target | None, words_per_s: float) -> Verdi
     return Verdict("short" if gap < 0 else "long", round(gap, 1), round(abs(gap) * words_per_s))
 
 
-def speaker_stats(turns: list[Turn], timeline: Timeline) -> dict[str, dict[str, Any]]:
+def speaker_stats(turns: list[Turn], timeline: Timeline) -> dict[str, SpeakerStats]:
     """Turns, words and talk time per speaker (the caller adds the voice's names)."""
-    stats: dict[str, dict[str, Any]] = {}
+    stats: dict[str, SpeakerStats] = {}
     spans = {s.index: s for s in timeline.turns}
     for t in turns:
-        st = stats.setdefault(t.speaker, {"turns": 0, "words": 0, "talk_s": 0.0})
-        st["turns"] += 1
-        st["words"] += len(t.text.split())
+        st = stats.setdefault(t.speaker, SpeakerStats())
+        st.turns += 1
+        st.words += len(t.text.split())
         span = spans[t.index]
-        st["talk_s"] = round(st["talk_s"] + span.end_s - span.start_s, 2)
+        st.talk_s = round(st.talk_s + span.end_s - span.start_s, 2)
     return stats
+
+
+def sanity(timeline: Timeline, clipped: int, pacing: Pacing) -> Sanity:
+    """Audio checks run on every render and reported: the engine or the mix went wrong if any fails."""
+    finite = bool(np.isfinite(timeline.audio).all())
+    gaps = [b.start_s - a.end_s for a, b in zip(timeline.turns, timeline.turns[1:], strict=False)]
+    longest = max(gaps, default=0.0)
+    allowed = pacing.max_gap() + pacing.gap_s + 0.01
+    return Sanity(finite, clipped, 0, round(longest, 3), round(allowed, 3),
+                  finite and clipped == 0 and longest <= allowed)
 
 
 def _mmss(seconds: float) -> str:
@@ -51,56 +64,50 @@ def _mmss(seconds: float) -> str:
     return f"{sign}{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
-def summary(report: dict) -> str:
+def summary(report: Report) -> str:
     """A few lines for the terminal; the JSON has everything."""
-    lines = [f"episode  {report['episode']}  {report.get('title') or ''}".rstrip(),
-             f"audio    {report['audio']}",
-             f"page     {Path(report['audio']).parent / 'index.html'}  (or: render serve {report['episode']})",
-             f"length   {_mmss(report['duration_s'])} ({report['duration_s']:.1f} s)"]
-    tgt = report["target"]
+    lines = [f"episode  {report.episode}  {report.title or ''}".rstrip(),
+             f"audio    {report.audio}",
+             f"page     {Path(report.audio).parent / 'index.html'}  (or: render serve {report.episode})",
+             f"length   {_mmss(report.duration_s)} ({report.duration_s:.1f} s)"]
+    tgt = report.target
     if tgt:
-        lines.append(f"target   {_mmss(tgt['min_s'])}–{_mmss(tgt['max_s'])}  from {tgt['source']}")
-        v = report["verdict"]
-        if v == "within":
+        lines.append(f"target   {_mmss(tgt.min_s)}–{_mmss(tgt.max_s)}  from {tgt.source}")
+        if report.verdict == "within":
             lines.append("verdict  within the target")
         else:
-            lines.append(f"verdict  {v} by {abs(report['gap_s']) / 60:.1f} min "
-                         f"(≈{report['gap_words']} words at this cast's pace)")
+            lines.append(f"verdict  {report.verdict} by {abs(report.gap_s) / 60:.1f} min "
+                         f"(≈{report.gap_words} words at this cast's pace)")
     else:
         lines.append("target   none (add 'target_length' to the front matter or "
                      "'**Target Length**: 22-25 minutes' to the outline)")
-    cast = f", {report['cast']} cast" if "cast" in report else ""
-    lines.append(f"script   {report['turns']} turns, {report['words']} words{cast}")
-    for name, s in report["speakers"].items():
-        lines.append(f"  {name:<8} {s['turns']:>3} turns {s['words']:>5} words  "
-                     f"{_mmss(s['talk_s'])} talk  ({_voice(s)})")
-    loud = report["loudness"]
-    lines.append(f"loudness {loud['integrated_lufs']:.1f} LUFS, true peak "
-                 f"{loud['true_peak_dbtp']:.1f} dBTP")
-    c = report["cache"]
-    lines.append(f"cache    {c['hits']} hits, {c['misses']} synthesized")
-    check = report.get("check")
+    lines.append(f"script   {report.turns} turns, {report.words} words, {report.cast} cast")
+    for name, s in report.speakers.items():
+        lines.append(f"  {name:<8} {s.turns:>3} turns {s.words:>5} words  "
+                     f"{_mmss(s.talk_s)} talk  ({_voice(s)})")
+    loud = report.loudness
+    lines.append(f"loudness {loud.integrated_lufs:.1f} LUFS, true peak {loud.true_peak_dbtp:.1f} dBTP")
+    lines.append(f"cache    {report.cache.hits} hits, {report.cache.misses} synthesized")
+    check = report.check
     if check is not None:
-        flagged = len(check["flagged"])
-        where = f"; see: render check {report['episode']}" if flagged else ""
-        lines.append(f"check    {flagged} of {check['turns']} turns flagged, word error rate {check['wer']:.1%}{where}")
-    lines.append("time     " + ", ".join(f"{k} {v:.1f}s" for k, v in report["timings"].items()))
+        flagged = len(check.flagged)
+        where = f"; see: render check {report.episode}" if flagged else ""
+        lines.append(f"check    {flagged} of {check.turns} turns flagged, word error rate {check.wer:.1%}{where}")
+    lines.append("time     " + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
     return "\n".join(lines)
 
 
-def _voice(speaker: dict) -> str:
+def _voice(speaker: SpeakerStats) -> str:
     """``alex: kokoro jm_kumo``; reports written before engines were named show the voice file only."""
-    if "engine" not in speaker:
-        return str(speaker["voice"])
-    return f"{speaker['voice']}: {speaker['engine']} {speaker.get('model_voice') or ''}".rstrip()
+    if not speaker.engine:
+        return speaker.voice
+    return f"{speaker.voice}: {speaker.engine} {speaker.model_voice or ''}".rstrip()
 
 
-def to_json(report: dict) -> str:
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-
-
-def relpath(path: Path) -> str:
+def relpath(path: Path, root: Path | None = None) -> str:
+    """``path`` relative to ``root`` (the current folder when None: for what the terminal
+    shows) when inside it, else as given."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to((root or Path.cwd()).resolve()))
     except ValueError:
         return str(path)

@@ -13,33 +13,16 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from render.audio.clips import TurnAudio
 from render.errors import RenderError
+from render.files import KeyedStore
 
 FORMAT = 5  # 5: sentences trimmed, compressed, faded, at 44.1 kHz, with peak envelopes (render.audio.assemble.condition)
-
-
-@dataclass
-class TurnAudio:
-    """One turn's sentences as separate clips, kept apart so pauses stay adjustable.
-
-    Conditioned clips are already trimmed, faded and at the episode rate,
-    and ``peaks`` holds each one's true-peak envelope (float16): the state
-    the cache stores, so a re-render does no per-turn DSP again.
-    """
-
-    sentences: list[np.ndarray]
-    sample_rate: int
-    peaks: list[np.ndarray] | None = None
-
-    @property
-    def conditioned(self) -> bool:
-        return self.peaks is not None
 
 
 # An entry: MAGIC, a little-endian uint32 header length, a JSON header (rate, sentence ends,
@@ -119,50 +102,23 @@ class TurnCache:
         """Where render check keeps what was heard in each turn, beside the turns it heard."""
         return None if self.root is None else self.root / "check"
 
-    def _path(self, key: str) -> Path:
-        assert self.root is not None
-        return self.root / key[:2] / f"{key}{SUFFIX}"
+    @property
+    def _store(self) -> KeyedStore:
+        return KeyedStore(self.root, SUFFIX, durable=True)
 
     def get(self, key: str) -> TurnAudio | None:
-        if self.root is None:
-            return None
-        try:
-            data = self._path(key).read_bytes()
-        except OSError:
-            return None  # missing or unreadable: synthesize again
-        return _decode(data)
+        data = self._store.read(key)
+        return None if data is None else _decode(data)  # missing or damaged: synthesize again
 
     def put(self, key: str, turn: TurnAudio) -> None:
-        if self.root is None:
-            return
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        except OSError as exc:
-            raise _cache_error(exc, path) from exc
-        try:
-            with os.fdopen(fd, "wb") as f:
-                for chunk in _encode(turn):
-                    f.write(chunk)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise _cache_error(exc, path) from exc
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        self._store.write(key, _encode(turn), error=_cache_error)
 
     def has(self, key: str) -> bool:
-        return self.root is not None and self._path(key).exists()
+        return self.root is not None and self._store.path(key).exists()
 
     def info(self) -> tuple[int, int]:
         """(entries, bytes) currently stored."""
-        if self.root is None or not self.root.exists():
-            return 0, 0
-        files = list(self.root.glob(f"*/*{SUFFIX}"))
+        files = self._store.entries()
         return len(files), sum(f.stat().st_size for f in files)
 
     def streams_info(self) -> tuple[int, int]:

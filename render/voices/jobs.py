@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from render.audio.assemble import condition
+from render.audio.clips import TurnAudio
 from render.errors import RenderError
 from render.script.parse import Turn
-from render.voices.cache import TurnAudio, turn_key
+from render.voices.cache import turn_key
 from render.voices.cast import Cast
 from render.voices.engines import Engine, load_engine, voice_fingerprint
 from render.voices.voice import Voice

@@ -11,8 +11,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from render.audio.clips import TurnAudio
 from render.errors import RenderError
-from render.voices.cache import TurnAudio, TurnCache
+from render.voices.cache import TurnCache
 from render.voices.jobs import EngineCache, Job, synth_turn
 
 

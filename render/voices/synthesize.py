@@ -18,8 +18,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from render.audio.clips import TurnAudio
 from render.errors import RenderError
-from render.voices.cache import TurnAudio, TurnCache
+from render.voices.cache import TurnCache
 from render.voices.jobs import EngineCache, Job, synth_turn
 
 _WORKER: EngineCache | None = None  # one per worker process, set by the initializer

@@ -9,15 +9,17 @@ import numpy as np
 import pytest
 
 from render.audio.assemble import Pacing, Turn, assemble, gap_after
+from render.audio.clips import TurnAudio
 from render.audio.dsp import RATE, loudness, peak_envelope, true_peak
 from render.audio.export import write_audio
 from render.audio.master import MasterSpec, master, measure
 from render.audio.measure import read_back
 from render.audio.music import generate_intro
-from render.voices.cache import TurnAudio
 from render.voices.cast import load_cast
 from render.voices.engines import load_engine
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from render.audio.assemble import on_frame_grid
 from render.audio.dsp import LoudnessMeter
 from render.audio.measure import MP3_FRAME, bin_samples, decode, measure_file
 from render.audio.mp3 import StreamStore, count_frames, encode_mp3, encode_mp3_measured, mp3_delay_s, stream_bounds
+
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
 
 RATE = 44100
 

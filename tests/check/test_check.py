@@ -15,6 +15,8 @@ from render.check.proofread import Phonemes, compare, spelled, words
 from render.check.recognize import RATE, pack
 from tests.conftest import make_project, run_cli
 
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
+
 # Two turns per host; Jordan's second turn uses "Zorblat", respelled below as nonsense.
 SCRIPT = """---
 title: "Check Test"

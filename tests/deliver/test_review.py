@@ -21,6 +21,8 @@ from playwright.sync_api import Page, sync_playwright
 
 from tests.conftest import EPISODE, OUTLINE, ROOT, SHORT_SCRIPT, make_project, run_cli
 
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 PODCAST = "{https://podcastindex.org/namespace/1.0}"

@@ -14,13 +14,16 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from render.audio.clips import TurnAudio
 from render.errors import RenderError
 from render.voices import cache as cache_module
-from render.voices.cache import TurnAudio, TurnCache, turn_key
+from render.voices.cache import TurnCache, turn_key
 from render.voices.cast import load_cast
 from render.voices.engines import voice_fingerprint
 from render.voices.voice import fingerprint
 from tests.conftest import ROOT, make_project, run_cli
+
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
 
 
 @pytest.fixture(scope="module")

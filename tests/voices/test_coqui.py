@@ -16,6 +16,8 @@ from render.voices.engines import load_engine, voice_fingerprint
 from tests.conftest import make_project, run_cli
 from tests.voices.coqui_model import SPEAKERS, build_tiny_vits
 
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
+
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory) -> tuple[Path, Path]:

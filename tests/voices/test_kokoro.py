@@ -24,6 +24,8 @@ from render.voices.engines.kokoro import (
 from render.voices.voice import Voice
 from tests.conftest import make_project, run_cli
 
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
+
 LINE = "Kubernetes one point thirty-four made dynamic resource allocation generally available."
 
 

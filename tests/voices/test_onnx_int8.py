@@ -14,6 +14,8 @@ from render.voices.engines.kokoro import KokoroEngine, _runnable, default_model_
 from render.voices.engines.onnx_int8 import REWRITE, fast_model, has_vnni, signed_weights
 from render.voices.voice import Voice
 
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
+
 LINE = "Kubernetes one point thirty-four made dynamic resource allocation generally available."
 
 

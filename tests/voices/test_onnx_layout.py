@@ -7,11 +7,14 @@ import json
 import numpy as np
 import onnx
 import onnxruntime
+import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from render.voices.engines.onnx_layout import decoder_as_2d
 from render.voices.engines.piper import PiperEngine
 from render.voices.voice import Voice, resolve_piper_model
+
+pytestmark = pytest.mark.slow  # real voices, renders or recognizers: not in the quick subset
 
 SENTENCE = "Kubernetes one point thirty-four ships dynamic resource allocation, and forty percent of GPU spend can vanish."
 

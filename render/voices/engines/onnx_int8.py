@@ -27,8 +27,6 @@ original's before using it.
 from __future__ import annotations
 
 import fcntl
-import os
-import tempfile
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -38,6 +36,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from render.files import atomic_path, write_text
 from render.voices.engines.base import cpu_flags
 
 REWRITE = "u8s8-v3"  # part of the rewritten model's file name
@@ -185,16 +184,17 @@ def _build(model: Path, fast: Path, rejected: Path, same_output: Callable[[Path,
         rejected.parent.mkdir(parents=True, exist_ok=True)
         rejected.write_text("no ConvInteger to rewrite\n", encoding="utf-8")
         return model
-    fd, name = tempfile.mkstemp(dir=fast.parent, prefix=".", suffix=".onnx.part")
-    os.close(fd)
-    tmp = Path(name)
     try:
-        onnx.save(loaded, str(tmp))
-        del loaded
-        if not same_output(model, tmp):
-            rejected.write_text("the rewritten model's audio differed; running the original\n", encoding="utf-8")
-            return model
-        os.replace(tmp, fast)  # atomic: another worker sees no file or a whole one
-    finally:
-        tmp.unlink(missing_ok=True)
+        with atomic_path(fast, durable=False) as tmp:  # another worker sees no file or a whole one
+            onnx.save(loaded, str(tmp))
+            del loaded
+            if not same_output(model, tmp):
+                raise _Differs  # the temp file is dropped, never renamed
+    except _Differs:
+        write_text("the rewritten model's audio differed; running the original\n", rejected)
+        return model
     return fast
+
+
+class _Differs(Exception):
+    """The rewritten model's audio was not bit-identical to the original's."""

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import platform
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from render.errors import RenderError
+from render.files import atomic_path
 from render.voices.engines.base import Clip, cpu_flags
 from render.voices.voice import Voice, file_digest, fingerprint, resolve_piper_model
 
@@ -85,26 +84,21 @@ def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxrunt
     convs = decoder_as_2d(model)
     onnx_format.helper.set_model_props(model, {_CONVS_KEY: str(convs)})
     options = _options(threads)
-    tmp = None
-    if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(dir=cached.parent, prefix=".", suffix=".part")
-            os.close(fd)
-            tmp = Path(name)
+
+    def build() -> onnxruntime.InferenceSession:
+        return onnxruntime.InferenceSession(model.SerializeToString(), sess_options=options,
+                                            providers=["CPUExecutionProvider"])
+
+    if cached is None:
+        return build(), convs
+    try:  # ONNX Runtime saves the optimized graph to the temp path; others see no file or a whole one
+        with atomic_path(cached, durable=False) as tmp:
             options.optimized_model_filepath = str(tmp)
             options.add_session_config_entry("session.save_model_format", "ORT")
-        except OSError:
-            tmp = None  # an unwritable cache only costs the time saved
-    try:
-        session = onnxruntime.InferenceSession(model.SerializeToString(), sess_options=options,
-                                               providers=["CPUExecutionProvider"])
-        if tmp is not None and cached is not None:
-            with contextlib.suppress(OSError):
-                os.replace(tmp, cached)  # atomic: other workers see no file or a whole one
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+            session = build()
+    except RenderError:  # an unwritable cache only costs the time saved
+        options = _options(threads)
+        session = build()
     return session, convs
 
 

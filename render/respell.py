@@ -10,16 +10,17 @@ afterwards re-renders them for free.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
-from render.check.hear import check_render, cut, transcribe_turns
-from render.check.proofread import Phonemes, TurnCheck, compare, confirm, spelled, words
+from render.check.hear import TurnLayout, check_render, cut, judge, read_layout, transcribe_turns
+from render.check.proofread import TurnCheck, words
 from render.check.recognize import Recognizer, pack
 from render.errors import RenderError
 from render.normalize.lexicon import Lexicon
 from render.pipeline import render_audio
 from render.prepare import Settings, Stopwatch, prepare
+from render.report import REPORT, load_report
+from render.voices.jobs import plan_jobs
 
 
 def parse_respellings(items: list[str]) -> dict[str, str]:
@@ -38,37 +39,28 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     """(before, after) for each flagged turn the respellings touch."""
     prep = prepare(ref, replace(settings, respell=respell))
     folder = settings.episode_dir(prep.episode.id)
-    try:
-        report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        report = {}
-    if "check" not in report:
+    report = load_report(folder / REPORT)
+    if report is None or report.check is None:
         raise RenderError(f"episode {prep.episode.id} has not been checked yet", folder,
                           hint=f"run: render check {prep.episode.id}")
-    flagged = [int(f["turn"]) - 1 for f in report["check"]["flagged"]]
+    flagged = [f.turn - 1 for f in report.check.flagged]
     if not flagged:
         raise RenderError(f"nothing is flagged in the last check of {prep.episode.id}",
                           hint="--try re-checks flagged turns; use render preview to listen to any turn")
     pattern = Lexicon().with_say(respell).pattern()
     touched = [i for i in flagged if pattern is not None and pattern.search(prep.turns[i].text)]
-    chosen = touched or flagged
-    before = {c.turn: c for c in check_render(folder, settings.cache().checks).turns}
-    turns = [replace(prep.turns[i], index=k) for k, i in enumerate(chosen)]
-    timeline, _ = render_audio(replace(prep, script=replace(prep.script, headings=[])), turns, settings,
+    chosen = [prep.turns[i] for i in (touched or flagged)]
+    layout, audio = read_layout(folder)
+    before = {c.turn: c for c in check_render(layout, audio, settings.cache().checks).turns}
+    jobs = plan_jobs([replace(t, index=k) for k, t in enumerate(chosen)], prep.cast)
+    timeline, _ = render_audio(replace(prep, script=replace(prep.script, headings=[])), jobs, settings,
                                Stopwatch(), music=False)
-    clips = [(k, cut(timeline.audio, timeline.rate, s.start_s, s.end_s)) for k, s in enumerate(timeline.turns)]
-    expected = {k: words(t.spoken) for k, t in enumerate(turns)}
-    heard = transcribe_turns(pack(clips), expected, Recognizer())
-    phonemes = Phonemes()
     lexicon = prep.normalizer.lexicon
-    afters = []
-    for k, i in enumerate(chosen):
-        t = prep.turns[i]
-        afters.append(compare(t.number, t.speaker, t.line, expected[k], heard[k], lexicon.entries(t.text),
-                              spelled(t.spoken), phonemes))
-    doubtful = [k for k, c in enumerate(afters) if c.flagged]
-    if doubtful:  # the second opinion, as in every check
-        second = transcribe_turns([[clips[k]] for k in doubtful], expected, Recognizer("base"))
-        for k in doubtful:
-            confirm(afters[k], second[k], lexicon.entries(turns[k].text), spelled(turns[k].spoken), phonemes)
-    return [(before[prep.turns[i].number], afters[k]) for k, i in enumerate(chosen)]
+    again = [TurnLayout(t.number, t.speaker, t.line, s.start_s, s.end_s, "", t.text, t.spoken, lexicon.entries(t.text))
+             for t, s in zip(chosen, timeline.turns, strict=True)]
+    clips = {t.turn: cut(timeline.audio, timeline.rate, t.start_s, t.end_s) for t in again}
+    expected = {t.turn: words(t.spoken) for t in again}
+    heard = transcribe_turns(pack(list(clips.items())), expected, Recognizer())
+    afters, _, _ = judge(again, expected, heard, lambda doubtful: transcribe_turns(
+        [[(t.turn, clips[t.turn])] for t in doubtful], expected, Recognizer("base")))
+    return [(before[t.number], after) for t, after in zip(chosen, afters, strict=True)]
