@@ -49,8 +49,8 @@ def main() -> None:
     args = ap.parse_args()
     folder = Path(args.out) / args.episode
     checks = TurnCache(ROOT / "output" / ".cache").checks
-    check_render(folder, checks)  # tiny.en's words, cached
-    layout, _ = read_layout(folder)
+    layout, audio = read_layout(folder)
+    check_render(layout, audio, checks)  # tiny.en's words, cached
     version = model_version("tiny.en")
     cache = HeardCache(checks)
     tiny = {t.turn: cache.get(heard_key(t.key, version, [u.key for u in group])) or []

@@ -4,6 +4,7 @@ message and exit status 2; Ctrl-C becomes one line and status 130."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import signal
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from render import warmup
@@ -354,6 +356,9 @@ def _terminate(signum: int, frame: object) -> None:
 def main() -> None:
     """Entry point: typer handles usage errors; known failures become clean messages."""
     signal.signal(signal.SIGTERM, _terminate)
+    # Warnings from any module (logging.getLogger(__name__).warning) reach the terminal through rich.
+    logging.basicConfig(level=logging.WARNING, format="%(message)s",
+                        handlers=[RichHandler(console=err, show_time=False, show_path=False)])
     warmup.start()  # once per process: most commands go on to need scipy
     try:
         app()

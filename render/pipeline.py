@@ -67,6 +67,7 @@ def render_episode(ref: str, settings: Settings, progress: Progress | None = Non
     jobs = plan_jobs(prep.turns, prep.cast)  # planned once: synthesis, the key and turns.json share it
     with folder_lock(folder):
         remove_stale_parts(folder)
+        settings.cache().remove_stale_parts()
         key = render_key(prep, jobs)
         report = up_to_date(folder, key)
         if report is not None:

@@ -283,3 +283,37 @@ def test_every_render_reports_audio_sanity(project: Path) -> None:
 
 def test_environment_is_root_for_tmpfs() -> None:
     assert os.geteuid() == 0, "the disk tests mount tmpfs and need root (CI and this machine run as root)"
+
+
+def test_a_cache_write_on_a_full_disk_leaves_no_temp_file(tmp_path: Path) -> None:
+    """The MP3 stream cache once left ``tmp*.part`` files when a write failed half way; every
+    writer now goes through render.files.atomic_path, which removes its temp file on failure."""
+    import numpy as np
+
+    from render.audio.measure import StreamMeasure
+    from render.audio.mp3 import StreamStore
+
+    measure = StreamMeasure(44100, 10, 0.5, 0, np.zeros(10), (0, 0.0), 0.0)
+    with _tmpfs(tmp_path / "tiny", "64k") as tiny:
+        store = StreamStore(tiny / "mp3")
+        store.put("ab" * 20, b"\xff" * 200_000, measure)  # larger than the disk: the write fails
+        store.put("cd" * 20, b"\xff" * 100, measure)  # fits
+        left = sorted(p.name for p in (tiny / "mp3").rglob("*") if p.is_file())
+    assert left == ["cd" * 20 + ".npz"], left
+
+
+def test_start_up_clears_temp_files_killed_writers_left(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from render.voices.cache import TurnCache
+
+    cache = TurnCache(tmp_path / "cache")
+    old = tmp_path / "cache" / "ab" / ".abcd.turn.x1.part"
+    fresh = tmp_path / "cache" / "mp3" / "cd" / ".cdef.npz.x2.part"
+    for p in (old, fresh):
+        p.parent.mkdir(parents=True)
+        p.write_bytes(b"half")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    assert cache.remove_stale_parts() == 1
+    assert not old.exists() and fresh.exists()  # another render may still be writing that one

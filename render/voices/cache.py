@@ -20,7 +20,7 @@ import numpy as np
 
 from render.audio.clips import TurnAudio
 from render.errors import RenderError
-from render.files import KeyedStore
+from render.files import KeyedStore, remove_stale_parts
 
 FORMAT = 5  # 5: sentences trimmed, compressed, faded, at 44.1 kHz, with peak envelopes (render.audio.assemble.condition)
 
@@ -112,6 +112,11 @@ class TurnCache:
 
     def put(self, key: str, turn: TurnAudio) -> None:
         self._store.write(key, _encode(turn), error=_cache_error)
+
+    def remove_stale_parts(self) -> int:
+        """Temp files that processes killed mid-write left in the cache (turns, MP3 streams,
+        what was heard); only those over an hour old, since other renders may share the cache."""
+        return 0 if self.root is None else remove_stale_parts(self.root, older_than_s=3600, recursive=True)
 
     def has(self, key: str) -> bool:
         return self.root is not None and self._store.path(key).exists()

