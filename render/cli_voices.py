@@ -76,7 +76,7 @@ def voices_test(
 def voices_audition(
     ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path.")],
     speaker: Annotated[str, typer.Option("--speaker", help="The host to recast.")] = "Alex",
-    turns: Annotated[str, typer.Option("--turns", help="Turn indices, e.g. 0-3.")] = "0-3",
+    turns: Annotated[str, typer.Option("--turns", help="Turn numbers (from 1), e.g. 1-4.")] = "1-4",
     voice: Annotated[list[str] | None, typer.Option(
         "--voice", help="A candidate (voice file or kokoro:NAME); repeat it. Default: every available voice.")] = None,
     out_dir: OutOpt = None,

@@ -62,7 +62,8 @@ def plan_fit(prep: Prepared, settings: Settings) -> tuple[Prepared, Settings, Fi
     base = predict(prep.turns, prep.cast, paces, settings.pacing, settings.music, sections)
     lo, hi = prep.target.min_s, prep.target.max_s
     if lo <= base.total_s <= hi:
-        return prep, settings, Fit(False, "already within the target", predicted_s=round(base.total_s, 1))
+        return prep, settings, Fit(False, "already within the target", predicted_s=round(base.total_s, 1),
+                                   predicted_after_s=round(base.total_s, 1), reached=True)
     aim = (lo + hi) / 2  # the centre leaves room for the prediction's few percent of error
     fixed = base.total_s - base.speech_s - _gap_total(prep, settings.pacing, sections)
     gaps = base.total_s - base.speech_s - fixed
@@ -79,7 +80,7 @@ def plan_fit(prep: Prepared, settings: Settings) -> tuple[Prepared, Settings, Fi
                     rate_factor=rate**ELASTICITY)
     prep = replace(prep, cast=cast)
     prep.inputs = replace(prep.inputs, settings={**prep.inputs.settings, "pacing": pacing})
-    fit = Fit(True, rate=round(rate, 4), pause_scale=round(scale, 3), predicted_before_s=round(base.total_s, 1),
+    fit = Fit(True, rate=round(rate, 4), pause_scale=round(scale, 3), predicted_s=round(base.total_s, 1),
               predicted_after_s=round(after.total_s, 1), reached=lo <= after.total_s <= hi)
     return prep, replace(settings, pacing=pacing), fit
 

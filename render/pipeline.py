@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from render.audio import memory
 from render.audio.assemble import Timeline, TimelineBuffers, assemble, timeline_samples
-from render.audio.master import MasterPlan, master_to_file
+from render.audio.master import master_to_file
 from render.audio.mp3 import StreamStore, mp3_delay_s
 from render.audio.music import load_intro
 from render.check.hear import LAYOUT, CheckResult, TurnLayout, check_render, load_layout, write_layout
@@ -39,7 +39,6 @@ from render.report import (
     FileEntry,
     Intro,
     Loudness,
-    Master,
     Meta,
     Report,
     Streams,
@@ -175,7 +174,7 @@ def _render(prep: Prepared, jobs: list[Job], settings: Settings, folder: Path, k
     streams = settings.cache().streams
     measured, plan = master_to_file(timeline, audio_path, settings.fmt, settings.spec, watch.stage, finish_tags,
                                     StreamStore(streams) if streams else None,
-                                    MasterPlan.from_dict(asdict(last_plan)) if last_plan else None)
+                                    last_plan)
     chapters[-1].end_s = round(measured.seconds, 3)
     spans = {s.index: s for s in timeline.turns}
     layout = [TurnLayout(j.turn.number, j.turn.speaker, j.turn.line, round(spans[j.turn.index].start_s + delay, 3),
@@ -224,7 +223,7 @@ def _render(prep: Prepared, jobs: list[Job], settings: Settings, folder: Path, k
         render_key=key,
         meta=Meta(tags.series, tags.episode, tags.hosts, tags.description, tags.date),
         published=_published(tags.date, previous),
-        master=Master(**asdict(plan), voice_levels=timeline.voice_levels),
+        master=replace(plan, voice_levels=timeline.voice_levels),
         sanity=sanity(timeline, measured.clipped_samples, settings.pacing),
         envelope=Envelope(**envelope(timeline.audio, timeline.rate, delay)),
         chapters=Chapters(chapter_source, [Chapter(c.title, c.start_s, c.end_s, c.first_turn + 1) for c in chapters]),

@@ -28,6 +28,8 @@ from render.script.parse import Script, Turn, parse_file, read_text, split_front
 from render.voices.cache import TurnCache
 from render.voices.cast import Cast, load_cast
 
+LEXICON = "lexicon.toml"  # the project's pronunciation lexicon, in voices/
+
 
 @dataclass
 class Settings:
@@ -62,12 +64,8 @@ class Settings:
     def out_dir(self) -> Path:
         return self.out or self.root / "output"
 
-    @property
-    def lexicon_path(self) -> Path:
-        return self.voices_dir / "lexicon.toml"
-
     def normalizer(self) -> Normalizer:
-        lexicon = Lexicon.load(self.lexicon_path)
+        lexicon = Lexicon.load(self.voices_dir / LEXICON)
         return Normalizer(lexicon.with_say(self.respell) if self.respell else lexicon)
 
     def episode_dir(self, episode_id: str) -> Path:
@@ -146,7 +144,7 @@ def prepare(ref: str, settings: Settings) -> Prepared:
         if voice.source.endswith(".toml"):
             inputs.read(Path(voice.source))
     script = parse_file(episode.script, cast.speakers, text=text)
-    inputs.read(settings.lexicon_path)
+    inputs.read(settings.voices_dir / LEXICON)
     normalizer = settings.normalizer()
     turns = speak(script.turns, normalizer)
     for t in turns:

@@ -97,7 +97,7 @@ class Meta:
 
 @dataclass
 class Master:
-    """How the episode was mastered; the next render starts from it (audio.master.MasterPlan)."""
+    """How the episode was mastered; the next render starts from it (audio.master.can_start_from)."""
 
     gain_db: float
     extra_headroom_db: float
@@ -198,13 +198,12 @@ class Fit:
     """What ``--fit`` changed to land the episode in its target."""
 
     applied: bool
-    reason: str | None = None
-    rate: float | None = None
-    pause_scale: float | None = None
-    predicted_s: float | None = None
-    predicted_before_s: float | None = None
-    predicted_after_s: float | None = None
-    reached: bool | None = None
+    reason: str = ""  # why nothing was applied
+    rate: float = 1.0  # speaking rate, ±8 % at most
+    pause_scale: float = 1.0  # conversational gaps scaled by this
+    predicted_s: float = 0.0  # predicted length as the script stands
+    predicted_after_s: float = 0.0  # predicted length with the changes
+    reached: bool = False  # the prediction lands in the target
 
 
 @dataclass

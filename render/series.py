@@ -23,11 +23,16 @@ from render.script.episodes import EpisodeFiles, list_episodes
 
 @dataclass
 class Outcome:
+    """One episode of a series: its report, or why it failed."""
+
     episode: str
-    ok: bool
     seconds: float
     report: Report | None = None
     error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 def select_episodes(folder: Path, only: str | None) -> list[EpisodeFiles]:
@@ -56,11 +61,11 @@ def render_series(episodes: list[EpisodeFiles], settings: Settings, jobs: int,
         try:
             report = render_episode(str(ep.script), per_episode,
                                     (lambda d, t: on_progress(ep.id, d, t)) if on_progress else None)
-            out = Outcome(ep.id, True, time.perf_counter() - t0, report)
+            out = Outcome(ep.id, time.perf_counter() - t0, report)
         except RenderError as exc:
-            out = Outcome(ep.id, False, time.perf_counter() - t0, error=str(exc))
+            out = Outcome(ep.id, time.perf_counter() - t0, error=str(exc))
         except Exception as exc:  # one broken episode must not stop a batch
-            out = Outcome(ep.id, False, time.perf_counter() - t0, error=f"{type(exc).__name__}: {exc}")
+            out = Outcome(ep.id, time.perf_counter() - t0, error=f"{type(exc).__name__}: {exc}")
         if on_done:
             on_done(out)
         return out

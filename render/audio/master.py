@@ -18,10 +18,11 @@ import numpy as np
 
 from render.audio import memory
 from render.audio.assemble import Timeline
-from render.audio.dsp import RATE, Limiter, limit, loudness, peak_envelope, true_peak
+from render.audio.dsp import RATE, Limiter, loudness, peak_envelope, true_peak
 from render.audio.export import write_audio
 from render.audio.measure import FileMeasure
 from render.audio.mp3 import StreamStore, round_trip
+from render.report import Master
 
 
 @dataclass(frozen=True)
@@ -44,39 +45,17 @@ class Measured:
 LIMITED_SLOPE = 0.65
 
 
-@dataclass(frozen=True)
-class MasterPlan:
-    """How an episode was last mastered, kept in its report: the next render starts from it.
+def can_start_from(plan: Master, spec: MasterSpec, fmt: str) -> bool:
+    """Whether the last render's plan (kept in its report) is where this one may start.
 
     After an edit the episode's loudness barely moves, so the same gain
     usually still lands on the target; keeping it exactly leaves every
     unedited part of the master sample for sample the same, which is what
     lets the MP3 reuse its encoded streams (render.audio.mp3).
     """
-
-    gain_db: float
-    extra_headroom_db: float
-    codec_offset_lu: float
-    lufs: float
-    true_peak_db: float
-    fmt: str
-
-    def fits(self, spec: MasterSpec, fmt: str) -> bool:
-        return (self.lufs, self.true_peak_db, self.fmt) == (spec.lufs, spec.true_peak_db, fmt)
-
-    @classmethod
-    def from_dict(cls, data: object) -> MasterPlan | None:
-        """The plan a report holds, or None if it holds none that can be trusted."""
-        if not isinstance(data, dict):
-            return None
-        try:
-            plan = cls(**{k: v for k, v in data.items() if k != "voice_levels"})
-        except TypeError:
-            return None
-        numbers = (plan.gain_db, plan.extra_headroom_db, plan.codec_offset_lu, plan.lufs, plan.true_peak_db)
-        if not all(isinstance(x, int | float) and math.isfinite(x) for x in numbers) or not isinstance(plan.fmt, str):
-            return None
-        return plan
+    numbers = (plan.gain_db, plan.extra_headroom_db, plan.codec_offset_lu)
+    return (plan.lufs, plan.true_peak_db, plan.fmt) == (spec.lufs, spec.true_peak_db, fmt) and \
+        all(math.isfinite(x) for x in numbers)
 
 
 def plan_master(audio: np.ndarray, envelope: np.ndarray, gain_db: float, spec: MasterSpec,
@@ -112,31 +91,16 @@ PLAN_STEPS = 3
 
 
 def master(audio: np.ndarray, spec: MasterSpec, extra_headroom_db: float = 0.0,
-           lufs_offset: float = 0.0, rate: int = RATE, *,
-           envelope: np.ndarray | None = None, input_lufs: float | None = None) -> np.ndarray:
-    """Gain to the target loudness, then limit; correct once, since limiting lowers loudness.
+           lufs_offset: float = 0.0, rate: int = RATE) -> np.ndarray:
+    """A mastered copy of ``audio``, by the same plan an episode is mastered with
+    (:func:`plan_master`): for short audio, such as the excerpt :func:`codec_offset` probes.
 
     ``lufs_offset`` compensates for the codec: MP3's low-pass removes energy
     that K-weighting counts, so the decoded file measures lower than the PCM.
-    ``envelope`` and ``input_lufs`` let a caller that masters twice measure once.
     """
-    ceiling = spec.true_peak_db - spec.headroom_db - extra_headroom_db
-    env = peak_envelope(audio) if envelope is None else envelope
-    target = spec.lufs + lufs_offset
-    gain_db = target - (loudness(audio, rate) if input_lufs is None else input_lufs)
-    out = np.empty(len(audio), np.float32)  # one buffer for every pass: flat memory
-    slope, previous = LIMITED_SLOPE, None
-    for _ in range(4):
-        limit(audio, ceiling, rate, envelope=env, gain=10 ** (gain_db / 20), out=out)
-        measured = loudness(out, rate)
-        error = target - measured
-        if abs(error) < 0.15:  # well under the 1 LU the platforms allow; the file is checked again
-            break
-        if previous is not None and abs(gain_db - previous[0]) > 1e-3:
-            slope = float(np.clip((measured - previous[1]) / (gain_db - previous[0]), 0.3, 1.0))
-        previous = (gain_db, measured)
-        gain_db += error / slope
-    return np.clip(out, -1.0, 1.0, out=out)
+    gain_db = spec.lufs + lufs_offset - loudness(audio, rate)
+    limiter, _ = plan_master(audio, peak_envelope(audio), gain_db, spec, extra_headroom_db, lufs_offset, rate)
+    return np.clip(limiter.block(0, len(audio)), -1.0, 1.0)
 
 
 def measure(audio: np.ndarray, rate: int = RATE) -> Measured:
@@ -161,7 +125,7 @@ def _untimed(name: str) -> AbstractContextManager[object]:
 
 def master_to_file(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, stage: Stage = _untimed,
                    finish: Callable[[Path], None] | None = None, store: StreamStore | None = None,
-                   previous: MasterPlan | None = None) -> tuple[FileMeasure, MasterPlan]:
+                   previous: Master | None = None) -> tuple[FileMeasure, Master]:
     """Master and write, then measure the decoded file; correct and rewrite if it misses.
 
     ``previous``, the last render's plan, is where mastering starts: its gain
@@ -169,7 +133,7 @@ def master_to_file(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, s
     edit did not touch is taken from ``store`` as it was. ``stage(name)``
     times the "master" and "export" parts.
     """
-    if previous is not None and previous.fits(spec, fmt):
+    if previous is not None and can_start_from(previous, spec, fmt):
         extra, offset, gain_db = previous.extra_headroom_db, previous.codec_offset_lu, previous.gain_db
     else:
         with stage("master"), ThreadPoolExecutor(1) as side:
@@ -193,4 +157,4 @@ def master_to_file(timeline: Timeline, path: Path, fmt: str, spec: MasterSpec, s
         gain_db += lufs_error
         if measured.true_peak_dbtp > spec.true_peak_db:
             extra += measured.true_peak_dbtp - spec.true_peak_db + 0.3
-    return measured, MasterPlan(gain_db, extra, offset, spec.lufs, spec.true_peak_db, fmt)
+    return measured, Master(gain_db, extra, offset, spec.lufs, spec.true_peak_db, fmt)

@@ -177,16 +177,16 @@ def test_draft_renders_apart_with_the_old_cast(project: Path) -> None:
 
 
 def test_audition_renders_one_slice_per_candidate(project: Path) -> None:
-    res = run_cli("voices", "audition", "1", "--speaker", "Alex", "--turns", "0-1",
+    res = run_cli("voices", "audition", "1", "--speaker", "Alex", "--turns", "1-2",
                   "--voice", "slt", "--voice", "kokoro:jm_kumo", cwd=project)
     assert res.returncode == 0, res.stderr
     folder = project / "output" / "00001" / "audition"
     files = sorted(p.name for p in folder.iterdir())
-    assert files == ["Alex-kokoro-jm_kumo-turns-0-1.wav", "Alex-slt-turns-0-1.wav"]
+    assert files == ["Alex-kokoro-jm_kumo-turns-1-2.wav", "Alex-slt-turns-1-2.wav"]
     import soundfile as sf
     a, rate = sf.read(folder / files[0], dtype="float32")
     b, _ = sf.read(folder / files[1], dtype="float32")
     assert rate == 44_100 and len(a) > rate and len(b) > rate and len(a) != len(b)
     bad = run_cli("voices", "audition", "1", "--speaker", "Sam", "--voice", "slt", cwd=project)
     assert bad.returncode == 2 and "Jordan, Alex" in bad.stderr
-    assert not (folder / "Sam-slt-turns-0-3.wav").exists()
+    assert not (folder / "Sam-slt-turns-1-4.wav").exists()
