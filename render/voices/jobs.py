@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from render.script.parse import Turn
 from render.voices.cache import turn_key
 from render.voices.cast import Cast
 from render.voices.engines import Engine, load_engine, voice_fingerprint
+from render.voices.engines.base import Clip
 from render.voices.voice import Voice
 
 
@@ -43,11 +45,13 @@ class EngineCache:
         self.threads = threads
         self.model_dir = model_dir
         self.engines: dict[str, Engine] = {}
+        self.fault = os.environ.get(FAULT_ENV)  # read once per process, not per sentence
 
     def get(self, voice: Voice) -> Engine:
         key = repr(voice)
         if key not in self.engines:
-            self.engines[key] = load_engine(voice, self.threads, self.model_dir)
+            engine = load_engine(voice, self.threads, self.model_dir)
+            self.engines[key] = _Failing(engine, self.fault) if self.fault else engine
         return self.engines[key]
 
     def close(self) -> None:
@@ -56,17 +60,30 @@ class EngineCache:
         self.engines.clear()
 
 
-FAULT_ENV = "RENDER_FAIL_ON"  # fault injection for tests: fail on sentences containing this
+FAULT_ENV = "RENDER_FAIL_ON"  # fault injection for tests: engines fail on sentences containing this
+
+
+class _Failing:
+    """An engine that fails on sentences holding ``fault`` (the tests' broken engine), and
+    otherwise is the engine it wraps; built only when ``RENDER_FAIL_ON`` is set."""
+
+    def __init__(self, engine: Engine, fault: str) -> None:
+        self.engine, self.fault = engine, fault
+
+    def synthesize(self, text: str) -> Clip:
+        if self.fault in text:
+            raise RuntimeError(f"injected fault ({FAULT_ENV})")
+        return self.engine.synthesize(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.engine, name)
 
 
 def synth_turn(engines: EngineCache, job: Job) -> TurnAudio:
     engine = engines.get(job.voice)
     clips = []
-    fault = os.environ.get(FAULT_ENV)
     for sentence in job.sentences:
         try:
-            if fault and fault in sentence:
-                raise RuntimeError(f"injected fault ({FAULT_ENV})")
             clip = engine.synthesize(sentence)
         except RenderError:
             raise
