@@ -197,6 +197,8 @@ def series(
                           f"{tgt.min_s / 60:.1f}-{tgt.max_s / 60:.1f} min" if tgt else "-",
                           r.verdict, "up to date" if r.up_to_date else "rendered", f"{r.cache.hits}/{r.turns}",
                           str(len(r.check.flagged)) if r.check else "-", f"{o.seconds:.1f} s")
+        elif o.skipped:
+            table.add_row(o.episode, "-", "-", "-", f"skipped: {o.skipped}", "-", "-", f"{o.seconds:.1f} s")
         else:
             table.add_row(o.episode, "-", "-", "-", "[red]failed[/red]", "-", "-", f"{o.seconds:.1f} s")
     out.print(table)

@@ -31,3 +31,8 @@ class RenderError(Exception):
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
+
+
+class NoScript(RenderError):
+    """The file holds no script at all (show notes, a page without a transcript): a series
+    skips it rather than failing, and ``render episode`` says so in one line."""

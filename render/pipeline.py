@@ -40,6 +40,7 @@ from render.report import (
     Intro,
     Loudness,
     Meta,
+    Pronunciation,
     Report,
     Streams,
     Target,
@@ -229,6 +230,8 @@ def _render(prep: Prepared, jobs: list[Job], settings: Settings, folder: Path, k
         chapters=Chapters(chapter_source, [Chapter(c.title, c.start_s, c.end_s, c.first_turn + 1) for c in chapters]),
         files=[FileEntry(relpath(p, root), p.stat().st_size) for p in written],
         inputs=prep.inputs.files,
+        notes=prep.notes,
+        pronunciation=[Pronunciation(n.word, n.say, n.source) for n in prep.pronunciation],
     )
     return report, layout
 

@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from render.audio.assemble import Pacing
@@ -24,7 +24,8 @@ from render.normalize import Normalizer
 from render.normalize.lexicon import Lexicon
 from render.normalize.sentences import speak
 from render.script.episodes import EpisodeFiles, Target, find_episode, find_target, outline_candidates
-from render.script.parse import Script, Turn, parse_file, read_text, split_front_matter
+from render.script.parse import NARRATOR, Script, Turn, parse_file, read_text, split_front_matter
+from render.script.pronunciation import Note, episode_notes
 from render.voices.cache import TurnCache
 from render.voices.cast import Cast, load_cast
 
@@ -64,8 +65,10 @@ class Settings:
     def out_dir(self) -> Path:
         return self.out or self.root / "output"
 
-    def normalizer(self) -> Normalizer:
-        lexicon = Lexicon.load(self.voices_dir / LEXICON)
+    def normalizer(self, episode_say: dict[str, str] | None = None) -> Normalizer:
+        """The project lexicon, with an episode's own entries (its pronunciation notes) over
+        it, and ``check --try``'s respellings over both."""
+        lexicon = Lexicon.load(self.voices_dir / LEXICON).with_say(episode_say or {})
         return Normalizer(lexicon.with_say(self.respell) if self.respell else lexicon)
 
     def episode_dir(self, episode_id: str) -> Path:
@@ -93,6 +96,8 @@ class Prepared:
     inputs: Inputs = field(default_factory=Inputs)  # every file read and setting used: the render key
     cover: Path | None = None  # transcripts/<episode>.jpg|jpeg|png, for the MP3's tags
     intro: Path | None = None  # music/intro.*, or None for the generated cue
+    notes: list[str] = field(default_factory=list)  # what the producer should know (who read a narration)
+    pronunciation: list[Note] = field(default_factory=list)  # the episode's own notes, over the lexicon
 
 
 class Stopwatch:
@@ -143,9 +148,17 @@ def prepare(ref: str, settings: Settings) -> Prepared:
     for voice in cast.voices.values():
         if voice.source.endswith(".toml"):
             inputs.read(Path(voice.source))
-    script = parse_file(episode.script, cast.speakers, text=text)
+    script = parse_file(episode.script, cast.speakers, text=text, aliases=cast.aliases)
+    notes = []
+    if any(t.speaker == NARRATOR for t in script.turns) and NARRATOR not in cast.voices:
+        reader = cast.speakers[0]
+        script.turns = [replace(t, speaker=reader) if t.speaker == NARRATOR else t for t in script.turns]
+        notes.append(f"narration read by {reader}: the cast has no {NARRATOR} "
+                     f"(add {NARRATOR} = \"VOICE\" under [speakers] in voices/cast.toml)")
     inputs.read(settings.voices_dir / LEXICON)
-    normalizer = settings.normalizer()
+    inputs.first(outline_candidates(episode.script))  # target, chapters and pronunciation notes
+    pronunciation = episode_notes(text, episode.script, episode.outline)
+    normalizer = settings.normalizer({n.word: n.say for n in pronunciation})
     turns = speak(script.turns, normalizer)
     for t in turns:
         if not t.sentences:
@@ -157,13 +170,12 @@ def prepare(ref: str, settings: Settings) -> Prepared:
                 f"{len(t.text) / 900:.0f} minutes of speech)", episode.script, t.line,
                 hint=f"a turn is at most {MAX_TURN_CHARS:,} characters; split it into several "
                      "turns, or check for a paste error (a missing speaker tag)")
-    inputs.first(outline_candidates(episode.script))  # target and chapters
     cover = inputs.first([episode.script.with_suffix(ext) for ext in COVER_EXTS])
     intro = inputs.first(intro_candidates(settings.root / "music")) if settings.music else None
     inputs.use(format=settings.fmt, music=settings.music, pacing=settings.pacing, spec=settings.spec,
                draft=settings.draft, recast=settings.recast, respell=settings.respell)
-    return Prepared(episode, script, cast, turns, find_target(episode, script.front_matter), normalizer,
-                    inputs, cover, intro)
+    return Prepared(episode, script, cast, turns, find_target(episode, script.front_matter, text), normalizer,
+                    inputs, cover, intro, notes, pronunciation)
 
 
 def section_starts(script: Script) -> set[int]:
@@ -178,7 +190,7 @@ def episode_tags(prep: Prepared) -> Tags:
         title=str(front.get("title") or prep.script.title or prep.episode.slug),
         series=str(front.get("series") or meta.get("Series") or "The Platform Engineering Playbook Podcast"),
         episode=int(prep.episode.id) if prep.episode.id.isdigit() else None,
-        hosts=prep.cast.speakers,
+        hosts=list(dict.fromkeys(t.speaker for t in prep.turns)),  # who speaks, in order
         date=str(front["date"]) if front.get("date") else None,
         description=str(front.get("description") or meta.get("Summary") or "") or None,
         cover=prep.cover,

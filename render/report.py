@@ -207,6 +207,15 @@ class Fit:
 
 
 @dataclass
+class Pronunciation:
+    """A pronunciation note of the episode's outline or script, applied over the lexicon."""
+
+    word: str
+    say: str
+    source: str  # file and line
+
+
+@dataclass
 class Report:
     """Everything a render measured and wrote: ``output/EP/report.json``."""
 
@@ -239,6 +248,8 @@ class Report:
     chapters: Chapters
     files: list[FileEntry]  # every deliverable written, with its size
     inputs: dict[str, str | None] = field(default_factory=dict)  # files read, sha256 (None: looked for, absent)
+    notes: list[str] = field(default_factory=list, metadata={"omit_empty": True})  # who read a narration, …
+    pronunciation: list[Pronunciation] = field(default_factory=list, metadata={"omit_empty": True})
     turn_numbers: str = TURN_NUMBERS  # every turn number in this file and turns.json counts from 1
     check: Check | None = field(default=None, metadata={"omit_none": True})
     fit: Fit | None = field(default=None, metadata={"omit_none": True})
@@ -255,7 +266,8 @@ def to_data(value: object) -> object:
         out: dict[str, object] = {}
         for f in dataclasses.fields(value):
             item = getattr(value, f.name)
-            if (item is None and f.metadata.get("omit_none")) or (item is False and f.metadata.get("omit_false")):
+            if (item is None and f.metadata.get("omit_none")) or (item is False and f.metadata.get("omit_false")) \
+                    or (item == [] and f.metadata.get("omit_empty")):
                 continue
             out[_json_name(f)] = to_data(item)
         return out
@@ -339,7 +351,7 @@ def schema_markdown() -> str:
     import inspect
     import re
 
-    classes = [Report, Target, SpeakerStats, Loudness, CacheStats, Streams, Intro, Meta, Master, Sanity, Envelope,
+    classes = [Report, Pronunciation, Target, SpeakerStats, Loudness, CacheStats, Streams, Intro, Meta, Master, Sanity, Envelope,
                Chapters, Chapter, FileEntry, Check, Flag, Mismatch, Fit]
     out = []
     for cls in classes:

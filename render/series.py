@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from render.errors import RenderError
+from render.errors import NoScript, RenderError
 from render.pipeline import render_episode
 from render.prepare import Settings
 from render.report import Report
@@ -29,6 +29,7 @@ class Outcome:
     seconds: float
     report: Report | None = None
     error: str | None = None
+    skipped: str | None = None  # why it was not rendered, though nothing failed ("no script")
 
     @property
     def ok(self) -> bool:
@@ -62,6 +63,8 @@ def render_series(episodes: list[EpisodeFiles], settings: Settings, jobs: int,
             report = render_episode(str(ep.script), per_episode,
                                     (lambda d, t: on_progress(ep.id, d, t)) if on_progress else None)
             out = Outcome(ep.id, time.perf_counter() - t0, report)
+        except NoScript as exc:  # show notes beside the scripts: nothing to render, nothing wrong
+            out = Outcome(ep.id, time.perf_counter() - t0, skipped=exc.message.split(":", 1)[0])
         except RenderError as exc:
             out = Outcome(ep.id, time.perf_counter() - t0, error=str(exc))
         except Exception as exc:  # one broken episode must not stop a batch

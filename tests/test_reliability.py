@@ -38,7 +38,7 @@ def _no_outputs(proj: Path, ep: str) -> bool:
 
 BAD_SCRIPTS = {
     "empty": ("00005-e.md", b"", "file is empty", None),
-    "no turns": ("00005-e.md", b"# Title\n\nJust some prose here.\n", "no speaker turns found", None),
+    "no turns": ("00005-e.md", b"# Title\n\nJust some prose here.\n", "no script: no line is a turn", None),
     "unknown speaker": ("00005-e.md", b"**Jordan**: Hi.\n\n**Jordn**: Typo.\n", "unknown speaker 'Jordn'", 3),
     "turn without text": ("00005-e.md", b"**Jordan**: Hi.\n\n**Alex**:\n\n---\n", "Alex's turn has no text", 3),
     "invalid utf-8": ("00005-e.md", b"**Jordan**: Hi.\n**Alex**: caf\xe9 time.\n", "invalid UTF-8 byte 0xe9", 2),

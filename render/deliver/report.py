@@ -82,6 +82,10 @@ def summary(report: Report) -> str:
         lines.append("target   none (add 'target_length' to the front matter or "
                      "'**Target Length**: 22-25 minutes' to the outline)")
     lines.append(f"script   {report.turns} turns, {report.words} words, {report.cast} cast")
+    lines += [f"note     {note}" for note in report.notes]
+    if report.pronunciation:
+        lines.append("says     " + ", ".join(f"{p.word} = {p.say}" for p in report.pronunciation)
+                     + "  (the episode's pronunciation notes)")
     for name, s in report.speakers.items():
         lines.append(f"  {name:<8} {s.turns:>3} turns {s.words:>5} words  "
                      f"{_mmss(s.talk_s)} talk  ({_voice(s)})")

@@ -37,9 +37,12 @@ class Target:
     source: str
 
 
+SCRIPT_SUFFIXES = {".md", ".mdx", ".txt"}  # a .txt script is a narrator lesson (render.script.parse.narration)
+
+
 def _scripts(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.md*")
-                  if p.suffix in {".md", ".mdx"} and ".outline." not in p.name)
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix in SCRIPT_SUFFIXES and ".outline." not in p.name and not p.name.startswith("."))
 
 
 def outline_candidates(script: Path) -> list[Path]:
@@ -61,7 +64,7 @@ def _files(script: Path) -> EpisodeFiles:
 def find_episode(ref: str, transcripts: Path) -> EpisodeFiles:
     """Resolve ``ref`` (number, slug or path) to one episode, or explain why not."""
     path = Path(ref)
-    if path.suffix in {".md", ".mdx"} or path.is_file():
+    if path.suffix in SCRIPT_SUFFIXES or path.is_file():
         if not path.is_file():
             raise RenderError("script file not found", path)
         return _files(path)
@@ -121,17 +124,26 @@ def parse_length(value: str) -> tuple[float, float] | None:
     return None
 
 
-_FRONT_KEYS = ("target_length", "target-length", "target", "target_duration")
-_OUTLINE_LINE = re.compile(r"^\W*target\s+length\W*:?\**\s*(.+)$", re.I)
+_FRONT_KEYS = ("target_length", "target-length", "target", "target_duration", "target-duration")
+# The producer's outlines say "**Target Length**: 22-25 minutes", "**Target Duration**: 25-30
+# minutes" or "**Duration Target**: 14-16 minutes (technical deep-dive)".
+_OUTLINE_LINE = re.compile(r"^\W*(?:target\s+(?:length|duration)|(?:duration|length)\s+target)\W*:?\**\s*(.+)$",
+                           re.I)
+# Scripts carry their own "**Duration:** 19 minutes" (or "Length", "Runtime") line.
+_SCRIPT_LINE = re.compile(r"^\W*(?:duration|length|runtime)\W*:?\**\s*(\d.+)$", re.I)
 
 
-def find_target(episode: EpisodeFiles, front: dict[str, object] | None = None) -> Target | None:
-    """Target window from the script's front matter, else from the outline, else None.
+def find_target(episode: EpisodeFiles, front: dict[str, object] | None = None,
+                script_text: str | None = None) -> Target | None:
+    """Target window from the script's front matter, else the outline's target line, else the
+    script's own duration line (a single number means ±5 %), else None. ``source`` names the
+    file and line it came from.
 
-    Pass ``front`` when the script is already parsed, so it is not read again.
+    Pass ``front`` and ``script_text`` when the script is already read, so it is not read again.
     """
+    text = read_text(episode.script) if script_text is None else script_text
     if front is None:
-        front, _ = split_front_matter(read_text(episode.script).splitlines(), episode.script)
+        front, _ = split_front_matter(text.splitlines(), episode.script)
     for key in _FRONT_KEYS:
         if key in front and (win := parse_length(str(front[key]))):
             return Target(win[0], win[1], f"{episode.script.name} front matter '{key}'")
@@ -139,4 +151,7 @@ def find_target(episode: EpisodeFiles, front: dict[str, object] | None = None) -
         for i, line in enumerate(read_text(episode.outline).splitlines(), 1):
             if (m := _OUTLINE_LINE.match(line.strip())) and (win := parse_length(m.group(1))):
                 return Target(win[0], win[1], f"{episode.outline.name}:{i}")
+    for i, line in enumerate(text.splitlines(), 1):
+        if (m := _SCRIPT_LINE.match(line.strip())) and (win := parse_length(m.group(1))):
+            return Target(win[0], win[1], f"{episode.script.name}:{i}")
     return None

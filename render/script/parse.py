@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from render.errors import RenderError
+from render.errors import NoScript, RenderError
 from render.script.markdown import strip_inline
 from render.script.textfix import repair, strip_emoji
 
@@ -71,7 +71,7 @@ METADATA_KEYS = {
 _BOLD_TURN = re.compile(r"^\*\*([^*]+?)\*\*\s*:\s*(.*)$")
 _BOLD_TURN_INNER = re.compile(r"^\*\*([^*]+?):\*\*\s*(.*)$")
 _BULLET_TURN = re.compile(r"^[-*+]\s+\*{0,2}([A-Z][\w.' -]{0,30}?)\*{0,2}\s*:\s*(.*)$")
-_PLAIN_TURN = re.compile(r"^([A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?)\s*:\s+(.*)$")
+_PLAIN_TURN = re.compile(r"^([A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*)?)\s*:\s+(.*)$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _HR = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})\s*$")
 _IMPORT = re.compile(r"^(?:import|export)\s")
@@ -79,6 +79,20 @@ _TAG_OPEN = re.compile(r"<[A-Za-z]")
 _TAG_CLOSE = re.compile(r"</[A-Za-z]")
 _SELF_CLOSE = re.compile(r"/>")
 _LIST = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
+
+
+# Words that start a "Label: text" line in prose without being anyone's name.
+_PROSE_LABELS = {"note", "why", "what", "how", "when", "where", "who", "example", "tip", "warning", "important",
+                 "update", "answer", "question", "q", "a", "caveat", "bonus", "result", "step", "takeaway",
+                 "spoiler", "reminder", "fact", "edit", "ps"}
+
+
+def _looks_like_speaker(name: str) -> bool:
+    """In a script of ``Name: text`` turns, whether an unknown ``Label:`` is a misspelt or
+    uncast speaker (an error) rather than prose (a continuation of the turn)."""
+    if re.fullmatch(r"(?:Speaker|Host|Guest|Voice) \d+|Narrator", name):
+        return True
+    return " " not in name and name.lower() not in _PROSE_LABELS | METADATA_KEYS
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -142,9 +156,10 @@ def _clean(text: str) -> str:
 class _Parser:
     """Line-by-line state machine; one instance per file parse."""
 
-    def __init__(self, path: Path, speakers: list[str], bullets_only: bool) -> None:
+    def __init__(self, path: Path, speakers: list[str], bullets_only: bool, aliases: dict[str, str]) -> None:
         self.path = path
-        self.speakers = {s.lower(): s for s in speakers}
+        self.speakers = {s.lower(): s for s in speakers} | {a.lower(): s for a, s in aliases.items()}
+        self.plain_style = False  # a "Name: text" turn was seen: other "Name:" lines are turns too
         self.bullets_only = bullets_only
         self.turns: list[tuple[str, list[str], int]] = []
         self.current: tuple[str, list[str], int] | None = None
@@ -162,10 +177,10 @@ class _Parser:
         self.current = (self.speakers[name.lower()], [text] if text else [], lineno)
 
     def unknown(self, name: str, lineno: int) -> RenderError:
-        known = ", ".join(sorted(self.speakers.values()))
+        known = ", ".join(sorted(set(self.speakers.values())))
         return RenderError(f"unknown speaker '{name}'", self.path, lineno,
-                           hint=f"known speakers are {known}; fix the name or add "
-                                f"'{name}' to voices/cast.toml")
+                           hint=f"known speakers are {known}; fix the name, add '{name}' to voices/cast.toml, "
+                                f"or map it to a host under [aliases] (\"{name}\" = \"{known.split(', ')[0]}\")")
 
     def bold_line(self, name: str, rest: str, lineno: int) -> bool:
         """Handle ``**Name**: text``; return False if it is not a turn or metadata."""
@@ -214,9 +229,14 @@ class _Parser:
         m = _BOLD_TURN.match(stripped) or _BOLD_TURN_INNER.match(stripped)
         if m and self.bold_line(m.group(1), _clean(m.group(2)), lineno):
             return
-        if (m := _PLAIN_TURN.match(stripped)) and m.group(1).lower() in self.speakers:
-            self.start_turn(m.group(1), _clean(m.group(2)), lineno)
-            return
+        if m := _PLAIN_TURN.match(stripped):
+            name = m.group(1)
+            if name.lower() in self.speakers:
+                self.plain_style = True
+                self.start_turn(name, _clean(m.group(2)), lineno)
+                return
+            if self.plain_style and _looks_like_speaker(name):
+                raise self.unknown(name, lineno)
         if self.current is not None:
             text = _clean(_LIST.sub("", stripped))
             if text:
@@ -264,14 +284,17 @@ def _skip_blocks(lines: list[str], start: int) -> list[tuple[int, str]]:
 
 
 def parse_text(text: str, path: Path, speakers: list[str], *,
-               bullets_only: bool = False) -> Script:
-    """Parse already-decoded script text. ``bullets_only`` reads an outline's exchanges."""
+               bullets_only: bool = False, aliases: dict[str, str] | None = None) -> Script:
+    """Parse already-decoded script text. ``bullets_only`` reads an outline's exchanges;
+    ``aliases`` maps other names a script uses to speakers (``"Speaker 1"`` → ``Jordan``)."""
     lines = text.lstrip("\ufeff").splitlines()
     front, start = split_front_matter(lines, path)
-    parser = _Parser(path, speakers, bullets_only)
+    parser = _Parser(path, speakers, bullets_only, aliases or {})
     for lineno, raw in _skip_blocks(lines, start):
         parser.line(raw, lineno)
     parser.end_turn()
+    if not parser.turns and not bullets_only:
+        parser.turns = narration(lines, start, path)
     turns: list[Turn] = []
     for speaker, parts, lineno in parser.turns:
         body = " ".join(parts).strip()
@@ -283,8 +306,51 @@ def parse_text(text: str, path: Path, speakers: list[str], *,
     return Script(path, turns, parser.metadata, front, parser.headings, title)
 
 
+NARRATOR = "Narrator"  # who reads a script of untagged paragraphs (a lesson); see render.prepare
+_TRANSCRIPT = re.compile(r"^(#{1,6})\s+(?:full\s+)?transcript\s*:?\s*$", re.I)
+_STRUCTURE = re.compile(r"^(?:[-*+]\s|\d+[.)]\s|\||>|#|\*\*[^*]+\*\*\s*:|[^:]{1,40}:\*\*|!?\[[^\]]*\]\([^)]*\)\s*$)")
+
+
+def narration(lines: list[str], start: int, path: Path) -> list[tuple[str, list[str], int]]:
+    """Untagged paragraphs as turns of the :data:`NARRATOR`, one per paragraph: those of a
+    ``## Transcript`` section if the file has one; else the whole body of a ``.txt`` file, or
+    of a Markdown file that is prose (at least two paragraphs, three lines in four plain text:
+    not lists, tables, headings or bold labels, which is what show notes are made of)."""
+    kept = _skip_blocks(lines, start)
+    section = next((k for k, (_, raw) in enumerate(kept) if _TRANSCRIPT.match(raw.strip())), None)
+    if section is not None:
+        level = len(_TRANSCRIPT.match(kept[section][1].strip()).group(1))  # type: ignore[union-attr]
+        body = []
+        for lineno, raw in kept[section + 1:]:
+            if (m := _HEADING.match(raw.strip())) and len(m.group(1)) <= level:
+                break
+            body.append((lineno, raw))
+    else:
+        body = kept
+        text_lines = [raw.strip() for _, raw in body if raw.strip() and not _HEADING.match(raw.strip())]
+        plain = [s for s in text_lines if not _STRUCTURE.match(s)]
+        if path.suffix != ".txt" and (len(plain) < 0.75 * len(text_lines) or not text_lines):
+            return []
+    paragraphs: list[tuple[str, list[str], int]] = []
+    current: list[str] = []
+    first = 0
+    for lineno, raw in [*body, (0, "")]:
+        s = raw.strip()
+        if s and not _HEADING.match(s) and not _STRUCTURE.match(s):
+            if not current:
+                first = lineno
+            current.append(_clean(s))
+        elif current:
+            paragraphs.append((NARRATOR, [c for c in current if c], first))
+            current = []
+    paragraphs = [p for p in paragraphs if p[1]]
+    if section is None and path.suffix != ".txt" and len(paragraphs) < 2:
+        return []
+    return paragraphs
+
+
 def parse_file(path: Path, speakers: list[str], *, bullets_only: bool = False,
-               text: str | None = None) -> Script:
+               text: str | None = None, aliases: dict[str, str] | None = None) -> Script:
     """Parse a script file; raises :class:`RenderError` for anything a user must fix.
 
     ``text`` is the file's already read and repaired text, if the caller has it.
@@ -293,9 +359,10 @@ def parse_file(path: Path, speakers: list[str], *, bullets_only: bool = False,
     if not text.strip():
         raise RenderError("file is empty", path, hint="write the script's turns as "
                           "'**Name**: text' lines")
-    script = parse_text(text, path, speakers, bullets_only=bullets_only)
+    script = parse_text(text, path, speakers, bullets_only=bullets_only, aliases=aliases)
     if not script.turns and not bullets_only:
-        names = " or ".join(f"'**{s}**: ...'" for s in speakers)
-        raise RenderError("no speaker turns found", path,
-                          hint=f"each turn starts a line with {names}")
+        labels = sorted({k for k in script.metadata if len(k) < 40})
+        seen = f" (bold labels seen: {', '.join(labels[:8])})" if labels else ""
+        raise NoScript(f"no script: no line is a turn of {' or '.join(speakers)}, and there is no "
+                       f"transcript section or narration{seen}", path)
     return script

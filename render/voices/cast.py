@@ -29,6 +29,7 @@ class Cast:
 
     voices: dict[str, Voice] = field(default_factory=dict)
     source: str = ""
+    aliases: dict[str, str] = field(default_factory=dict)  # another name in scripts → speaker ("Speaker 1" → Jordan)
 
     @property
     def speakers(self) -> list[str]:
@@ -141,7 +142,20 @@ def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None,
             raise RenderError(f"speaker '{speaker}' uses voice '{name}', but {vpath} does not "
                               "exist", path, hint="available voices: " + ", ".join(have))
         voices[speaker] = load_voice(vpath)
-    return Cast(voices, str(path))
+    return Cast(voices, str(path), _aliases(data.get("aliases", {}), voices, path))
+
+
+def _aliases(table: object, voices: dict[str, Voice], path: Path) -> dict[str, str]:
+    """``[aliases]``: names a script may use for a cast speaker (``"Speaker 1" = "Jordan"``)."""
+    if not isinstance(table, dict):
+        raise RenderError("[aliases] must map names to speakers", path, hint='write [aliases] then "Speaker 1" = "Jordan"')
+    out = {}
+    for alias, speaker in table.items():
+        if speaker not in voices:
+            raise RenderError(f"alias '{alias}' names speaker '{speaker}', who is not in the cast", path,
+                              hint="cast speakers are " + ", ".join(voices))
+        out[str(alias)] = str(speaker)
+    return out
 
 
 def inline_voice(name: str, source: str) -> Voice:

@@ -124,3 +124,26 @@ def test_target_from_outline_front_matter_or_none(root: Path, tmp_path: Path) ->
 def test_parse_length(text: str, window: tuple[float, float] | None) -> None:
     got = parse_length(text)
     assert (None if got is None else tuple(round(x) for x in got)) == window
+
+
+@pytest.mark.parametrize("outline,script,window,source", [
+    ("**Target Duration**: 25-30 minutes\n", "", (1500, 1800), "outline.md:3"),
+    ("**Duration Target**: 14-16 minutes (technical deep-dive)\n", "", (840, 960), "outline.md:3"),
+    ("- **Target Length**: 22-25 minutes\n", "", (1320, 1500), "outline.md:3"),
+    ("Target length: 18 minutes\n", "", (1026, 1134), "outline.md:3"),
+    ("**Audience**: SREs\n", "**Duration:** 19 minutes\n\n", (1083, 1197), "00004-t.md:1"),
+    ("**Audience**: SREs\n", "**Length**: 28-32 min\n\n", (1680, 1920), "00004-t.md:1"),
+    ("", "", None, ""),
+])
+def test_targets_as_the_producer_writes_them(tmp_path: Path, outline: str, script: str,
+                                            window: tuple[int, int] | None, source: str) -> None:
+    """The show's outlines name the target three ways, with notes after it; without one, the
+    script's own duration line is the target (±5 % round a single number)."""
+    (tmp_path / "00004-t.md").write_text(script + "**Alex**: Duration matters, 30 minutes of it.\n")
+    if outline:
+        (tmp_path / "00004-t.outline.md").write_text("# Outline\n\n" + outline)
+    target = find_target(find_episode("4", tmp_path))
+    got = None if target is None else (round(target.min_s), round(target.max_s))
+    assert got == window
+    if target is not None:
+        assert target.source.endswith(source)

@@ -1,0 +1,118 @@
+"""Every kind of script the show has: `Name: text` lines and `Speaker N:` aliases, narrator
+lessons (a transcript section, or a .txt of paragraphs), show notes that hold no script,
+and the producer's pronunciation notes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from render.errors import NoScript, RenderError
+from render.script.episodes import find_episode, list_episodes
+from render.script.parse import NARRATOR, parse_text
+from render.script.pronunciation import read_notes
+
+HOSTS = ["Jordan", "Alex"]
+
+SPEAKER_N = """Speaker 1: Last month, a SaaS company got their AWS bill.
+Speaker 2: How bad was it?
+It was bad, they said.
+Speaker 1: Twenty-eight thousand dollars.
+"""
+
+LESSON_PAGE = """---
+title: Lesson 3
+---
+import Callout from '@site/src/Callout';
+
+# Lesson 3: Pods
+
+<Callout>Prerequisites: lesson 2.</Callout>
+
+## Learning goals
+- Know what a pod is
+- Schedule one
+
+## Transcript
+
+Welcome to lesson three. Today we look at pods,
+the smallest thing Kubernetes schedules.
+
+A pod wraps one or more containers that share a network namespace.
+
+## Resources
+- [Docs](https://kubernetes.io)
+"""
+
+SHOW_NOTES = """# Episode 42 show notes
+
+**Counter-point**: Not everyone agrees with the premise.
+
+**Key takeaways**:
+- Measure first
+- Then optimize
+
+| Tool | Link |
+|---|---|
+| Parca | https://parca.dev |
+
+[Full episode](https://example.com/42)
+"""
+
+
+def test_name_colon_lines_and_speaker_n_aliases() -> None:
+    script = parse_text(SPEAKER_N, Path("x.md"), HOSTS, aliases={"Speaker 1": "Jordan", "Speaker 2": "Alex"})
+    assert [(t.speaker, t.line) for t in script.turns] == [("Jordan", 1), ("Alex", 2), ("Jordan", 4)]
+    assert script.turns[1].text == "How bad was it? It was bad, they said."  # a continuation line stays in its turn
+
+
+def test_an_uncast_speaker_in_a_name_colon_script_is_an_error_with_its_line() -> None:
+    with pytest.raises(RenderError, match="unknown speaker 'Speaker 3'") as err:
+        parse_text(SPEAKER_N + "Speaker 3: Me too.\n", Path("x.md"), HOSTS,
+                   aliases={"Speaker 1": "Jordan", "Speaker 2": "Alex"})
+    assert err.value.line == 5 and "[aliases]" in (err.value.hint or "")
+    # prose labels in a turn are not speakers
+    ok = parse_text(SPEAKER_N + "Note: this is a continuation.\n", Path("x.md"), HOSTS,
+                    aliases={"Speaker 1": "Jordan", "Speaker 2": "Alex"})
+    assert ok.turns[-1].text.endswith("Note: this is a continuation.")
+
+
+def test_a_lesson_page_reads_its_transcript_section_one_turn_per_paragraph() -> None:
+    script = parse_text(LESSON_PAGE, Path("lesson.mdx"), HOSTS)
+    assert [t.speaker for t in script.turns] == [NARRATOR, NARRATOR]
+    assert script.turns[0].text == ("Welcome to lesson three. Today we look at pods, "
+                                    "the smallest thing Kubernetes schedules.")
+    assert script.turns[0].line == 16 and script.turns[1].line == 19
+
+
+def test_a_txt_of_paragraphs_is_a_narration_and_show_notes_are_no_script(tmp_path: Path) -> None:
+    (tmp_path / "00050-lesson.txt").write_text("First paragraph of the lesson.\n\nSecond one,\nstill going.\n")
+    (tmp_path / "00051-notes.md").write_text(SHOW_NOTES)
+    assert [e.id for e in list_episodes(tmp_path)] == ["00050", "00051"]
+    from render.script.parse import parse_file
+
+    lesson = parse_file(find_episode("50", tmp_path).script, HOSTS)
+    assert [t.text for t in lesson.turns] == ["First paragraph of the lesson.", "Second one, still going."]
+    with pytest.raises(NoScript) as err:
+        parse_file(find_episode("51", tmp_path).script, HOSTS)
+    assert str(err.value).count("\n") == 0  # one line
+    assert "no script" in str(err.value) and "Counter-point" in str(err.value)
+
+
+def test_pronunciation_notes_first_respelling_wins_and_spell_out_means_letters() -> None:
+    notes = read_notes("""# Outline
+**Target Length**: 20 minutes
+
+## Pronunciation Notes
+- DuckDB: "duck D B"
+- NVMe: "N V M E" (spell out)
+- Leis: "LICE" (rhymes with rice)
+- Tehran: "teh-RAN" or "TEH-ran"
+
+## Act 1
+- Foo: "not a note"
+""", "x.outline.md")
+    assert [(n.word, n.say, n.source) for n in notes] == [
+        ("DuckDB", "duck D B", "x.outline.md:5"), ("NVMe", "N-V-M-E", "x.outline.md:6"),
+        ("Leis", "lice", "x.outline.md:7"), ("Tehran", "teh-ran", "x.outline.md:8")]
