@@ -22,6 +22,7 @@ from render.cli_options import (
     NoCheckOpt,
     OutOpt,
     RootOpt,
+    StrictOpt,
     TranscriptsOpt,
     _settings,
     err,
@@ -54,6 +55,7 @@ def episode(
     fit: Annotated[bool, typer.Option("--fit", help="Adjust rate (±8%) and pauses to land in the target.")] = False,
     draft: DraftOpt = False,
     no_check: NoCheckOpt = False,
+    strict: StrictOpt = False,
     root: RootOpt = Path("."),
     transcripts: TranscriptsOpt = None,
 ) -> None:
@@ -62,7 +64,7 @@ def episode(
     if fmt not in ("mp3", "wav"):
         raise RenderError(f"--format {fmt!r} is not supported", hint="use mp3 or wav")
     settings = _settings(root, out_dir, transcripts, fmt=fmt, music=not no_music,
-                         cache_dir=cache_dir, use_cache=not no_cache, draft=draft, check=not no_check)
+                         cache_dir=cache_dir, use_cache=not no_cache, draft=draft, check=not no_check, strict=strict)
     if workers:
         settings.workers = workers
     try:
@@ -162,6 +164,7 @@ def series(
     draft: DraftOpt = False,
     no_check: NoCheckOpt = False,
     base_url: Annotated[str, typer.Option("--base-url", help="Where output/ will be hosted, for feed.xml.")] = "",
+    strict: StrictOpt = False,
     root: RootOpt = Path("."),
 ) -> None:
     """Render every episode in transcripts/, skipping those already up to date; then write OUT/feed.xml."""
@@ -169,7 +172,8 @@ def series(
 
     from render.series import render_series, select_episodes
 
-    settings = _settings(root, out_dir, transcripts, music=not no_music, draft=draft, check=not no_check)
+    settings = _settings(root, out_dir, transcripts, music=not no_music, draft=draft, check=not no_check,
+                         strict=strict)
     if workers:
         settings.workers = workers
     if executor not in ("local", "ray"):

@@ -22,6 +22,7 @@ RootOpt = Annotated[Path, typer.Option("--root", help="Project folder with trans
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: output/).")]
 TranscriptsOpt = Annotated[Path | None, typer.Option("--transcripts", help="Folder of scripts.")]
 DraftOpt = Annotated[bool, typer.Option("--draft", help="The fast [draft] cast of cast.toml, into OUT/EP/draft/.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Markup render does not know is an error, not a warning.")]
 NoCheckOpt = Annotated[bool, typer.Option("--no-check", help="Skip proof-listening (render check) after the render.")]
 
 

@@ -129,7 +129,8 @@ def predict(turns: list[Turn], cast: Cast, paces: dict[str, Pace], pacing: Pacin
     for i, t in enumerate(turns):
         spoken = [s for _, s in t.sentences]
         speech += sum(paces[t.speaker].seconds(s) for s in spoken) / rate_factor
-        pause += cast.voices[t.speaker].sentence_silence * max(0, len(spoken) - 1)
+        silence = cast.voices[t.speaker].sentence_silence
+        pause += sum(max(silence, t.pauses[k] if k < len(t.pauses) else 0.0) for k in range(len(spoken) - 1))
         if i + 1 < len(turns):
             pause += gap_after(t, turns[i + 1], pacing, turns[i + 1].index in section_starts)
     pause += pacing.tail_s

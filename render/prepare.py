@@ -7,6 +7,7 @@ turn, so rendering, estimating, previewing and checking all see the same turns.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -28,6 +29,8 @@ from render.script.parse import NARRATOR, Script, Turn, parse_file, read_text, s
 from render.script.pronunciation import Note, episode_notes
 from render.voices.cache import TurnCache
 from render.voices.cast import Cast, load_cast
+
+log = logging.getLogger(__name__)
 
 LEXICON = "lexicon.toml"  # the project's pronunciation lexicon, in voices/
 
@@ -52,6 +55,7 @@ class Settings:
     recast: dict[str, str] = field(default_factory=dict)  # speaker → voice, over every cast layer
     check: bool = True  # proof-listen every render (render.check.hear)
     respell: dict[str, str] = field(default_factory=dict)  # [say] entries over lexicon.toml (check --try)
+    strict: bool = False  # markup render does not know is an error, not a warning
 
     @property
     def transcripts_dir(self) -> Path:
@@ -149,6 +153,11 @@ def prepare(ref: str, settings: Settings) -> Prepared:
         if voice.source.endswith(".toml"):
             inputs.read(Path(voice.source))
     script = parse_file(episode.script, cast.speakers, text=text, aliases=cast.aliases)
+    for line, problem in script.problems:
+        if settings.strict:
+            raise RenderError(f"{problem.why}: {problem.tag}", episode.script, line,
+                              hint="fix or remove the tag (without --strict it is dropped with a warning, never spoken)")
+        log.warning("%s:%d: %s: %s (dropped, not spoken)", episode.script, line, problem.why, problem.tag)
     notes = []
     if any(t.speaker == NARRATOR for t in script.turns) and NARRATOR not in cast.voices:
         reader = cast.speakers[0]

@@ -165,23 +165,26 @@ class PreparedTurn:
                 region *= ramp[::-1] if rev else ramp
 
 
-def sentence_spans(lengths: list[int], sentence_silence: float) -> list[tuple[int, int]]:
-    """Where each sentence of a turn sits in it (samples), with the voice's pause between them."""
-    gap = int(sentence_silence * RATE)
+def sentence_spans(lengths: list[int], sentence_silence: float, pauses: list[float] | None = None
+                   ) -> list[tuple[int, int]]:
+    """Where each sentence of a turn sits in it (samples), with the voice's pause between them,
+    or the script's own where its markup asks for a longer one (``pauses[i]``: after sentence i)."""
+    pauses = pauses or []
     spans: list[tuple[int, int]] = []
     pos = 0
-    for n in lengths:
+    for i, n in enumerate(lengths):
         if spans:
-            pos += gap
+            pos += int(max(sentence_silence, pauses[i - 1] if i - 1 < len(pauses) else 0.0) * RATE)
         spans.append((pos, pos + n))
         pos += n
     return spans
 
 
-def prepare_turn(audio: TurnAudio, sentence_silence: float) -> PreparedTurn:
-    """Lay out one turn's conditioned sentences with its voice's pause, and measure its loudness."""
+def prepare_turn(audio: TurnAudio, sentence_silence: float, pauses: list[float] | None = None) -> PreparedTurn:
+    """Lay out one turn's conditioned sentences with its voice's pause (or the script's own,
+    ``pauses``), and measure its loudness."""
     audio = condition(audio)
-    spans = sentence_spans([len(c) for c in audio.sentences], sentence_silence)
+    spans = sentence_spans([len(c) for c in audio.sentences], sentence_silence, pauses)
     length = spans[-1][1] if spans else 0
     meter = LoudnessMeter(RATE)
     for i, clip in enumerate(audio.sentences):
@@ -263,11 +266,12 @@ def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[in
     measured) on a thread the moment it arrives. A dict is consumed.
     """
     section_starts = section_starts or set()
-    speakers = {t.index: t.speaker for t in turns}
+    by_index = {t.index: t for t in turns}
     prepared: dict[int, PreparedTurn] = {}
 
     def prepare_one(index: int, turn_audio: TurnAudio) -> None:
-        prepared[index] = prepare_turn(turn_audio, silences[speakers[index]])
+        turn = by_index[index]
+        prepared[index] = prepare_turn(turn_audio, silences[turn.speaker], turn.pauses)
 
     pairs = _drain(audio) if isinstance(audio, dict) else audio
     with ThreadPoolExecutor(threads()) as pool:  # soxr and the loudness filter release the GIL
@@ -374,7 +378,7 @@ def timeline_samples(turns: list[Turn], cached: dict[int, TurnAudio], pacing: Pa
             unknown += 1
             total += int(0.1 * RATE * len(t.text))  # 10 characters a second: slower than these voices
         else:
-            spans = sentence_spans([len(s) for s in hit.sentences], silences[t.speaker])
+            spans = sentence_spans([len(s) for s in hit.sentences], silences[t.speaker], t.pauses)
             total += spans[-1][1] if spans else 0
     if unknown > max(2, len(turns) // 10):
         return None

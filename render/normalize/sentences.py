@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 
 from render.normalize import Normalizer
+from render.script.markup import Pause, Spoken, plain, segments, tidy
 from render.script.parse import Turn
 
 _ABBREV = {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e",
@@ -92,14 +93,60 @@ def _with_neighbour(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def speak(turns: list[Turn], normalizer: Normalizer) -> list[Turn]:
-    """Return turns with ``sentences`` (written, spoken) and ``spoken`` filled in."""
+    """Return turns with ``sentences`` (written, spoken) and ``spoken`` filled in; a turn with
+    voice markup (``source``) also gets ``pauses``, the silence its breaks and cues ask for."""
     out = []
     for t in turns:
-        pairs = []
-        for s in split_sentences(t.text):
-            spoken = normalizer(s)
-            if re.search(r"[A-Za-z]", spoken):
-                pairs.append((s, spoken))
-        pairs = _with_neighbour(pairs)
-        out.append(replace(t, sentences=pairs, spoken=" ".join(sp for _, sp in pairs)))
+        if t.source:
+            pairs, pauses = _marked_up(t.source, normalizer)
+        else:
+            pairs, pauses = _with_neighbour([(s, sp) for s in split_sentences(t.text)
+                                             if re.search(r"[A-Za-z]", sp := normalizer(s))]), []
+        out.append(replace(t, sentences=pairs, pauses=pauses, spoken=" ".join(plain(sp) for _, sp in pairs)))
     return out
+
+
+_TAGS = re.compile(r"<[^<>]*>")
+
+
+def _marked_up(source: str, normalizer: Normalizer) -> tuple[list[tuple[str, str]], list[float]]:
+    """Sentences of a turn with voice markup: plain stretches are normalized, the markup's
+    spans say what it fixes, and a pause ends a piece, so it is real silence between two
+    engine calls (the one-word join never crosses one)."""
+    tags: list[str] = []
+
+    def mask(m: re.Match[str]) -> str:  # no sentence ends inside a tag (<sub alias="Dr. No">)
+        tags.append(m.group(0))
+        return f"\ue000{len(tags) - 1}\ue001"
+
+    masked = _TAGS.sub(mask, source)
+    runs: list[list[tuple[str, str]]] = [[]]
+    pauses: list[float] = []
+    for sentence in split_sentences(masked):
+        parts, _ = segments(re.sub("\ue000(\\d+)\ue001", lambda m: tags[int(m.group(1))], sentence))
+        written: list[str] = []
+        spoken: list[str] = []
+        for part in [*parts, Pause(0.0)]:
+            if isinstance(part, Pause):
+                text, said = tidy(" ".join(written)), tidy(" ".join(spoken))
+                if re.search(r"[A-Za-z]", plain(said)):
+                    runs[-1].append((text, said))
+                if part.seconds > 0 and runs[-1]:
+                    runs.append([])
+                    pauses.append(part.seconds)
+                written, spoken = [], []
+            elif isinstance(part, Spoken):
+                written.append(part.written)
+                spoken.append(part.spoken)
+            elif part.strip():
+                written.append(part.strip())
+                spoken.append(normalizer(part.strip()))
+    pairs: list[tuple[str, str]] = []
+    after: list[float] = []
+    for k, run in enumerate(runs):
+        joined = _with_neighbour(run)
+        pairs += joined
+        after += [0.0] * (len(joined) - 1) + ([pauses[k]] if k < len(pauses) and joined else [])
+    if len(after) < len(pairs):
+        after += [0.0] * (len(pairs) - len(after))
+    return pairs, after[:len(pairs)]

@@ -16,7 +16,10 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference link
     (re.compile(r"\[\^[^\]]+\]"), ""),  # footnote marker
     (re.compile(r"<https?://([^>]+)>"), r"\1"),  # autolink
-    (re.compile(r"</?[A-Za-z][A-Za-z0-9.]*(?:\s[^<>]*)?/?>"), ""),  # inline HTML/JSX tag
+    # inline HTML/JSX tag; the voice's markup (render.script.markup) is kept for the speaker to obey
+    # (its names, and any name with "-" or ":", which no HTML or JSX tag has)
+    (re.compile(r"</?(?!(?:speak|p|s|break|say-as|phoneme|sub|emphasis|prosody|voice|lang|mark|w|audio)\b)"
+                r"[A-Za-z][A-Za-z0-9.]*(?:\s[^<>]*)?/?>"), ""),
     (re.compile(r"\{[^{}]*\}"), ""),  # MDX expression
     (re.compile(r"`+([^`]*)`+"), r"\1"),  # inline code keeps its text
     (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong

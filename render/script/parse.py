@@ -16,6 +16,7 @@ import yaml
 
 from render.errors import NoScript, RenderError
 from render.script.markdown import strip_inline
+from render.script.markup import MARKUP, Problem, has_markup, segments, written
 from render.script.textfix import repair, strip_emoji
 
 
@@ -29,6 +30,8 @@ class Turn:
     line: int
     spoken: str = ""
     sentences: list[tuple[str, str]] = field(default_factory=list)
+    source: str = ""  # the text with the producer's voice markup, when it has any (render.script.markup)
+    pauses: list[float] = field(default_factory=list)  # extra silence after each sentence (markup), seconds
 
     @property
     def number(self) -> int:
@@ -57,6 +60,7 @@ class Script:
     front_matter: dict[str, object]
     headings: list[Heading]
     title: str | None
+    problems: list[tuple[int, Problem]] = field(default_factory=list)  # markup dropped: (line, what)
 
 
 # Bold keys that label metadata rather than a speaker.
@@ -268,7 +272,7 @@ def _skip_blocks(lines: list[str], start: int) -> list[tuple[int, str]]:
         elif s.startswith("{/*"):
             while i < len(lines) and "*/}" not in lines[i]:
                 i += 1
-        elif _TAG_OPEN.match(s) or _TAG_CLOSE.match(s):
+        elif (_TAG_OPEN.match(s) or _TAG_CLOSE.match(s)) and not MARKUP.match(s):
             depth = 0
             while i < len(lines):
                 t = lines[i]
@@ -296,14 +300,19 @@ def parse_text(text: str, path: Path, speakers: list[str], *,
     if not parser.turns and not bullets_only:
         parser.turns = narration(lines, start, path)
     turns: list[Turn] = []
+    problems: list[tuple[int, Problem]] = []
     for speaker, parts, lineno in parser.turns:
         body = " ".join(parts).strip()
+        source = ""
+        if has_markup(body):
+            problems += [(lineno, p) for p in segments(body)[1]]
+            body, source = written(body), body
         if not body:
             raise RenderError(f"{speaker}'s turn has no text", path, lineno,
                               hint="write what they say after the colon, or delete the line")
-        turns.append(Turn(len(turns), speaker, body, lineno))
+        turns.append(Turn(len(turns), speaker, body, lineno, source=source))
     title = str(front.get("title") or parser.title or "") or None
-    return Script(path, turns, parser.metadata, front, parser.headings, title)
+    return Script(path, turns, parser.metadata, front, parser.headings, title, problems)
 
 
 NARRATOR = "Narrator"  # who reads a script of untagged paragraphs (a lesson); see render.prepare

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from render.script.markup import PHONEME  # a phoneme span of the script's markup: ``⟦word|ipa⟧``
 
 
 @dataclass
@@ -55,3 +59,33 @@ def cpu_flags() -> str:
             if line.startswith(("flags", "Features")):
                 return line
     return ""
+
+
+log = logging.getLogger(__name__)
+
+
+def split_phonemes(text: str) -> list[tuple[str, bool]]:
+    """``text`` as (part, is_ipa) pieces: plain text and the IPA of its phoneme spans."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in PHONEME.finditer(text):
+        out.append((text[pos:m.start()], False))
+        out.append((m.group(2), True))
+        pos = m.end()
+    out.append((text[pos:], False))
+    return [(p, ipa) for p, ipa in out if p]
+
+
+def words_for_phonemes(text: str, engine: str) -> str:
+    """For engines that cannot take phonemes (Festival, Coqui): each phoneme span as its
+    written word, with one warning per word saying so."""
+    def word(m: re.Match[str]) -> str:
+        _warn_once(engine, m.group(1))
+        return m.group(1)
+
+    return PHONEME.sub(word, text)
+
+
+@cache
+def _warn_once(engine: str, word: str) -> None:
+    log.warning("%s cannot speak phonemes: <phoneme> '%s' is read as the word", engine, word)

@@ -23,7 +23,7 @@ import numpy as np
 from render.errors import RenderError
 from render.files import atomic_path
 from render.voices.cache import user_model_dir
-from render.voices.engines.base import Clip
+from render.voices.engines.base import Clip, split_phonemes
 from render.voices.voice import Voice, file_digest, fingerprint, sha256_file
 
 if TYPE_CHECKING:
@@ -328,6 +328,11 @@ class KokoroEngine:
         self._kokoro = Kokoro.from_session(session, str(npz))
 
     def synthesize(self, text: str) -> Clip:
+        if "⟦" in text:  # the markup's phoneme spans: espeak-ng phonemizes the rest, the IPA is kept
+            phonemes = " ".join(p for part, ipa in split_phonemes(text)
+                                if (p := (part if ipa else self._kokoro.tokenizer.phonemize(part, self._lang)).strip()))
+            audio, rate = self._kokoro.create(phonemes, self._style, self._speed, self._lang, is_phonemes=True)
+            return Clip(np.asarray(audio, dtype=np.float32).reshape(-1), int(rate))
         audio, rate = self._kokoro.create(text, self._style, self._speed, self._lang)
         return Clip(np.asarray(audio, dtype=np.float32).reshape(-1), int(rate))
 
