@@ -344,14 +344,28 @@ def script(
 @app.command()
 def normalize(
     text: Annotated[list[str] | None, typer.Argument(help="Lines to normalize (default: stdin).")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show each rewrite and the rule or lexicon entry "
+                                                            "(and its scope) that made it.")] = False,
+    voice: Annotated[str | None, typer.Option("--voice", help="With this voice's own entries ([say.ENGINE], "
+                                                              "[say.VOICE]), e.g. alex.")] = None,
     root: RootOpt = Path("."),
 ) -> None:
     """Print the spoken form of each input line, one line out per line in."""
     from render.normalize import Normalizer
-    norm = Normalizer.from_file(root / "voices" / "lexicon.toml")
+    from render.voices.cast import load_voice
+
+    lexicon = _settings(root, None).lexicon()
+    if voice:
+        v = load_voice(root / "voices" / f"{voice}.toml")
+        lexicon = lexicon.for_voice(v.engine, v.name)
+    norm = Normalizer(lexicon)
     lines = text if text else sys.stdin.read().splitlines()
     for line in lines:
-        sys.stdout.write(norm(line) + "\n")
+        spoken, changes = norm.explain(line)
+        sys.stdout.write(spoken + "\n")
+        if explain:
+            for c in changes:
+                sys.stdout.write(f"  {c.written!r} → {c.spoken!r}  ({c.by})\n")
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -69,11 +69,16 @@ class Settings:
     def out_dir(self) -> Path:
         return self.out or self.root / "output"
 
-    def normalizer(self, episode_say: dict[str, str] | None = None) -> Normalizer:
-        """The project lexicon, with an episode's own entries (its pronunciation notes) over
-        it, and ``check --try``'s respellings over both."""
-        lexicon = Lexicon.load(self.voices_dir / LEXICON).with_say(episode_say or {})
-        return Normalizer(lexicon.with_say(self.respell) if self.respell else lexicon)
+    def lexicon(self, series: str | None = None, episode_say: dict[str, str] | None = None) -> Lexicon:
+        """The lexicon's scopes, each over the one before: the field lexicon shipped with render,
+        the project's ``voices/lexicon.toml``, its ``[series.NAME]`` table, the episode's own
+        entries (front matter ``say:`` and pronunciation notes), and ``check --try``'s respellings."""
+        lexicon = Lexicon.load(self.voices_dir / LEXICON, f"voices/{LEXICON}").over(Lexicon.shipped())
+        lexicon = lexicon.for_series(series).with_say(episode_say or {}, "episode")
+        return lexicon.with_say(self.respell, "check --try") if self.respell else lexicon
+
+    def normalizer(self) -> Normalizer:
+        return Normalizer(self.lexicon())
 
     def episode_dir(self, episode_id: str) -> Path:
         """Where one episode's files go: drafts apart, so they never replace the quality render."""
@@ -91,12 +96,16 @@ class Settings:
 class Prepared:
     """A parsed, normalized episode with its cast: everything before audio."""
 
+    def normalizer_for(self, speaker: str) -> Normalizer:
+        return self.normalizers.get(speaker, self.normalizer)
+
     episode: EpisodeFiles
     script: Script
     cast: Cast
     turns: list[Turn]
     target: Target | None
-    normalizer: Normalizer = field(default_factory=Normalizer)
+    normalizer: Normalizer = field(default_factory=Normalizer)  # every scope but the voices'
+    normalizers: dict[str, Normalizer] = field(default_factory=dict)  # each speaker's, with its voice's entries
     inputs: Inputs = field(default_factory=Inputs)  # every file read and setting used: the render key
     cover: Path | None = None  # transcripts/<episode>.jpg|jpeg|png, for the MP3's tags
     intro: Path | None = None  # music/intro.*, or None for the generated cue
@@ -167,8 +176,12 @@ def prepare(ref: str, settings: Settings) -> Prepared:
     inputs.read(settings.voices_dir / LEXICON)
     inputs.first(outline_candidates(episode.script))  # target, chapters and pronunciation notes
     pronunciation = episode_notes(text, episode.script, episode.outline)
-    normalizer = settings.normalizer({n.word: n.say for n in pronunciation})
-    turns = speak(script.turns, normalizer)
+    raw_say = front.get("say")
+    say = {str(k): str(v) for k, v in raw_say.items()} if isinstance(raw_say, dict) else {}
+    lexicon = settings.lexicon(series, say | {n.word: n.say for n in pronunciation})
+    normalizer = Normalizer(lexicon)
+    normalizers = {s: Normalizer(lexicon.for_voice(v.engine, v.name)) for s, v in cast.voices.items()}
+    turns = speak(script.turns, normalizer, normalizers)
     for t in turns:
         if not t.sentences:
             raise RenderError(f"{t.speaker}'s turn has nothing speakable", episode.script, t.line,
@@ -184,7 +197,7 @@ def prepare(ref: str, settings: Settings) -> Prepared:
     inputs.use(format=settings.fmt, music=settings.music, pacing=settings.pacing, spec=settings.spec,
                draft=settings.draft, recast=settings.recast, respell=settings.respell)
     return Prepared(episode, script, cast, turns, find_target(episode, script.front_matter, text), normalizer,
-                    inputs, cover, intro, notes, pronunciation)
+                    normalizers, inputs, cover, intro, notes, pronunciation)
 
 
 def section_starts(script: Script) -> set[int]:

@@ -39,7 +39,7 @@ def render_preview(ref: str, settings: Settings, pick: Callable[[Prepared], list
         check_writable(path.parent)
         turns = pick(prep)
         if any(not t.sentences for t in turns):  # outline exchanges arrive unspoken
-            turns = speak(turns, prep.normalizer)
+            turns = speak(turns, prep.normalizer, prep.normalizers)
         turns = [replace(t, index=i) for i, t in enumerate(turns)]
         prep = replace(prep, script=replace(prep.script, headings=[]))
     timeline, cache = render_audio(prep, plan_jobs(turns, prep.cast), settings, watch, music=music)

@@ -55,8 +55,8 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     jobs = plan_jobs([replace(t, index=k) for k, t in enumerate(chosen)], prep.cast)
     timeline, _ = render_audio(replace(prep, script=replace(prep.script, headings=[])), jobs, settings,
                                Stopwatch(), music=False)
-    lexicon = prep.normalizer.lexicon
-    again = [TurnLayout(t.number, t.speaker, t.line, s.start_s, s.end_s, "", t.text, t.spoken, lexicon.entries(t.text))
+    again = [TurnLayout(t.number, t.speaker, t.line, s.start_s, s.end_s, "", t.text, t.spoken,
+                        prep.normalizer_for(t.speaker).lexicon.entries(t.text))
              for t, s in zip(chosen, timeline.turns, strict=True)]
     clips = {t.turn: cut(timeline.audio, timeline.rate, t.start_s, t.end_s) for t in again}
     expected = {t.turn: words(t.spoken) for t in again}

@@ -37,11 +37,10 @@ OUTLINE = """# Outline
 - DuckDB: "duck D B"
 """
 
-MARKUP = """# Pronunciation-ready script
-
-Speaker 1: Last month, a <phoneme alphabet="ipa" ph="sæs">SaaS</phoneme> company got their <say-as interpret-as="characters">AWS</say-as> bill. [pause long] Twenty-eight thousand dollars.
-Speaker 2: That is <sub alias="Kubernetes">K8s</sub> for you. <break time="600ms"/> DuckDB would not help.
-"""
+MARKUP = ("# Pronunciation-ready script\n\n"
+          'Speaker 1: Last month, a <phoneme alphabet="ipa" ph="sæs">SaaS</phoneme> company got their '
+          '<say-as interpret-as="characters">AWS</say-as> bill. [pause long] Twenty-eight thousand dollars.\n'
+          'Speaker 2: That is <sub alias="Kubernetes">K8s</sub> for you. <break time="600ms"/> DuckDB would not help.\n')
 
 LESSON = """Welcome to lesson four. Today we look at how a scheduler places a pod on a node.
 
@@ -59,7 +58,7 @@ SHOW_NOTES = """# Episode 64 show notes
 
 
 @pytest.fixture(scope="module")
-def show(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, "subprocess.CompletedProcess[str]"]:  # noqa: F821
+def show(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:  # noqa: F821
     proj = make_project(tmp_path_factory.mktemp("show") / "p", {
         "00061-dialogue.md": DIALOGUE, "00061-dialogue.outline.md": OUTLINE, "00062-markup.md": MARKUP,
         "00063-lesson.txt": LESSON, "00064-notes.md": SHOW_NOTES})

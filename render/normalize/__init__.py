@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from render.normalize.acronyms import spell_unknown
 from render.normalize.lexicon import Lexicon
 from render.normalize.rules import RULES, digits_fallback
 
@@ -53,7 +54,7 @@ _SYMBOLS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"✓|✔|✅"), " "),
 ]
 _SPACE = re.compile(r"[ \t]+")
-_SPACE_PUNCT = re.compile(r"\s+([,.;:!?])")
+_SPACE_PUNCT = re.compile(r"\s+([,.;:!?])(?![\w])")  # not ".NET"
 _DOUBLE_COMMA = re.compile(r",(?:\s*,)+")
 
 
@@ -69,6 +70,16 @@ def _speak_email(m: re.Match[str]) -> str:
     return m.group(0).replace("@", " at ").replace(".", " dot ")
 
 
+@dataclass(frozen=True)
+class Change:
+    """One rewrite ``render normalize --explain`` shows: what, into what, and by which rule
+    or lexicon entry (with the scope the entry came from)."""
+
+    written: str
+    spoken: str
+    by: str
+
+
 @dataclass
 class Normalizer:
     """Turns one line of written text into what a host would say."""
@@ -77,31 +88,46 @@ class Normalizer:
 
     @classmethod
     def from_file(cls, path: Path) -> Normalizer:
-        return cls(Lexicon.load(path))
+        """The project's lexicon file over the field lexicon shipped with render."""
+        return cls(Lexicon.load(path).over(Lexicon.shipped()))
 
     def __call__(self, text: str) -> str:
         return self.normalize(text)
 
-    def normalize(self, text: str) -> str:
+    def normalize(self, text: str, trace: list[Change] | None = None) -> str:
         """Return the spoken form; never contains a digit or a spelled-out symbol.
 
         Removing a symbol can expose a pattern an earlier rule reads (``9:30am- >``), so
         the pass repeats until the text stops changing: the output is a fixed point.
+        ``trace`` collects each rewrite and what made it (``render normalize --explain``).
         """
         for _ in range(4):
-            spoken = self._once(text)
+            spoken = self._once(text, trace)
             if spoken == text:
                 break
             text = spoken
         return text
 
-    def _once(self, text: str) -> str:
+    def explain(self, text: str) -> tuple[str, list[Change]]:
+        trace: list[Change] = []
+        return self.normalize(text, trace), trace
+
+    def _lexicon(self, text: str, with_digits: bool, trace: list[Change] | None) -> str:
+        if trace is not None:
+            trace += [Change(w, s, f"lexicon: {self.lexicon.origin.get(w) or self.lexicon.origin.get(w.lower(), '')}")
+                      for w, s in self.lexicon.entries(text) if with_digits != w.isalpha()]
+        return self.lexicon.apply(text, with_digits=with_digits)
+
+    def _once(self, text: str, trace: list[Change] | None = None) -> str:
         for pat, repl in _PRE:
             text = pat.sub(repl, text)
-        text = self.lexicon.apply(text, with_digits=True)
+        text = self._lexicon(text, True, trace)
         text = _URL.sub(_speak_url, text)
         text = _EMAIL.sub(_speak_email, text)
         for rule in RULES:
+            if trace is not None:
+                trace += [Change(m.group(0), said.strip(), f"rule: {rule.name}") for m in rule.pattern.finditer(text)
+                          if (said := rule.speak(m)) != m.group(0)]
             text = rule.pattern.sub(rule.speak, text)
         for _ in range(3):  # removing one symbol can expose another (``[@``)
             before = text
@@ -110,7 +136,8 @@ class Normalizer:
             if text == before:
                 break
         text = digits_fallback(text)
-        text = self.lexicon.apply(text, with_digits=False)
+        text = self._lexicon(text, False, trace)
+        text = spell_unknown(text, self.lexicon.known(), trace)
         text = _SPACE.sub(" ", text)
         text = _SPACE_PUNCT.sub(r"\1", text)
         text = _DOUBLE_COMMA.sub(",", text)

@@ -17,53 +17,113 @@ from render.errors import RenderError
 
 
 def spell(acronym: str) -> str:
-    """``GPU`` → ``G-P-U``: hyphenated letters are read as letters by every engine."""
-    return "-".join(acronym.upper() if acronym.isupper() else acronym)
+    """``GPU`` → ``G-P-U``, ``IaC`` → ``I-A-C``: hyphenated capitals are read as letters by every engine."""
+    return "-".join(acronym.upper())
+
+
+SCOPED_KEYS = {"letters", "words", "say", "series"}
 
 
 @dataclass
 class Lexicon:
-    """Whole-word replacements compiled into one regex for speed."""
+    """Whole-word replacements compiled into one regex for speed.
+
+    ``origin`` says where each entry came from (the field lexicon, the project's file, an
+    episode's notes), for ``render normalize --explain``; ``voices`` holds entries limited
+    to one engine or voice (``[say.kokoro]``, ``[say.joe]``), laid over the rest by
+    :meth:`for_voice`; ``series`` the ``[series.NAME]`` tables, by :meth:`for_series`.
+    """
 
     exact: dict[str, str] = field(default_factory=dict)
     folded: dict[str, str] = field(default_factory=dict)
+    words: set[str] = field(default_factory=set)  # acronyms read as words (DORA, YAML): never spelled
+    origin: dict[str, str] = field(default_factory=dict)
+    voices: dict[str, dict[str, str]] = field(default_factory=dict)
+    series: dict[str, Lexicon] = field(default_factory=dict)
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
 
     @classmethod
-    def from_entries(cls, letters: list[str], say: dict[str, str]) -> Lexicon:
+    def from_entries(cls, letters: list[str], say: dict[str, str], origin: str = "") -> Lexicon:
         lex = cls()
         for word in letters:
-            lex.exact[word] = spell(word)
-            lex.exact[word + "s"] = spell(word) + "'s"
-        return lex.with_say(say)
+            for key, said in ((word, spell(word)), (word + "s", spell(word) + "'s")):
+                lex.exact[key] = said
+                lex.origin[key] = f"{origin} letters".strip()
+        return lex.with_say(say, origin)
 
     @classmethod
-    def load(cls, path: Path) -> Lexicon:
-        """Read ``lexicon.toml``; errors name the file and the bad key."""
+    def shipped(cls) -> Lexicon:
+        """The field lexicon shipped with render (``render/normalize/field.toml``)."""
+        return cls.load(Path(__file__).with_name("field.toml"), "field lexicon")
+
+    @classmethod
+    def load(cls, path: Path, origin: str | None = None) -> Lexicon:
+        """Read a lexicon file; errors name the file and the bad key."""
         if not path.exists():
             return cls()
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise RenderError(f"lexicon is not valid TOML: {exc}", path,
-                              hint="fix the syntax; see the README section 'Pronunciation'") from exc
-        letters = data.get("letters", [])
-        say = data.get("say", {})
-        if not isinstance(letters, list) or not all(isinstance(w, str) for w in letters):
-            raise RenderError("'letters' must be a list of strings", path)
-        if not isinstance(say, dict) or not all(isinstance(v, str) for v in say.values()):
+                              hint="fix the syntax; see docs/voices.md, 'Normalization and pronunciation'") from exc
+        return cls._parse(data, path, origin or path.name)
+
+    @classmethod
+    def _parse(cls, data: dict[str, object], path: Path, origin: str) -> Lexicon:
+        letters, words, say = data.get("letters", []), data.get("words", []), data.get("say", {})
+        for key, value in (("letters", letters), ("words", words)):
+            if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+                raise RenderError(f"'{key}' must be a list of strings", path)
+        if not isinstance(say, dict):
             raise RenderError("[say] entries must be 'word = \"how to say it\"'", path)
-        unknown = set(data) - {"letters", "say"}
+        plain = {k: v for k, v in say.items() if isinstance(v, str)}
+        scoped = {k: v for k, v in say.items() if isinstance(v, dict)}
+        for scope, table in scoped.items():
+            if not all(isinstance(v, str) for v in table.values()):
+                raise RenderError(f"[say.{scope}] entries must be 'word = \"how to say it\"'", path)
+        if len(plain) + len(scoped) != len(say):
+            raise RenderError("[say] entries must be 'word = \"how to say it\"'", path)
+        unknown = set(data) - SCOPED_KEYS
         if unknown:
             raise RenderError(f"unknown key(s) {sorted(unknown)}", path,
-                              hint="allowed keys are 'letters' and the [say] table")
-        return cls.from_entries(letters, say)
+                              hint="allowed keys are 'letters', 'words', the [say] table (with [say.ENGINE] "
+                                   "or [say.VOICE] tables) and [series.NAME] tables")
+        lex = cls.from_entries([str(w) for w in letters], plain, origin)  # type: ignore[attr-defined]
+        lex.words = {str(w) for w in words}  # type: ignore[attr-defined]
+        lex.voices = {str(k): {str(a): str(b) for a, b in v.items()} for k, v in scoped.items()}
+        series = data.get("series", {})
+        if not isinstance(series, dict) or not all(isinstance(v, dict) for v in series.values()):
+            raise RenderError("[series.NAME] tables must hold letters, words or say", path)
+        lex.series = {str(k): cls._parse(v, path, f"{origin} [series.{k}]") for k, v in series.items()}
+        return lex
 
-    def with_say(self, say: dict[str, str]) -> Lexicon:
-        """A copy with more [say] entries on top (``render check --try`` tries a respelling this way)."""
-        lex = Lexicon(dict(self.exact), dict(self.folded))
+    def over(self, base: Lexicon) -> Lexicon:
+        """This lexicon laid over ``base``: its entries win where both have one."""
+        lex = Lexicon({**base.exact, **self.exact}, {**base.folded, **self.folded}, base.words | self.words,
+                      {**base.origin, **self.origin}, {k: {**base.voices.get(k, {}), **self.voices.get(k, {})}
+                                                       for k in {*base.voices, *self.voices}},
+                      {**base.series, **self.series})
+        for key in self.exact:  # a word the stronger scope spells or respells is not also read as a word
+            lex.words.discard(key)
+        return lex
+
+    def for_series(self, name: str | None) -> Lexicon:
+        return self.series[name].over(self) if name and name in self.series else self
+
+    def for_voice(self, *names: str) -> Lexicon:
+        """With the entries limited to these engines or voices (``kokoro``, ``joe``) laid over."""
+        lex = self
+        for name in names:
+            if name in self.voices:
+                lex = lex.with_say(self.voices[name], f"[say.{name}]")
+        return lex
+
+    def with_say(self, say: dict[str, str], origin: str = "") -> Lexicon:
+        """A copy with more [say] entries on top (an episode's notes, ``render check --try``)."""
+        lex = Lexicon(dict(self.exact), dict(self.folded), set(self.words), dict(self.origin), self.voices, self.series)
         for key, value in say.items():
             (lex.folded if key.islower() else lex.exact)[key] = value
+            lex.origin[key] = origin
         return lex
 
     def entries(self, text: str) -> list[tuple[str, str]]:
@@ -79,6 +139,12 @@ class Lexicon:
             alt = "|".join(re.escape(w) for w in words)
             self._pattern = re.compile(rf"(?<![\w-])(?:{alt})(?![\w]|-\w)", re.I)
         return self._pattern
+
+    def known(self) -> set[str]:
+        """Every word some entry names (an acronym the acronym rule must leave alone), and
+        every capitalized word an entry says (``D-R-Eh``'s parts are not new acronyms)."""
+        return {*self.exact, *self.folded, *self.words,
+                *(w for said in (*self.exact.values(), *self.folded.values()) for w in re.findall(r"[A-Z]{2,}", said))}
 
     def lookup(self, word: str) -> str | None:
         return self.exact.get(word) or self.folded.get(word.lower())

@@ -80,12 +80,18 @@ def _scaled(m: re.Match[str]) -> str:
     return f"{n.number(m['a'])} {word}" + (" plus" if m["plus"] else "")
 
 
+def _value(s: str) -> float:
+    return float(s.replace(",", ""))
+
+
 def _is_year(s: str) -> bool:
     return len(s) == 4 and s.isdigit() and 1100 <= int(s) <= 2099
 
 
 def _range(m: re.Match[str]) -> str:
     a, b = m["a"], m["b"]
+    if re.search(r"\s[-–]\s", m.group(0)) and (("," in b and "," not in a) or _value(b) > 100 * max(_value(a), 1)):
+        return f"{n.number(a)}, {n.number(b)}"  # "Part 3 - 100,000 node clusters": a label, then a number
     if _is_year(a) and (_is_year(b) or len(b) == 2):
         if len(b) == 2:
             return f"{n.year(int(a))} to {n.cardinal(int(b))}"

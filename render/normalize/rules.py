@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from render.normalize import counts, dates, measures, money, versions
+from render.normalize import counts, dates, measures, money, technical, versions
 from render.normalize import numbers as n
 from render.normalize.tokens import NUM, START, Rule, words_before
 
@@ -85,8 +85,13 @@ _OWN: list[Rule] = [
     Rule("street", re.compile(r"\b(?P<name>[A-Z][a-z]+) St\.(?=\s|$)"),
                    lambda m: m["name"] + " Street" + ("." if re.match(r"\s*(?:$|\s[A-Z])", m.string[m.end():]) else "")),
 ]
-_ALL = {r.name: r for r in (*money.RULES, *dates.RULES, *versions.RULES, *measures.RULES, *counts.RULES, *_OWN)}
+_ALL = {r.name: r for r in (*technical.RULES, *money.RULES, *dates.RULES, *versions.RULES, *measures.RULES,
+                            *counts.RULES, *_OWN)}
 ORDER = [
+    "path",
+    "flag",
+    "letter-word",
+    "identifier-number",
     "money-words",
     "money",
     "date-iso",
@@ -100,6 +105,7 @@ ORDER = [
     "time-hour",
     "time-range",
     "quarter",
+    "version-wildcard",
     "version-full",
     "version-v",
     "version-context",
@@ -119,6 +125,7 @@ ORDER = [
     "fraction",
     "range-compound",
     "range",
+    "letters-digits",
     "identifier",
     "identifier-lead",
     "year",

@@ -92,11 +92,14 @@ def _with_neighbour(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def speak(turns: list[Turn], normalizer: Normalizer) -> list[Turn]:
+def speak(turns: list[Turn], normalizer: Normalizer, by_speaker: dict[str, Normalizer] | None = None) -> list[Turn]:
     """Return turns with ``sentences`` (written, spoken) and ``spoken`` filled in; a turn with
-    voice markup (``source``) also gets ``pauses``, the silence its breaks and cues ask for."""
+    voice markup (``source``) also gets ``pauses``, the silence its breaks and cues ask for.
+    ``by_speaker``: a speaker's own normalizer (its voice's lexicon entries), where it has one."""
     out = []
+    base = normalizer
     for t in turns:
+        normalizer = (by_speaker or {}).get(t.speaker, base)
         if t.source:
             pairs, pauses = _marked_up(t.source, normalizer)
         else:

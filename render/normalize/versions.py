@@ -14,6 +14,7 @@ from render.normalize.units import (
 _VERSION_FULL = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+){2,})(?![\w.]|\.\d)")
 _VERSION_V = re.compile(r"(?<![\w.])(?P<v>[vV])(?P<num>\d+(?:\.\d+)?)\b")
 _VERSION_CTX = re.compile(r"(?<![\w.])(?P<num>\d+\.\d+)(?![\w]|\.\d)")
+_VERSION_X = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+)*)\.[xX*](?![\w.])")
 _QUARTER = re.compile(r"\b(?P<q>Q|H|FY|CY)(?P<d>\d{1,4})\b")
 
 
@@ -29,10 +30,24 @@ def _version_v(m: re.Match[str]) -> str:
     return "version " + _version_words(m["num"])
 
 
+def _version_x(m: re.Match[str]) -> str:
+    """``Helm 3.x``, ``1.2.x``: any release of that line."""
+    return ("version " if m["v"] else "") + _version_words(m["num"]) + " point x"
+
+
+def _product(word: str) -> bool:
+    """A product's name: an acronym (CDKTF) or a name with a capital inside it (OpenTofu)."""
+    return len(word) >= 2 and word.isalpha() and (word.isupper() or any(c.isupper() for c in word[1:]))
+
+
 def _version_ctx(m: re.Match[str]) -> str:
-    before = [w.lower().rstrip(".") for w in words_before(m, VERSION_BEFORE_WINDOW)]
+    raw = words_before(m, VERSION_BEFORE_WINDOW)
+    before = [w.lower().rstrip(".") for w in raw]
     if (before and before[-1] in VERSION_CONTEXT) or (
             len(before) == 2 and before[0] in VERSION_CONTEXT and before[1] in {"version", "v"}):
+        return _version_words(m["num"])
+    adjacent = m.string[:m.start()].endswith(" ") and raw and m.string[:m.start()].rstrip().endswith(raw[-1])
+    if adjacent and _product(raw[-1]):  # "CDKTF 0.20": people say "zero point twenty"
         return _version_words(m["num"])
     return m.group(0)
 
@@ -47,6 +62,7 @@ def _quarter(m: re.Match[str]) -> str:
 
 RULES: list[Rule] = [
     Rule("quarter", _QUARTER, _quarter),
+    Rule("version-wildcard", _VERSION_X, _version_x),
     Rule("version-full", _VERSION_FULL, _version_full),
     Rule("version-v", _VERSION_V, _version_v),
     Rule("version-context", _VERSION_CTX, _version_ctx),

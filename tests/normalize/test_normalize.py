@@ -67,7 +67,7 @@ CASES = [
     ("Meet at 9:30, a 16:10 aspect ratio.", "Meet at nine thirty, a sixteen to ten aspect ratio."),
     ("On call 24/7.", "On call twenty-four seven."),
     ("Episode #00035 is out.", "Episode thirty-five is out."),
-    ("Ranked No. 1 on HTTP/2.", "Ranked number one on HTTP two."),
+    ("Ranked No. 1 on HTTP/2.", "Ranked number one on H-T-T-P two."),
     # identifiers
     ("fstat64 on x86 at p99 over IPv6.", "fstat sixty-four on x eighty-six at p ninety-nine over IPv six."),
     # more money, dates, times and units
@@ -169,3 +169,16 @@ def test_every_class_rule_is_in_the_order_once() -> None:
 
     assert len(rules.ORDER) == len(set(rules.ORDER)) == len(rules._ALL)  # none left out, none twice
     assert [r.name for r in rules.RULES] == rules.ORDER
+
+
+def _data(name: str) -> list[tuple[str, str]]:
+    """A NeMo-style case file: ``written<TAB>spoken`` per line, ``#`` comments."""
+    rows = (ROOT / "tests" / "normalize" / "data" / name).read_text(encoding="utf-8").splitlines()
+    return [tuple(r.split("\t")) for r in rows if r and not r.startswith("#")]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("written,spoken", _data("field.tsv"))
+def test_the_shows_sentences_with_the_field_lexicon(written: str, spoken: str) -> None:
+    """Issue 24's failures on the show's other episodes: labels read as ranges, version
+    wildcards, identifiers read as amounts, paths, .NET, flags, letter grades, the field's acronyms."""
+    assert Normalizer(Lexicon.shipped())(written) == spoken

@@ -103,14 +103,14 @@ def test_sentence_longer_than_the_context_is_split_not_truncated(engine: KokoroE
     assert float(np.max(np.abs(np.diff(full)))) < 0.5 * float(np.max(np.abs(full))) + 0.2
 
 
-def test_damaged_joined_model_is_rejected_and_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_damaged_joined_model_is_rejected_and_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = packaged_model(tmp_path)
     assert path.name == PACKAGED_MODEL and path.stat().st_size == 92_361_271
     with open(path, "r+b") as f:  # flip bytes in the middle of the weights
         f.seek(40_000_000)
         f.write(b"\x00" * 64)
     again = packaged_model(tmp_path)
-    assert "does not match its sha256" in capsys.readouterr().err
+    assert "does not match its sha256" in caplog.text
     import hashlib
     assert hashlib.sha256(again.read_bytes()).hexdigest() == packaged_sha256()
     with open(path, "r+b") as f:  # truncated
@@ -144,10 +144,10 @@ def test_user_pack_formats(tmp_path: Path) -> None:
         voice_fingerprint(kokoro("nobody", voices=str(tmp_path / "voices.npz")))
 
 
-def test_cuda_falls_back_to_cpu_with_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cuda_falls_back_to_cpu_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     clip = KokoroEngine(kokoro(device="cuda"), 1).synthesize("Hi.")
     assert clip.seconds > 0.2
-    assert "Kokoro runs on the CPU" in capsys.readouterr().err
+    assert "Kokoro runs on the CPU" in caplog.text
 
 
 def test_inline_kokoro_names_and_draft_layer(root: Path) -> None:

@@ -1,0 +1,57 @@
+"""Acronyms no lexicon names: spelled when they cannot be read as a word.
+
+Engineers spell BGP, VPC and CRD but say NASA, DORA and YAML as words. A run of capitals
+that no lexicon scope lists is spelled (``B-G-P``) when it has no vowel or an onset or coda
+English words do not have (``ECR``: a word cannot end in "cr"), and left as a word otherwise
+(``DORA``). Words in capitals for stress ("HOW MANY", "NOT") are pronounceable, so they are
+left alone. The shipped field lexicon (``field.toml``) settles the many acronyms this rule
+would get wrong either way (IAM is spelled, CIDR is a word).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from render.normalize import Change
+
+_VOWELS = set("aeiou")
+_ONSETS = {"", "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "q", "r", "s", "t", "v", "w", "x", "y",
+           "z", "bl", "br", "ch", "cl", "cr", "dr", "dw", "fl", "fr", "gl", "gr", "kn", "ph", "pl", "pr", "qu", "sc",
+           "sh", "sk", "sl", "sm", "sn", "sp", "st", "sw", "th", "tr", "tw", "wh", "wr", "scr", "spl", "spr", "str",
+           "thr", "shr", "sch"}
+_CODAS = {"", "b", "c", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "z", "ch", "ck", "ct",
+          "ft", "ld", "lf", "lk", "ll", "lm", "lp", "lt", "mb", "mp", "nd", "ng", "nk", "ns", "nt", "ps", "pt", "rb",
+          "rd", "rf", "rk", "rl", "rm", "rn", "rp", "rs", "rt", "sh", "sk", "sp", "ss", "st", "th", "ts", "ks", "ms",
+          "ls", "ds", "gs", "zz", "ff", "nch", "rch", "rth", "nth", "lth", "rst", "nts", "rds", "nds", "lts",
+          "w", "wn", "wl", "ws", "wd", "wk", "gh", "ght", "y", "wth"}
+_COMMON_SHORT = {"ok", "no", "so", "go", "up", "an", "as", "at", "be", "by", "do", "he", "if", "in", "is", "it",
+                 "me", "my", "of", "on", "or", "to", "we", "us", "hi", "oh", "am", "pm"}
+ACRONYM = re.compile(r"(?<![\w'-])(?P<w>[A-Z]{2,6})(?P<s>s)?(?![\w'-])")
+
+
+def pronounceable(word: str) -> bool:
+    """Whether a run of capitals reads as an English word (DORA, YAML) rather than letters."""
+    w = word.lower()
+    if len(w) <= 2:
+        return w in _COMMON_SHORT
+    parts = re.split(r"[aeiouy]+", w)
+    if len(parts) < 2 or not any(c in _VOWELS for c in w.replace("y", "a", 1 if w[0] != "y" else 0)):
+        return False
+    onset, coda, middle = parts[0], parts[-1], parts[1:-1]
+    return onset in _ONSETS and coda in _CODAS and all(len(c) <= 3 for c in middle)
+
+
+def spell_unknown(text: str, known: set[str], trace: list[Change] | None = None) -> str:
+    """Spell each run of capitals that no lexicon scope lists (``known``) and that is no word."""
+    def one(m: re.Match[str]) -> str:
+        w = m["w"]
+        if w in known or pronounceable(w):
+            return m.group(0)
+        said = "-".join(w) + ("'s" if m["s"] else "")
+        if trace is not None:
+            trace.append(Change(m.group(0), said, "rule: acronym (no lexicon names it, and it is no word)"))
+        return said
+
+    return ACRONYM.sub(one, text)

@@ -1,0 +1,90 @@
+"""The lexicon's scopes: field < project < series < episode < --try, entries for one voice or
+engine only, the acronym rule for what no scope names, and --explain naming the scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from render.normalize import Normalizer
+from render.normalize.acronyms import pronounceable
+from render.normalize.lexicon import Lexicon
+from render.prepare import Settings, prepare
+from tests.conftest import make_project, run_cli
+
+PROJECT = """letters = ["TLA"]
+[say]
+"Redis" = "project-redis"
+"Kafka" = "project-kafka"
+[say.kokoro]
+"Kafka" = "kokoro-kafka"
+[say.slt]
+"hello" = "yellow"
+[series.deep]
+say = {"Redis" = "series-redis", "Kafka" = "series-kafka"}
+"""
+
+SCRIPT = """---
+series: deep
+say:
+  Kafka: episode-kafka
+---
+**Jordan**: Hello, Redis and Kafka and Trainium on a TLA with BGP.
+
+**Alex**: Hello, Redis and Kafka.
+"""
+
+OUTLINE = """# Outline
+## Pronunciation Notes
+- Trainium: "notes-trainium"
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    proj = make_project(tmp_path / "p", {"00070-scopes.md": SCRIPT, "00070-scopes.outline.md": OUTLINE})
+    (proj / "voices" / "lexicon.toml").write_text(PROJECT, encoding="utf-8")
+    (proj / "voices" / "cast.toml").write_text('[speakers]\nJordan = "slt"\nAlex = "joe"\n', encoding="utf-8")
+    return proj
+
+
+def test_each_scope_wins_over_the_ones_before_it(project: Path) -> None:
+    prep = prepare("70", Settings(root=project))
+    jordan, alex = prep.turns
+    # field "red-iss" < project < series "series-redis"; project < series < episode front matter
+    assert "series-redis" in jordan.spoken and "episode-kafka" in jordan.spoken
+    assert "notes-trainium" in jordan.spoken  # the outline's notes
+    assert "T-L-A" in jordan.spoken and "B-G-P" in jordan.spoken  # project letters; field letters
+    # a voice's own entries reach only that voice's turns: [say.slt] is Jordan's voice file
+    assert jordan.spoken.startswith("yellow") and alex.spoken.startswith("Hello")
+    tried = prepare("70", Settings(root=project, respell={"Redis": "tried-redis"}))
+    assert "tried-redis" in tried.turns[0].spoken  # check --try over everything
+
+
+def test_an_engine_scope_is_laid_over_for_that_engine_only() -> None:
+    lex = Lexicon._parse({"say": {"Kafka": "plain", "kokoro": {"Kafka": "kokoro-kafka"}}}, Path("x"), "x")
+    assert Normalizer(lex.for_voice("kokoro", "alex"))("Kafka") == "kokoro-kafka"
+    assert Normalizer(lex.for_voice("piper", "joe"))("Kafka") == "plain"
+
+
+@pytest.mark.parametrize("word,spelled", [
+    ("BGP", True), ("VPC", True), ("ECR", True), ("CRD", True), ("SQL", True), ("TCP", True),
+    ("DORA", False), ("NASA", False), ("HOW", False), ("MANY", False), ("NOT", False), ("STOP", False),
+    ("NEVER", False), ("WHY", False), ("OK", False)])
+def test_the_acronym_rule_spells_what_cannot_be_read_as_a_word(word: str, spelled: bool) -> None:
+    assert pronounceable(word) is not spelled
+    said = Normalizer()(f"Ask about {word} today.")
+    assert ("-".join(word) in said) is spelled
+
+
+def test_explain_names_the_rule_and_the_scope(project: Path) -> None:
+    res = run_cli("normalize", "--explain", "Redis on EC2 and SaaS", cwd=project)
+    assert res.returncode == 0, res.stderr
+    lines = [line.strip() for line in res.stdout.splitlines()]
+    assert lines[0] == "project-redis on E-C-two and sass"
+    assert "'Redis' → 'project-redis'  (lexicon: voices/lexicon.toml)" in lines
+    assert "'SaaS' → 'sass'  (lexicon: field lexicon)" in lines
+    assert "'EC2' → 'E-C-two'  (rule: letters-digits)" in lines
+    voiced = run_cli("normalize", "--voice", "slt", "hello there", cwd=project)
+    assert voiced.stdout.strip() == "yellow there"
