@@ -25,7 +25,7 @@ import numpy as np
 
 from render.audio.measure import decode
 from render.check.proofread import Phonemes, TurnCheck, compare, confirm, heard_at, spelled, words
-from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, join, model_version
+from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, Window, join, model_version
 from render.errors import RenderError
 from render.files import KeyedStore, write_text
 from render.report import REPORT, Check, load_report
@@ -47,6 +47,7 @@ class TurnLayout:
     text: str
     spoken: str
     lexicon: list[tuple[str, str]] = field(default_factory=list)  # lexicon entries it uses: (written, said)
+    breaks: list[float] = field(default_factory=list)  # where its sentences after the first start (file seconds)
 
 
 @dataclass
@@ -117,7 +118,7 @@ def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
 def heard_key(audio_key: str, recognizer_version: str, window: list[str]) -> str:
     """What a turn was heard as depends on its own audio, the recognizer, and the turns it
     was heard with (``window``: their audio keys, in order)."""
-    blob = json.dumps({"v": 5, "turn": audio_key, "asr": recognizer_version, "window": window})
+    blob = json.dumps({"v": 6, "turn": audio_key, "asr": recognizer_version, "window": window})
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -191,19 +192,49 @@ def cut(audio: np.ndarray, rate: int, start_s: float, end_s: float) -> np.ndarra
     return soxr.resample(audio[a:b], rate, RATE).astype(np.float32)
 
 
+def pieces(audio: np.ndarray, cuts: list[float], limit_s: float = WINDOW_S - 1.0) -> list[np.ndarray]:
+    """A turn longer than Whisper hears at once (30 s) in pieces of at most ``limit_s``, cut at
+    its sentence starts (``cuts``, seconds into the clip) where it can be, else hard."""
+    out, start, total = [], 0, len(audio)
+    limit = int(limit_s * RATE)
+    while total - start > limit:
+        fits = [int(c * RATE) for c in cuts if start < int(c * RATE) <= start + limit]
+        end = max(fits) if fits and max(fits) - start > limit // 3 else start + limit
+        out.append(audio[start:end])
+        start = end
+    return [*out, audio[start:]]
+
+
 def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[int, list[str]],
-                     recognizer: Recognizer, progress: Callable[[int], None] | None = None) -> dict[int, list[str]]:
+                     recognizer: Recognizer, progress: Callable[[int], None] | None = None,
+                     cuts: dict[int, list[float]] | None = None) -> dict[int, list[str]]:
     """Words heard in each turn of ``groups`` (windows of (turn, 16 kHz audio)), each window
-    transcribed whole and its words shared back among its turns."""
+    transcribed whole and its words shared back among its turns. A turn alone in its window
+    and longer than Whisper hears (30 s) is heard in pieces cut at its sentence starts
+    (``cuts``: seconds into its clip), and the pieces' words joined."""
     heard: dict[int, list[str]] = {}
     step = 8  # windows per batch: one progress tick each
     for i in range(0, len(groups), step):
-        part = [join(g) for g in groups[i:i + step]]
-        for window, text in zip(part, recognizer.transcribe(part), strict=True):
+        part: list[Window] = []
+        whole: list[bool] = []  # False: a piece of a long turn
+        for g in groups[i:i + step]:
+            if len(g) == 1 and len(g[0][1]) > WINDOW_S * RATE:
+                chunks = pieces(g[0][1], (cuts or {}).get(g[0][0], []))
+                part += [join([(g[0][0], c)]) for c in chunks]
+                whole += [False] * len(chunks)
+            else:
+                part.append(join(g))
+                whole.append(True)
+        for window, text, entire in zip(part, recognizer.transcribe(part), whole, strict=True):
+            if not entire:
+                heard.setdefault(window.turns[0], []).extend(words(text))
+                continue
             shares = split_heard([expected[t] for t in window.turns], words(text))
             heard.update(zip(window.turns, shares, strict=True))
             if progress:
                 progress(len(window.turns))
+        if progress and not all(whole):
+            progress(len({w.turns[0] for w, entire in zip(part, whole, strict=True) if not entire}))
     # Whisper sometimes ends a window early (after a question and a pause it wrote nothing of
     # the next turn in 00035): a turn that came back with under half its words is heard alone.
     lost = [c for g in groups if len(g) > 1 for c in g if len(heard[c[0]]) < len(expected[c[0]]) / 2]
@@ -270,8 +301,9 @@ def _hear(groups: list[list[TurnLayout]], expected: dict[int, list[str]], audio:
     if todo:
         recognizer = Recognizer(model, threads)
         clips = audio.turns([t for g in todo for t in g])
+        cuts = {t.turn: [b - (t.start_s - PAD_S) for b in t.breaks] for g in todo for t in g}
         fresh = transcribe_turns([[(t.turn, clips[t.turn]) for t in g] for g in todo], expected, recognizer,
-                                 progress)
+                                 progress, cuts)
         for t in (t for g in todo for t in g):
             cache.put(keys[t.turn], fresh[t.turn])
         heard.update(fresh)

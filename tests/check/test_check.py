@@ -219,3 +219,31 @@ def test_a_turn_whisper_dropped_from_its_window_is_heard_alone() -> None:
     expected = {k: words(t) for k, t in _StopsEarly.said.items()}
     heard = transcribe_turns([clips], expected, _StopsEarly())  # type: ignore[arg-type]
     assert heard == expected
+
+
+def test_pieces_cut_a_long_turn_at_its_sentences_under_whispers_window() -> None:
+    from render.check.hear import pieces
+
+    audio = np.zeros(int(70 * RATE), np.float32)
+    cut = pieces(audio, [9.0, 18.5, 26.0, 33.0, 41.0, 52.0, 60.0])
+    assert [round(len(p) / RATE, 1) for p in cut] == [26.0, 26.0, 18.0]  # at sentence starts, each under 27 s
+    assert sum(len(p) for p in cut) == len(audio)
+    hard = pieces(audio, [])  # no sentence to cut at: hard cuts, nothing lost
+    assert [round(len(p) / RATE) for p in hard] == [27, 27, 16]
+
+
+LONG = " ".join(f"Point {w} is that every team should measure its own service before it changes anything."
+                for w in ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
+
+
+def test_a_turn_longer_than_whisper_hears_at_once_is_heard_whole(tmp_path: Path) -> None:
+    """Whisper hears 30 s at a time: a 40-second turn lost its last words and was flagged for it."""
+    proj = make_project(tmp_path / "p", {"00008-long.md": f"**Jordan**: {LONG} The last word is pineapple.\n\n"
+                                                          "**Alex**: Short reply.\n"})
+    (proj / "voices" / "cast.toml").write_text('[speakers]\nJordan = "slt"\nAlex = "slt"\n', encoding="utf-8")
+    res = run_cli("episode", "8", "--no-music", cwd=proj)
+    assert res.returncode == 0, res.stderr
+    layout = json.loads((proj / "output" / "00008" / "turns.json").read_text(encoding="utf-8"))
+    assert layout[0]["end_s"] - layout[0]["start_s"] > 32 and len(layout[0]["breaks"]) >= 10
+    check = json.loads((proj / "output" / "00008" / "report.json").read_text(encoding="utf-8"))["check"]
+    assert 1 not in [f["turn"] for f in check["flagged"]], check["flagged"]
