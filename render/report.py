@@ -163,6 +163,7 @@ class Mismatch:
     kind: str  # "lexicon", "number" or "text"
     similarity: float = 0.0
     second: str | None = None  # what the second recognizer heard there, when asked
+    entry: str | None = None  # the lexicon entry that says another word than the script's ('X = "y"')
 
 
 @dataclass

@@ -53,6 +53,7 @@ class Mismatch:
     start: int = 0  # the expected words' place in the turn
     end: int = 0
     second: str | None = None  # what the second recognizer heard there, when it was asked
+    entry: str | None = None  # a lexicon entry that says another word than the one it stands for
 
 
 @dataclass
@@ -74,7 +75,7 @@ class TurnCheck:
     def as_flag(self) -> report.Flag:
         """This turn as the report lists a flagged one: its audible mismatches only."""
         return report.Flag(self.turn, self.speaker, self.line, " ".join(self.expected), " ".join(self.heard),
-                           self.errors, [report.Mismatch(m.expected, m.heard, m.kind, m.similarity, m.second)
+                           self.errors, [report.Mismatch(m.expected, m.heard, m.kind, m.similarity, m.second, m.entry)
                                          for m in self.mismatches if not m.benign])
 
 
@@ -203,17 +204,37 @@ def _as_written(text: str, lexicon: list[tuple[str, str]]) -> str | None:
     return out.strip() if out.strip() != text else None
 
 
-def _respelled(expected: list[str], lexicon: list[tuple[str, str]]) -> list[tuple[int, int]]:
-    """Where each respelled lexicon word ([say], not spelled letters) sits in the expected words."""
-    spans: list[tuple[int, int]] = []
-    for _, form in lexicon:
+def _respelled(expected: list[str], lexicon: list[tuple[str, str]]) -> list[tuple[int, int, str, str]]:
+    """Where each respelled lexicon word ([say], not spelled letters) sits in the expected
+    words, with its entry: (start, end, written key, respelling)."""
+    spans: list[tuple[int, int, str, str]] = []
+    for key, form in lexicon:
         said = words(form)
         if not said or _LETTERS.fullmatch(form):
             continue
         for i in range(len(expected) - len(said) + 1):
-            if expected[i:i + len(said)] == said and not any(a < i + len(said) and i < b for a, b in spans):
-                spans.append((i, i + len(said)))
+            if expected[i:i + len(said)] == said and not any(a < i + len(said) and i < b for a, b, *_ in spans):
+                spans.append((i, i + len(said), key, form))
     return sorted(spans)
+
+
+# A respelling must sound something like the word it stands for: measured on every [say] entry
+# of the field and project lexicons (lowest: SQL = "sequel" 0.29, PaaS = "pass" 0.33) against
+# planted nonsense (Zorblat = "flibber gronk wazzle" 0.13, Kafka = "banana split" 0.09, all
+# five under 0.14). Abbreviations written with digits or a slash (K8s = "Kubernetes",
+# CI/CD) expand rather than respell, and are not judged this way.
+PLAUSIBLE = 0.2
+
+
+def plausibility(key: str, form: str, phonemes: Phonemes) -> float | None:
+    """How much a respelling sounds like its written word, read as a word or letter by letter
+    (None for an abbreviation, which expands instead)."""
+    if re.search(r"[\d/]", key):
+        return None
+    caps = key.isupper() or sum(c.isupper() for c in key) > 1
+    options = _readings(" ".join(words(key)), True) + ([" ".join(key)] if caps else [])
+    sounds = phonemes([*options, " ".join(words(form))])
+    return max(similarity(a, sounds[-1]) for a in sounds[:-1])
 
 
 def _heard_as_written(expected: list[str], heard: list[str], s: int, e: int,
@@ -253,7 +274,7 @@ def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list
     spans = _respelled(expected, lexicon)
 
     def in_span(a: int, b: int) -> bool:
-        return any((s < b and a < e) if b > a else s < a < e for s, e in spans)
+        return any((s < b and a < e) if b > a else s < a < e for s, e, *_ in spans)
 
     mismatches = []
     for group in groups:
@@ -272,8 +293,13 @@ def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list
                                        benign=small or sim >= SOUNDS_ALIKE, start=a, end=b))
     if spans:
         at = heard_at(expected, heard)
-        for lo, hi in spans:
+        for lo, hi, key, form in spans:
             there = [w for i in range(lo, hi) for w in at[i]]
+            fit = plausibility(key, form, phonemes)
+            if fit is not None and fit < PLAUSIBLE:  # the entry itself says another word, however well it is said
+                mismatches.append(Mismatch(" ".join(expected[lo:hi]), " ".join(there), "lexicon", round(fit, 3),
+                                           benign=False, start=lo, end=hi, entry=f'{key} = "{form}"'))
+                continue
             if there == expected[lo:hi]:
                 continue
             said, there_said = _heard_as_written(expected, heard, lo, hi, lexicon)
@@ -339,7 +365,7 @@ def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]],
     """
     at = heard_at(check.expected, second)
     for m in check.mismatches:
-        if m.benign:
+        if m.benign or m.entry:  # a wrong entry is wrong whoever hears it
             continue
         if m.end > m.start:
             there = [w for i in range(m.start, m.end) for w in at[i]]

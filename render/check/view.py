@@ -54,6 +54,9 @@ def _written_word(written: str, expected: str) -> str | None:
 
 def suggestion(m: Mismatch, written: str, letters: set[str], lexicon: list[tuple[str, str]]) -> str:
     """What to try for one mismatch (render check EP --try '…')."""
+    if m.entry:
+        key = m.entry.split(" = ", 1)[0]
+        return f"--try '{key}=<respelling>': the lexicon entry {m.entry} says another word; fix or remove it"
     for key, form in lexicon:
         said = " ".join(words(form))
         if said and said in m.expected and said.replace(" ", "") != key.lower():

@@ -63,9 +63,8 @@ def test_a_nonsense_respelling_is_flagged_and_a_correct_turn_is_not(checked: Pat
     (mismatch,) = flag["mismatches"]
     assert mismatch["kind"] == "lexicon"
     assert mismatch["expected"] == "flibber gronk wazzle"  # the whole respelling, judged as one word
-    assert mismatch["heard"] and mismatch["heard"] != mismatch["expected"]
-    assert mismatch["similarity"] < 0.65
-    assert mismatch["second"] is not None  # Whisper base was asked, and misheard it too
+    assert mismatch["similarity"] < 0.2  # the respelling sounds nothing like "Zorblat"
+    assert mismatch["entry"] == 'Zorblat = "flibber gronk wazzle"'  # the wrong entry is named
     assert set(check["by_speaker"]) == {"Alex", "Jordan"}
     assert check["turns"] == 4 and check["transcribed"] == 4
 
@@ -76,7 +75,7 @@ def test_the_table_names_turn_line_and_what_was_heard(checked: Path) -> None:
     assert re.search(r"[1-4] of 4 turns flagged", res.stdout)
     row = next(line for line in res.stdout.splitlines() if line.startswith("│3 "))
     assert "Jordan" in row and "11" in row and "lexicon" in row and "flibber gronk wazzle" in row
-    assert "--try 'Zorblat=" in res.stdout  # the script's word, to respell again
+    assert "'Zorblat=<respelling>'" in res.stdout and "remove" in res.stdout  # the wrong entry, to fix
     # the review page was rewritten with the check's flags
     page = (checked / "output" / "00007" / "index.html").read_text(encoding="utf-8")
     assert '"flags":{"3":[{"expected":"flibber gronk wazzle"' in page
@@ -247,3 +246,27 @@ def test_a_turn_longer_than_whisper_hears_at_once_is_heard_whole(tmp_path: Path)
     assert layout[0]["end_s"] - layout[0]["start_s"] > 32 and len(layout[0]["breaks"]) >= 10
     check = json.loads((proj / "output" / "00008" / "report.json").read_text(encoding="utf-8"))["check"]
     assert 1 not in [f["turn"] for f in check["flagged"]], check["flagged"]
+
+
+PLANTED = {"Kafka": "banana split", "Grafana": "potato salad", "Istio": "sandwich"}
+
+
+def test_every_turn_with_a_wrong_entry_is_flagged_even_when_heard_perfectly(tmp_path: Path) -> None:
+    """A wrong lexicon entry was flagged only where Whisper happened to mishear it (2 turns of 5):
+    what was heard matched the respelling. Now the entry itself is judged against the word."""
+    lines = [f"**{'Jordan' if i % 2 == 0 else 'Alex'}**: We moved the {word} cluster last week, and it was fine."
+             for i, word in enumerate(["Kafka", "Grafana", "Istio", "Kafka", "Grafana"])]
+    proj = make_project(tmp_path / "p", {"00009-planted.md": "\n\n".join(lines) + "\n"})
+    (proj / "voices" / "cast.toml").write_text('[speakers]\nJordan = "slt"\nAlex = "joe"\n', encoding="utf-8")
+    lexicon = proj / "voices" / "lexicon.toml"
+    planted = "".join(f'"{k}" = "{v}"\n' for k, v in PLANTED.items())
+    lexicon.write_text(lexicon.read_text(encoding="utf-8").replace("[say]\n", "[say]\n" + planted, 1),
+                       encoding="utf-8")
+    res = run_cli("episode", "9", "--no-music", cwd=proj)
+    assert res.returncode == 0, res.stderr
+    flagged = json.loads((proj / "output" / "00009" / "report.json").read_text(encoding="utf-8"))["check"]["flagged"]
+    assert sorted(f["turn"] for f in flagged) == [1, 2, 3, 4, 5]
+    for f in flagged:
+        entries = {m["entry"] for m in f["mismatches"]}
+        word = next(w for w in PLANTED if w in f"{entries}")
+        assert f'{word} = "{PLANTED[word]}"' in entries
