@@ -165,6 +165,8 @@ def series(
     no_check: NoCheckOpt = False,
     base_url: Annotated[str, typer.Option("--base-url", help="Where output/ will be hosted, for feed.xml.")] = "",
     strict: StrictOpt = False,
+    try_words: Annotated[int, typer.Option("--try-words", min=0, help="Afterwards, try respellings of this many "
+                                           "of the most misheard words (OUT/lexicon-suggestions.toml).")] = 5,
     root: RootOpt = Path("."),
 ) -> None:
     """Render every episode in transcripts/, skipping those already up to date; then write OUT/feed.xml."""
@@ -208,6 +210,8 @@ def series(
     out.print(table)
     if not draft:
         _write_feed(settings, base_url)
+    if not no_check:
+        _suggest(settings, try_words)
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         err.print(f"[red]{o.episode} failed:[/red] {o.error}", highlight=False)
@@ -223,6 +227,19 @@ def feed(
 ) -> None:
     """Write OUT/feed.xml: the series' podcast feed (RSS 2.0, iTunes, Podcasting 2.0)."""
     _write_feed(_settings(root, out_dir), base_url)
+
+
+def _suggest(settings: Settings, try_words: int) -> None:
+    """``render check --series`` and the end of ``render series``: the misheard words of the
+    whole series, with respellings that pass ``--try``, in OUT/lexicon-suggestions.toml."""
+    from render.suggest import SUGGESTIONS, gather, try_fixes, write_suggestions
+
+    items = gather(settings.out_dir, settings.lexicon(), settings.draft)
+    try_fixes(items, settings, try_words)
+    path = write_suggestions(items, settings.out_dir / SUGGESTIONS)
+    fixed = sum(1 for i in items if i.passed)
+    out.print(f"words    {relpath(path)}  ({len(items)} misheard word{'s' if len(items) != 1 else ''}, "
+              f"{fixed} with a respelling that passed --try)", highlight=False)
 
 
 def _write_feed(settings: Settings, base_url: str) -> None:
@@ -275,7 +292,11 @@ def serve(
 
 @app.command()
 def check(
-    ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path.")],
+    ep: Annotated[str | None, typer.Argument(help="00035, 35, a slug or a path (not with --series).")] = None,
+    series: Annotated[bool, typer.Option("--series", help="Gather the flagged words of every rendered episode "
+                                         "into OUT/lexicon-suggestions.toml, with respellings that pass --try.")] = False,
+    try_words: Annotated[int, typer.Option("--try-words", min=0, help="With --series: try respellings of this many "
+                                           "of the most frequent words.")] = 5,
     tries: Annotated[list[str] | None, typer.Option(
         "--try", help="WORD=RESPELLING: re-synthesize the flagged turns with it and check them again.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the check as JSON.")] = False,
@@ -290,6 +311,11 @@ def check(
     from render.pipeline import finish
 
     settings = _settings(root, out_dir, transcripts, cache_dir=cache_dir, draft=draft)
+    if series:
+        _suggest(settings, try_words)
+        return
+    if ep is None:
+        raise RenderError("name an episode, or pass --series", hint="e.g. render check 00035")
     if tries:
         from render.respell import parse_respellings, try_respellings
 

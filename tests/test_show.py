@@ -47,6 +47,28 @@ LESSON = """Welcome to lesson four. Today we look at how a scheduler places a po
 The scheduler filters the nodes that cannot run the pod, then scores the rest.
 """
 
+LESSON_PAGE = """---
+title: Lesson 5
+---
+import Callout from '@site/src/Callout';
+
+# Lesson 5: Nodes
+
+<Callout>Prerequisites: lesson 4.</Callout>
+
+## Learning goals
+- Know what a node is
+
+## Transcript
+
+Welcome to lesson five. A node is a machine that runs pods.
+
+Each node runs a kubelet, which starts the containers the scheduler placed there.
+
+## Resources
+- [Docs](https://kubernetes.io)
+"""
+
 SHOW_NOTES = """# Episode 64 show notes
 
 **Counter-point**: Not everyone agrees with the premise.
@@ -61,7 +83,7 @@ SHOW_NOTES = """# Episode 64 show notes
 def show(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:  # noqa: F821
     proj = make_project(tmp_path_factory.mktemp("show") / "p", {
         "00061-dialogue.md": DIALOGUE, "00061-dialogue.outline.md": OUTLINE, "00062-markup.md": MARKUP,
-        "00063-lesson.txt": LESSON, "00064-notes.md": SHOW_NOTES})
+        "00063-lesson.txt": LESSON, "00064-notes.md": SHOW_NOTES, "00065-lesson.mdx": LESSON_PAGE})
     cast = proj / "voices" / "cast.toml"
     cast.write_text(cast.read_text(encoding="utf-8") + '\n[aliases]\n"Speaker 1" = "Jordan"\n"Speaker 2" = "Alex"\n',
                     encoding="utf-8")
@@ -77,13 +99,15 @@ def test_a_series_renders_every_kind_of_script_and_skips_show_notes(show) -> Non
     proj, res = show
     assert res.returncode == 0, res.stdout + res.stderr
     rows = {line.split("│")[1].strip(): line for line in res.stdout.splitlines() if line.count("│") > 5}
-    assert set(rows) == {"00061", "00062", "00063", "00064"}
+    assert set(rows) == {"00061", "00062", "00063", "00064", "00065"}
     assert "skipped: no script" in rows["00064"] and "failed" not in res.stdout
     assert "within" in rows["00061"] or "short" in rows["00061"] or "long" in rows["00061"]
     lesson = _report(proj, "00063")
     assert lesson["turns"] == 2 and list(lesson["speakers"]) == ["Jordan"]
     assert any("narration read by Jordan" in n for n in lesson["notes"])
     assert not (proj / "output" / "00064").exists()
+    page = _report(proj, "00065")  # an MDX lesson page: its Transcript section, one turn per paragraph
+    assert page["turns"] == 2 and page["words"] == 25
 
 
 def test_targets_notes_and_turns_reach_the_episode_they_belong_to(show) -> None:

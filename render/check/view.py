@@ -42,7 +42,7 @@ def _snippet(words: list[str], run: str, at: int, style: str) -> Text:
     return text
 
 
-def _written_word(written: str, expected: str) -> str | None:
+def written_word(written: str, expected: str) -> str | None:
     """The script's own spelling of a mismatched word (``dra`` → ``DRA``)."""
     content = [w for w in expected.split() if w not in FUNCTION_WORDS] or expected.split()
     first = max(content, key=len) if content else ""
@@ -61,7 +61,7 @@ def suggestion(m: Mismatch, written: str, letters: set[str], lexicon: list[tuple
         said = " ".join(words(form))
         if said and said in m.expected and said.replace(" ", "") != key.lower():
             return f"--try '{key}=<another respelling>' (the lexicon says \"{form}\")"
-    word = _written_word(written, m.expected)
+    word = written_word(written, m.expected)
     if m.kind == "number":
         return "check how the number is read: render normalize '<the sentence>'"
     if word is None:

@@ -123,7 +123,7 @@ def write_site_index(out_dir: Path) -> Path:
     rows = []
     for folder, r in sorted(rendered_episodes(out_dir), key=lambda fr: fr[1].episode, reverse=True):
         minutes = f"{int(r.duration_s // 60)}:{int(r.duration_s % 60):02d}"
-        note = "" if r.check is None else f" · {len(r.check.flagged)} flagged"
+        note = "" if r.check is None else f" · word error rate {r.check.wer:.1%} · {len(r.check.flagged)} flagged"
         rows.append(f'<li><a href="{html.escape(folder.name)}/{PAGE}">{html.escape(r.episode)}: '
                     f'{html.escape(r.title or "")}</a> <span>{minutes} · {html.escape(r.verdict)}'
                     f'{note}</span></li>')

@@ -270,3 +270,29 @@ def test_every_turn_with_a_wrong_entry_is_flagged_even_when_heard_perfectly(tmp_
         entries = {m["entry"] for m in f["mismatches"]}
         word = next(w for w in PLANTED if w in f"{entries}")
         assert f'{word} = "{PLANTED[word]}"' in entries
+
+
+def test_check_series_gathers_a_misheard_word_across_episodes(tmp_path: Path) -> None:
+    """A respelling Whisper cannot hear right, used in three episodes, is reported once with
+    all three, in a lexicon file ready to review; the series index shows each episode's rate."""
+    episodes = {f"0008{k}-ep.md": f"**Jordan**: The Zorblat team shipped release {word} today.\n\n"
+                                  f"**Alex**: That is good news for everyone.\n"
+                for k, word in ((1, "one"), (2, "two"), (3, "three"))}
+    proj = make_project(tmp_path / "p", episodes)
+    (proj / "voices" / "cast.toml").write_text('[speakers]\nJordan = "slt"\nAlex = "slt"\n', encoding="utf-8")
+    lexicon = proj / "voices" / "lexicon.toml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8").replace("[say]\n", "[say]\n" + NONSENSE, 1), encoding="utf-8")
+    res = run_cli("series", "--no-music", "--try-words", "1", cwd=proj)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "lexicon-suggestions.toml" in res.stdout
+    text = (proj / "output" / "lexicon-suggestions.toml").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if '"Zorblat"' in x)
+    assert "00081 (1), 00082 (1), 00083 (1)" in line and "voices/lexicon.toml" in line
+    assert line.startswith('"Zorblat" = "zor-blat"  # passed --try') or "tried zor-blat" in line
+    import tomllib
+
+    tomllib.loads(text)  # a lexicon file as it stands
+    again = run_cli("check", "--series", "--try-words", "0", cwd=proj)
+    assert again.returncode == 0 and "1 misheard word" in again.stdout
+    index = (proj / "output" / "index.html").read_text(encoding="utf-8")
+    assert index.count("word error rate") == 3
