@@ -16,6 +16,28 @@ from pathlib import Path
 from render.errors import RenderError
 
 
+def trie_pattern(words: set[str]) -> str:
+    """One regex for many words, as a trie (``a(?:ws|pi)``) rather than an alternation of
+    every word: with the field lexicon's hundreds of entries, a plain alternation made the
+    normalizer four times slower. Longer words win, as in the alternation sorted by length."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:  # type: ignore[type-arg]
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)
+
+
 def spell(acronym: str) -> str:
     """``GPU`` → ``G-P-U``, ``IaC`` → ``I-A-C``: hyphenated capitals are read as letters by every engine."""
     return "-".join(acronym.upper())
@@ -41,6 +63,7 @@ class Lexicon:
     voices: dict[str, dict[str, str]] = field(default_factory=dict)
     series: dict[str, Lexicon] = field(default_factory=dict)
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    _known: set[str] | None = field(default=None, repr=False)
 
     @classmethod
     def from_entries(cls, letters: list[str], say: dict[str, str], origin: str = "") -> Lexicon:
@@ -135,16 +158,19 @@ class Lexicon:
 
     def pattern(self) -> re.Pattern[str] | None:
         if self._pattern is None and (self.exact or self.folded):
-            words = sorted([*self.exact, *self.folded], key=len, reverse=True)
-            alt = "|".join(re.escape(w) for w in words)
+            alt = trie_pattern({w.lower() for w in (*self.exact, *self.folded)})
             self._pattern = re.compile(rf"(?<![\w-])(?:{alt})(?![\w]|-\w)", re.I)
         return self._pattern
 
     def known(self) -> set[str]:
         """Every word some entry names (an acronym the acronym rule must leave alone), and
-        every capitalized word an entry says (``D-R-Eh``'s parts are not new acronyms)."""
-        return {*self.exact, *self.folded, *self.words,
-                *(w for said in (*self.exact.values(), *self.folded.values()) for w in re.findall(r"[A-Z]{2,}", said))}
+        every capitalized word an entry says (``D-R-Eh``'s parts are not new acronyms).
+        Built once: a lexicon is not changed after it is made (its methods return copies)."""
+        if self._known is None:
+            caps = re.compile(r"[A-Z]{2,}")
+            self._known = {*self.exact, *self.folded, *self.words,
+                           *(w for said in (*self.exact.values(), *self.folded.values()) for w in caps.findall(said))}
+        return self._known
 
     def lookup(self, word: str) -> str | None:
         return self.exact.get(word) or self.folded.get(word.lower())
