@@ -15,19 +15,21 @@ from pathlib import Path
 
 from render.errors import RenderError
 
+_Trie = dict[str, "_Trie"]
+
 
 def trie_pattern(words: set[str]) -> str:
     """One regex for many words, as a trie (``a(?:ws|pi)``) rather than an alternation of
     every word: with the field lexicon's hundreds of entries, a plain alternation made the
     normalizer four times slower. Longer words win, as in the alternation sorted by length."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    trie: _Trie = {}
     for w in words:
         node = trie
         for ch in w:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def build(node: dict) -> str:  # type: ignore[type-arg]
+    def build(node: _Trie) -> str:
         ends = "" in node
         branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
         if not branches:
