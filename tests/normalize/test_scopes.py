@@ -88,3 +88,22 @@ def test_explain_names_the_rule_and_the_scope(project: Path) -> None:
     assert "'EC2' → 'E-C-two'  (rule: letters-digits)" in lines
     voiced = run_cli("normalize", "--voice", "slt", "hello there", cwd=project)
     assert voiced.stdout.strip() == "yellow there"
+
+
+def test_every_field_entry_ships_with_its_evidence_for_both_voices() -> None:
+    """benchmarks/field_lexicon.py heard each entry from Piper joe and Kokoro jm_kumo; a new
+    entry without a row means the benchmark was not run again."""
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    folder = ROOT / "render" / "normalize"
+    data = tomllib.loads((folder / "field.toml").read_text(encoding="utf-8"))
+    words = {*data["letters"], *data["words"], *(k for k, v in data["say"].items() if isinstance(v, str))}
+    rows = [r.split("\t") for r in (folder / "field-evidence.tsv").read_text(encoding="utf-8").splitlines()
+            if r and not r.startswith("#")]
+    heard = {(r[0], r[3]) for r in rows if r[4] in ("ok", "flagged")}
+    missing = sorted(w for w in words if (w, "joe") not in heard or (w, "alex") not in heard)
+    assert missing == [], "run: .venv/bin/python benchmarks/field_lexicon.py --only " + " ".join(missing)
+    ok = sum(r[4] == "ok" for r in rows)
+    assert ok / len(rows) >= 0.85  # the first run: 86 % (joe) and 89 % (alex) heard right
