@@ -24,9 +24,9 @@ title: Dialogue
 ---
 # Dialogue
 
-**Jordan**: Welcome back. Today we talk about DuckDB and the cost of analytics.
+**Jordan**: Welcome back. Today we talk about Zeebric and the cost of analytics.
 
-**Alex**: DuckDB runs inside your process, so there is no server to pay for.
+**Alex**: Zeebric runs inside your process, so there is no server to pay for.
 """
 
 OUTLINE = """# Outline
@@ -34,13 +34,13 @@ OUTLINE = """# Outline
 **Target Duration**: 1-2 minutes (quick test)
 
 ## Pronunciation Notes
-- DuckDB: "duck D B"
+- Zeebric: "zee brick"
 """
 
 MARKUP = ("# Pronunciation-ready script\n\n"
           'Speaker 1: Last month, a <phoneme alphabet="ipa" ph="sæs">SaaS</phoneme> company got their '
           '<say-as interpret-as="characters">AWS</say-as> bill. [pause long] Twenty-eight thousand dollars.\n'
-          'Speaker 2: That is <sub alias="Kubernetes">K8s</sub> for you. <break time="600ms"/> DuckDB would not help.\n')
+          'Speaker 2: That is <sub alias="Kubernetes">K8s</sub> for you. <break time="600ms"/> Zeebric would not help.\n')
 
 LESSON = """Welcome to lesson four. Today we look at how a scheduler places a pod on a node.
 
@@ -114,11 +114,11 @@ def test_targets_notes_and_turns_reach_the_episode_they_belong_to(show) -> None:
     proj, _ = show
     dialogue = _report(proj, "00061")
     assert dialogue["target"]["min_s"] == 60 and dialogue["target"]["source"].endswith(".outline.md:3")
-    assert dialogue["pronunciation"] == [{"word": "DuckDB", "say": "duck D B", "source": "00061-dialogue.outline.md:6"}]
+    assert dialogue["pronunciation"] == [{"word": "Zeebric", "say": "zee brick", "source": "00061-dialogue.outline.md:6"}]
     turns = json.loads((proj / "output" / "00061" / "draft" / "turns.json").read_text(encoding="utf-8"))
-    assert "duck D B" in turns[0]["spoken"]
+    assert "zee brick" in turns[0]["spoken"]
     other = json.loads((proj / "output" / "00062" / "draft" / "turns.json").read_text(encoding="utf-8"))
-    assert "DuckDB" in other[1]["spoken"] and "duck D B" not in other[1]["spoken"]  # only its own episode
+    assert "Zeebric" in other[1]["spoken"] and "zee brick" not in other[1]["spoken"]  # only its own episode
     assert "pronunciation" not in _report(proj, "00062")
 
 
@@ -153,10 +153,14 @@ def test_pause_long_is_real_silence_where_it_stands(show) -> None:
 def test_an_ipa_span_is_said_as_its_phonemes(voice: str) -> None:
     engine = load_engine(load_cast(ROOT / "voices").voices["Jordan" if voice == "joe" else "Alex"], 2)
     recognizer = Recognizer()
-    heard = []
-    for text in ("We run everything on ⟦Foo|ˌkuːbɚˈnɛtiːz⟧ these days.", "We run everything on Foo these days."):
+
+    def hear(text: str) -> str:
         clip = engine.synthesize(text)
         audio = soxr.resample(clip.audio, clip.sample_rate, RATE).astype(np.float32)
-        heard.append(recognizer.transcribe([join([(0, audio)])])[0].lower())
-    assert "kubernetes" in heard[0] and "foo" not in heard[0]
-    assert "kubernetes" not in heard[1]
+        return recognizer.transcribe([join([(0, audio)])])[0].lower()
+
+    # the issue's own IPA (dictionary stress marks); Piper draws noise, so three takes
+    # (not "…on Kubernetes these days": Piper joe's /k/ there is heard "tubernetes" even as text)
+    spans = [hear("Our platform is built on ⟦Foo|ˌkuːbɚˈnɛtiːz⟧.") for _ in range(3)]
+    assert sum("kubernetes" in h for h in spans) >= 2 and not any("foo" in h for h in spans), spans
+    assert "kubernetes" not in hear("Our platform is built on Foo.")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from render.normalize.acronyms import spell_unknown
+from render.normalize.change import Change
 from render.normalize.lexicon import Lexicon
 from render.normalize.rules import RULES, digits_fallback
 
@@ -68,16 +69,6 @@ def _speak_url(m: re.Match[str]) -> str:
 
 def _speak_email(m: re.Match[str]) -> str:
     return m.group(0).replace("@", " at ").replace(".", " dot ")
-
-
-@dataclass(frozen=True)
-class Change:
-    """One rewrite ``render normalize --explain`` shows: what, into what, and by which rule
-    or lexicon entry (with the scope the entry came from)."""
-
-    written: str
-    spoken: str
-    by: str
 
 
 @dataclass

@@ -11,10 +11,8 @@ would get wrong either way (IAM is spelled, CIDR is a word).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from render.normalize import Change
+from render.normalize.change import Change
 
 _VOWELS = set("aeiou")
 _ONSETS = {"", "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "q", "r", "s", "t", "v", "w", "x", "y",

@@ -64,13 +64,26 @@ def cpu_flags() -> str:
 log = logging.getLogger(__name__)
 
 
+_IPA_VOWELS = "aeiouyæɑɐɒɔəɚɛɜɝɪʊʌʏøœɯɤɨʉᵻ"
+_STRESS = re.compile(rf"([ˈˌ])([^{_IPA_VOWELS}ˈˌ\s]+)(?=[{_IPA_VOWELS}])")
+
+
+def espeak_ipa(ipa: str) -> str:
+    """IPA as espeak-ng writes it, which is what Piper and Kokoro were trained on: a stress mark
+    stands before the stressed vowel, not before its syllable (``ˌkuːbɚˈnɛtiːz`` becomes
+    ``kˌuːbɚnˈɛtiːz``). Given the dictionary form, Piper put a vowel before the word
+    (heard "the Kubernetes")."""
+    return _STRESS.sub(lambda m: m.group(2) + m.group(1), ipa.strip().strip("/[]"))
+
+
 def split_phonemes(text: str) -> list[tuple[str, bool]]:
-    """``text`` as (part, is_ipa) pieces: plain text and the IPA of its phoneme spans."""
+    """``text`` as (part, is_ipa) pieces: plain text and the IPA of its phoneme spans (in
+    espeak-ng's form, :func:`espeak_ipa`)."""
     out: list[tuple[str, bool]] = []
     pos = 0
     for m in PHONEME.finditer(text):
         out.append((text[pos:m.start()], False))
-        out.append((m.group(2), True))
+        out.append((espeak_ipa(m.group(2)), True))
         pos = m.end()
     out.append((text[pos:], False))
     return [(p, ipa) for p, ipa in out if p]

@@ -13,7 +13,7 @@ import numpy as np
 
 from render.errors import RenderError
 from render.files import atomic_path
-from render.voices.engines.base import PHONEME, Clip, cpu_flags
+from render.voices.engines.base import PHONEME, Clip, cpu_flags, espeak_ipa
 from render.voices.voice import Voice, file_digest, fingerprint, resolve_piper_model
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class PiperEngine:
 
     def synthesize(self, text: str) -> Clip:
         # Piper reads [[ phonemes ]] in its text as they are: the markup's phoneme spans go there.
-        text = PHONEME.sub(lambda m: f" [[ {m.group(2)} ]] ", text) if "⟦" in text else text
+        text = PHONEME.sub(lambda m: f" [[ {espeak_ipa(m.group(2))} ]] ", text) if "⟦" in text else text
         chunks = [c.audio_float_array for c in self._voice.synthesize(text, self._syn)]
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
         return Clip(audio.astype(np.float32, copy=False), self.sample_rate)
