@@ -164,3 +164,12 @@ def test_an_ipa_span_is_said_as_its_phonemes(voice: str) -> None:
     spans = [hear("Our platform is built on ⟦Foo|ˌkuːbɚˈnɛtiːz⟧.") for _ in range(3)]
     assert sum("kubernetes" in h for h in spans) >= 2 and not any("foo" in h for h in spans), spans
     assert "kubernetes" not in hear("Our platform is built on Foo.")
+
+
+@pytest.mark.parametrize("voice", ["joe", "alex"])
+def test_a_prosody_rate_changes_the_engines_rate_for_that_span(voice: str) -> None:
+    engine = load_engine(load_cast(ROOT / "voices").voices["Jordan" if voice == "joe" else "Alex"], 2)
+    text = "Measure your busiest service before you change anything at all."
+    normal = engine.synthesize(text).seconds
+    slow, fast = engine.synthesize(f"⟪0.7⟫ {text}").seconds, engine.synthesize(f"⟪1.3⟫ {text}").seconds
+    assert slow > normal * 1.15 and fast < normal * 0.9, (slow, normal, fast)

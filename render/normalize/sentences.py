@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from render.normalize import Normalizer
-from render.script.markup import Pause, Spoken, plain, segments, tidy
+from render.script.markup import Pause, Rate, Spoken, plain, segments, tidy
 from render.script.parse import Turn
 
 _ABBREV = {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e",
@@ -125,18 +125,22 @@ def _marked_up(source: str, normalizer: Normalizer) -> tuple[list[tuple[str, str
     masked = _TAGS.sub(mask, source)
     runs: list[list[tuple[str, str]]] = [[]]
     pauses: list[float] = []
+    rates = [1.0]  # <prosody rate> spans, innermost last
     for sentence in split_sentences(masked):
         parts, _ = segments(re.sub("\ue000(\\d+)\ue001", lambda m: tags[int(m.group(1))], sentence))
         written: list[str] = []
         spoken: list[str] = []
         for part in [*parts, Pause(0.0)]:
-            if isinstance(part, Pause):
+            if isinstance(part, Pause | Rate):
                 text, said = tidy(" ".join(written)), tidy(" ".join(spoken))
                 if re.search(r"[A-Za-z]", plain(said)):
-                    runs[-1].append((text, said))
-                if part.seconds > 0 and runs[-1]:
+                    runs[-1].append((text, said if rates[-1] == 1.0 else f"⟪{rates[-1]:g}⟫ {said}"))
+                gap = part.seconds if isinstance(part, Pause) else 0.0
+                if (gap > 0 or isinstance(part, Rate)) and runs[-1]:  # a new rate: a new engine call
                     runs.append([])
-                    pauses.append(part.seconds)
+                    pauses.append(gap)
+                if isinstance(part, Rate):
+                    rates = [*rates, part.factor] if part.factor is not None else rates[:-1] or [1.0]
                 written, spoken = [], []
             elif isinstance(part, Spoken):
                 written.append(part.written)

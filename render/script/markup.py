@@ -25,9 +25,18 @@ from dataclasses import dataclass
 CUES = {"pause": 0.6, "pause short": 0.35, "pause long": 1.0, "beat": 0.5, "long pause": 1.0,
         "short pause": 0.35}
 BREAK_STRENGTH = {"none": 0.0, "x-weak": 0.1, "weak": 0.25, "medium": 0.5, "strong": 0.8, "x-strong": 1.2}
-WRAPPERS = {"speak", "p", "s", "emphasis", "prosody", "voice", "lang", "mark", "w", "amazon:effect",
-            "amazon:domain"}
+WRAPPERS = {"speak", "p", "s", "emphasis", "voice", "lang", "mark", "w", "amazon:effect", "amazon:domain"}
 PHONEME = re.compile(r"⟦([^|⟧]*)\|([^⟧]*)⟧")
+# A piece said at another rate (<prosody rate>) starts with ⟪factor⟫ (> 1 is faster): the
+# engines with a rate of their own (Kokoro's speed, Piper's length scale) apply it per call.
+RATE_MARK = re.compile(r"⟪([\d.]+)⟫\s*")
+RATES = {"x-slow": 0.7, "slow": 0.85, "medium": 1.0, "default": 1.0, "fast": 1.15, "x-fast": 1.3}
+# X-SAMPA to IPA for English (longest symbols first): <phoneme alphabet="x-sampa">
+XSAMPA = {"r\\": "ɹ", "@`": "ɚ", "3`": "ɝ", "tS": "tʃ", "dZ": "dʒ", "T": "θ", "D": "ð", "S": "ʃ", "Z": "ʒ",
+          "N": "ŋ", "4": "ɾ", "?": "ʔ", "I": "ɪ", "E": "ɛ", "{": "æ", "A": "ɑ", "Q": "ɒ", "O": "ɔ", "U": "ʊ",
+          "V": "ʌ", "@": "ə", "3": "ɜ", "6": "ɐ", "Y": "ʏ", "2": "ø", "9": "œ", "1": "ɨ", "}": "ʉ", "M": "ɯ",
+          "7": "ɤ", "\"": "ˈ", "%": "ˌ", ":": "ː", "`": "˞", "~": "\u0303", "=": "\u0329", "l=": "l\u0329",
+          "n=": "n\u0329", "5": "ɫ", "j": "j", "w": "w", "h": "h", "r": "r", ".": "."}
 
 _CUE = re.compile(r"\[(" + "|".join(sorted(map(re.escape, CUES), key=len, reverse=True)) + r")\]", re.I)
 _TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
@@ -51,6 +60,13 @@ class Pause:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """``<prosody rate>`` opens (``factor``: > 1 faster) or, with None, closes a span."""
+
+    factor: float | None
+
+
+@dataclass(frozen=True)
 class Problem:
     """A tag render does not know, or one left open: dropped, never spoken."""
 
@@ -58,7 +74,31 @@ class Problem:
     why: str
 
 
-Segment = str | Spoken | Pause
+Segment = str | Spoken | Pause | Rate
+
+
+def xsampa_to_ipa(text: str) -> str:
+    """X-SAMPA as IPA, longest symbols first; anything unknown is kept as it is."""
+    out, i = [], 0
+    keys = sorted(XSAMPA, key=len, reverse=True)
+    while i < len(text):
+        key = next((k for k in keys if text.startswith(k, i)), None)
+        out.append(XSAMPA[key] if key else text[i])
+        i += len(key) if key else 1
+    return "".join(out)
+
+
+def _rate(value: str) -> float | None:
+    """``slow``, ``fast``, ``80%`` (of the normal rate), ``+20%``: as a factor, None if unreadable."""
+    value = value.strip().lower()
+    if value in RATES:
+        return RATES[value]
+    m = re.fullmatch(r"([+-]?)(\d+(?:\.\d+)?)%", value)
+    if m is None:
+        return None
+    number = float(m.group(2)) / 100
+    factor = 1 + number if m.group(1) == "+" else 1 - number if m.group(1) == "-" else number
+    return factor if 0.5 <= factor <= 2.0 else None
 
 
 def has_markup(text: str) -> bool:
@@ -115,6 +155,15 @@ def segments(text: str) -> tuple[list[Segment], list[Problem]]:
             continue
         closing, name, raw, selfclose = m.group(1), m.group(2).lower(), m.group(3), m.group(4)
         attrs = _attrs(raw)
+        if name == "prosody":
+            if closing:
+                out.append(Rate(None))
+                continue
+            factor = _rate(attrs["rate"]) if "rate" in attrs else 1.0
+            if factor is None:
+                problems.append(Problem(m.group(0), "a rate is x-slow, slow, medium, fast, x-fast or 50%-200%"))
+            out.append(Rate(factor or 1.0))
+            continue
         if name == "break":
             seconds = _break(attrs)
             if seconds is None:
@@ -137,13 +186,14 @@ def segments(text: str) -> tuple[list[Segment], list[Problem]]:
         pos = end.end()
         if name == "sub" and "alias" in attrs:
             out.append(Spoken(inner, attrs["alias"]))
-        elif name == "phoneme" and attrs.get("ph") and attrs.get("alphabet", "ipa").lower() == "ipa":
-            out.append(Spoken(inner, f"⟦{inner}|{attrs['ph']}⟧"))
+        elif name == "phoneme" and attrs.get("ph") and attrs.get("alphabet", "ipa").lower() in ("ipa", "x-sampa"):
+            ipa = attrs["ph"] if attrs.get("alphabet", "ipa").lower() == "ipa" else xsampa_to_ipa(attrs["ph"])
+            out.append(Spoken(inner, f"⟦{inner}|{ipa}⟧"))
         elif name == "say-as" and (said := _say_as(attrs.get("interpret-as", ""), inner)) is not None:
             out.append(Spoken(inner, said))
         else:
             if name == "phoneme":
-                problems.append(Problem(m.group(0), "only alphabet=\"ipa\" is spoken as phonemes; the word is read"))
+                problems.append(Problem(m.group(0), "alphabet is ipa or x-sampa, with ph=\"…\"; the word is read"))
             out.append(inner)
     out.append(text[pos:])
     return [s for s in out if s != ""], problems
@@ -152,7 +202,7 @@ def segments(text: str) -> tuple[list[Segment], list[Problem]]:
 def written(text: str) -> str:
     """``text`` as captions show it: every tag and cue gone, the words they mark kept."""
     parts, _ = segments(text)
-    text = "".join(p.written if isinstance(p, Spoken) else p for p in parts if not isinstance(p, Pause))
+    text = "".join(p.written if isinstance(p, Spoken) else p for p in parts if not isinstance(p, Pause | Rate))
     return tidy(text)
 
 
@@ -162,5 +212,5 @@ def tidy(text: str) -> str:
 
 
 def plain(spoken: str) -> str:
-    """Spoken text with phoneme spans as their words (what a listener should hear)."""
-    return PHONEME.sub(lambda m: m.group(1), spoken)
+    """Spoken text with phoneme spans as their words and no rate marks (what a listener hears)."""
+    return RATE_MARK.sub("", PHONEME.sub(lambda m: m.group(1), spoken))

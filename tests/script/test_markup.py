@@ -9,7 +9,7 @@ import pytest
 
 from render.normalize import Normalizer
 from render.normalize.sentences import speak
-from render.script.markup import Pause, Spoken, segments, written
+from render.script.markup import Pause, Rate, Spoken, segments, written, xsampa_to_ipa
 from render.script.parse import parse_text
 
 HOSTS = ["Jordan", "Alex"]
@@ -29,7 +29,10 @@ CASES = [  # markup, written, spoken parts (Spoken spans and pauses)
     ("one [pause] two [pause short] three [pause long] four [beat] five", "one two three four five",
      [Pause(0.6), Pause(0.35), Pause(1.0), Pause(0.5)]),
     ("<speak><p><s>Hello <emphasis level=\"strong\">there</emphasis>.</s></p></speak>", "Hello there.", []),
-    ('<prosody rate="slow">slowly</prosody> now', "slowly now", []),
+    ('<prosody rate="slow">slowly</prosody> now', "slowly now", [Rate(0.85), Rate(None)]),
+    ('<prosody rate="120%">quick</prosody>', "quick", [Rate(1.2), Rate(None)]),
+    ('<phoneme alphabet="x-sampa" ph="s{s">SaaS</phoneme>', "SaaS", [Spoken("SaaS", "⟦SaaS|sæs⟧")]),
+    ('<phoneme alphabet="x-sampa" ph="%ku:b@`&quot;nEti:z">K</phoneme>', "K", [Spoken("K", "⟦K|ˌkuːbɚ&quot;nɛtiːz⟧")]),
 ]
 
 
@@ -45,12 +48,13 @@ def test_each_tag_and_cue(markup: str, text: str, parts: list[object]) -> None:
     ("a <foo-bar>word</foo-bar> b", "unknown tag"),
     ('a <say-as interpret-as="characters">AWS b', "not closed"),
     ('a <break time="soon"/> b', "a break needs"),
-    ('a <phoneme alphabet="x-sampa" ph="s{s">SaaS</phoneme>', "only alphabet"),
+    ('a <phoneme alphabet="arpabet" ph="S AE S">SaaS</phoneme>', "alphabet is ipa or x-sampa"),
+    ('a <prosody rate="warp">b</prosody>', "a rate is"),
 ])
 def test_unknown_or_malformed_markup_is_named_and_never_spoken(markup: str, problem: str) -> None:
     got, problems = segments(markup)
     assert len(problems) == 1 and problem in problems[0].why
-    spoken = " ".join(p.spoken if isinstance(p, Spoken) else p for p in got if not isinstance(p, Pause))
+    spoken = " ".join(p.spoken if isinstance(p, Spoken) else p for p in got if not isinstance(p, Pause | Rate))
     assert not re.search(r"[<>]|say-as|interpret|phoneme|alphabet|foo-bar", spoken)
 
 
@@ -72,3 +76,13 @@ def test_a_turn_with_markup_speaks_none_of_it_and_pauses_where_it_says() -> None
     assert "A-W-S" in first.spoken and "⟦" not in first.spoken  # the phoneme span is its word in `spoken`
     # a pause is never crossed by the one-word join: "Wow." stays before its beat
     assert turns[1].sentences == [("Wow.", "Wow."), ("Really?", "Really?")] and turns[1].pauses == [0.5, 0.0]
+
+
+def test_x_sampa_becomes_ipa_and_a_rate_span_is_its_own_engine_call() -> None:
+    assert xsampa_to_ipa('%ku:b@`"nEti:z') == "ˌkuːbɚˈnɛtiːz"
+    assert xsampa_to_ipa("r\\Ed") == "ɹɛd"
+    script = parse_text('**Jordan**: We said it <prosody rate="slow">very slowly and clearly</prosody> then moved on.\n',
+                        Path("x.md"), HOSTS)
+    (turn,) = speak(script.turns, Normalizer())
+    assert [s for _, s in turn.sentences] == ["We said it", "⟪0.85⟫ very slowly and clearly", "then moved on."]
+    assert turn.pauses == [0.0, 0.0, 0.0] and "⟪" not in turn.spoken

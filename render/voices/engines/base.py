@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from render.script.markup import PHONEME  # a phoneme span of the script's markup: ``⟦word|ipa⟧``
+from render.script.markup import PHONEME, RATE_MARK  # the script's markup: ``⟦word|ipa⟧``, ``⟪rate⟫``
 
 
 @dataclass
@@ -102,3 +102,20 @@ def words_for_phonemes(text: str, engine: str) -> str:
 @cache
 def _warn_once(engine: str, word: str) -> None:
     log.warning("%s cannot speak phonemes: <phoneme> '%s' is read as the word", engine, word)
+
+
+def split_rate(text: str, engine: str | None = None) -> tuple[str, float]:
+    """``text`` without its ``<prosody rate>`` mark, and the rate (> 1 faster). An engine
+    that cannot change its rate per call (``engine`` named) warns once and gets 1.0."""
+    m = RATE_MARK.match(text)
+    if m is None:
+        return text, 1.0
+    if engine is not None:
+        _warn_rate(engine)
+        return text[m.end():], 1.0
+    return text[m.end():], float(m.group(1))
+
+
+@cache
+def _warn_rate(engine: str) -> None:
+    log.warning("%s has no rate per sentence: <prosody rate> is read at the voice's own rate", engine)

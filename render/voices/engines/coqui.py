@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from render.errors import RenderError
-from render.voices.engines.base import Clip, as_float32, words_for_phonemes
+from render.voices.engines.base import Clip, as_float32, split_rate, words_for_phonemes
 from render.voices.voice import Voice, file_digest, fingerprint
 
 INSTALL_HINT = "install the extra: .venv/bin/pip install -e '.[coqui]'"
@@ -126,7 +126,7 @@ class CoquiEngine:
             model.inference_noise_scale_dp = voice.noise_w
 
     def synthesize(self, text: str) -> Clip:
-        text = words_for_phonemes(text, "Coqui")
+        text = words_for_phonemes(split_rate(text, "Coqui")[0], "Coqui")
         kwargs: dict[str, object] = {}
         if self._voice.speaker:
             kwargs["speaker"] = self._voice.speaker

@@ -17,7 +17,7 @@ from pathlib import Path
 import soundfile as sf
 
 from render.errors import RenderError
-from render.voices.engines.base import Clip, as_float32, words_for_phonemes
+from render.voices.engines.base import Clip, as_float32, split_rate, words_for_phonemes
 from render.voices.voice import Voice, fingerprint
 
 _MARK = "RENDER-DONE"
@@ -99,7 +99,7 @@ class FestivalEngine:
                 return
 
     def synthesize(self, text: str) -> Clip:
-        text = words_for_phonemes(text, "Festival")
+        text = words_for_phonemes(split_rate(text, "Festival")[0], "Festival")
         out = self._tmp / "sentence.wav"
         out.unlink(missing_ok=True)
         self._send(f"(utt.save.wave (utt.synth (Utterance Text {_scheme_string(text)})) "

@@ -23,7 +23,7 @@ import numpy as np
 from render.errors import RenderError
 from render.files import atomic_path
 from render.voices.cache import user_model_dir
-from render.voices.engines.base import Clip, split_phonemes
+from render.voices.engines.base import Clip, split_phonemes, split_rate
 from render.voices.voice import Voice, file_digest, fingerprint, sha256_file
 
 if TYPE_CHECKING:
@@ -328,13 +328,15 @@ class KokoroEngine:
         self._kokoro = Kokoro.from_session(session, str(npz))
 
     def synthesize(self, text: str) -> Clip:
+        text, rate = split_rate(text)
+        speed = min(SPEED_RANGE[1], max(SPEED_RANGE[0], self._speed * rate))
         if "⟦" in text:  # the markup's phoneme spans: espeak-ng phonemizes the rest, the IPA is kept
             phonemes = " ".join(p for part, ipa in split_phonemes(text)
                                 if (p := (part if ipa else self._kokoro.tokenizer.phonemize(part, self._lang)).strip()))
-            audio, rate = self._kokoro.create(phonemes, self._style, self._speed, self._lang, is_phonemes=True)
-            return Clip(np.asarray(audio, dtype=np.float32).reshape(-1), int(rate))
-        audio, rate = self._kokoro.create(text, self._style, self._speed, self._lang)
-        return Clip(np.asarray(audio, dtype=np.float32).reshape(-1), int(rate))
+            audio, sr = self._kokoro.create(phonemes, self._style, speed, self._lang, is_phonemes=True)
+            return Clip(np.asarray(audio, dtype=np.float32).reshape(-1), int(sr))
+        audio, sr = self._kokoro.create(text, self._style, speed, self._lang)
+        return Clip(np.asarray(audio, dtype=np.float32).reshape(-1), int(sr))
 
     def close(self) -> None:
         """Nothing to release: the session goes with the object."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ import numpy as np
 
 from render.errors import RenderError
 from render.files import atomic_path
-from render.voices.engines.base import PHONEME, Clip, cpu_flags, espeak_ipa
+from render.voices.engines.base import PHONEME, Clip, cpu_flags, espeak_ipa, split_rate
 from render.voices.voice import Voice, file_digest, fingerprint, resolve_piper_model
 
 if TYPE_CHECKING:
@@ -129,9 +130,11 @@ class PiperEngine:
         self.fingerprint = voice_fingerprint(voice)
 
     def synthesize(self, text: str) -> Clip:
+        text, rate = split_rate(text)
+        syn = self._syn if rate == 1.0 else replace(self._syn, length_scale=(self._syn.length_scale or 1.0) / rate)
         # Piper reads [[ phonemes ]] in its text as they are: the markup's phoneme spans go there.
         text = PHONEME.sub(lambda m: f" [[ {espeak_ipa(m.group(2))} ]] ", text) if "⟦" in text else text
-        chunks = [c.audio_float_array for c in self._voice.synthesize(text, self._syn)]
+        chunks = [c.audio_float_array for c in self._voice.synthesize(text, syn)]
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
         return Clip(audio.astype(np.float32, copy=False), self.sample_rate)
 
