@@ -70,7 +70,7 @@ def _id_number(m: re.Match[str]) -> str:
 
 def _letters_digits(m: re.Match[str]) -> str:
     w, number = m["w"], n.cardinal(int(m["d"]))
-    return f"{w} {number}" if pronounceable(w) else "-".join(w) + f"-{number}"
+    return f"{w} {number}" if pronounceable(w) else "-".join(w) + f" {number}"  # "E-C two": heard "EC2"
 
 
 RULES: list[Rule] = [

@@ -82,10 +82,10 @@ def test_explain_names_the_rule_and_the_scope(project: Path) -> None:
     res = run_cli("normalize", "--explain", "Redis on EC2 and SaaS", cwd=project)
     assert res.returncode == 0, res.stderr
     lines = [line.strip() for line in res.stdout.splitlines()]
-    assert lines[0] == "project-redis on E-C-two and sass"
+    assert lines[0] == "project-redis on E-C two and sass"
     assert "'Redis' → 'project-redis'  (lexicon: voices/lexicon.toml)" in lines
     assert "'SaaS' → 'sass'  (lexicon: field lexicon)" in lines
-    assert "'EC2' → 'E-C-two'  (rule: letters-digits)" in lines
+    assert "'EC2' → 'E-C two'  (rule: letters-digits)" in lines
     voiced = run_cli("normalize", "--voice", "slt", "hello there", cwd=project)
     assert voiced.stdout.strip() == "yellow there"
 
