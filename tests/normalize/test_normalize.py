@@ -182,3 +182,26 @@ def test_the_shows_sentences_with_the_field_lexicon(written: str, spoken: str) -
     """Issue 24's failures on the show's other episodes: labels read as ranges, version
     wildcards, identifiers read as amounts, paths, .NET, flags, letter grades, the field's acronyms."""
     assert Normalizer(Lexicon.shipped())(written) == spoken
+
+
+_TECH = st.one_of(
+    st.from_regex(r"/(?:[a-z_]{1,8}/){1,4}[a-z_.]{1,10}", fullmatch=True),  # paths
+    st.from_regex(r"--[a-z]{1,8}(?:-[a-z]{1,6}){0,2}", fullmatch=True),  # flags
+    st.from_regex(r"[A-Z]{2,4}\d{1,3}", fullmatch=True),  # EC2, MI300
+    st.from_regex(r"[A-Z]-[a-z]{2,6}", fullmatch=True),  # B-tier
+    st.from_regex(r"(?:RFC|port|PR|KEP) \d{3,5}", fullmatch=True),  # identifiers
+    st.from_regex(r"[A-Z][a-z]{2,8} \d{1,2}\.(?:\d{1,2}|x)", fullmatch=True),  # Helm 3.x, Node 0.20
+    st.from_regex(r"[A-Z]{2,6}s?", fullmatch=True),  # acronyms
+    st.from_regex(r"(?:Part|Chapter) \d{1,2} - \d{1,3},\d{3}", fullmatch=True),  # a label, then a number
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_TECH, st.sampled_from([" ", ", ", ". ", " and ", " on "])), min_size=1, max_size=8))
+def test_property_the_fields_forms_never_leave_digits_and_are_stable(parts: list[str]) -> None:
+    """The field's written forms, mixed at random: every one spoken without a digit, and
+    normalizing the result again changes nothing (the output is a fixed point)."""
+    norm = Normalizer(Lexicon.shipped())
+    said = norm("".join(parts))
+    assert not re.search(r"\d", said), said
+    assert norm(said) == said
