@@ -110,6 +110,10 @@ def test_the_page_works_from_disk_with_every_turn_chapter_and_flag(series: Path,
     assert page.locator("#timeline .tl-flag").count() == len(flagged)
     assert page.locator("#transcript li.turn.flagged").count() == len(flagged)
     assert "flibber gronk wazzle" in page.locator(f"#turn-{slurm} .heard").inner_text()
+    # the transcript shows the script's words; the spoken form is one hover away
+    text = page.locator(f"#turn-{slurm} .text")
+    assert "Slurm" in text.inner_text() and "flibber" not in text.inner_text()
+    assert "flibber gronk wazzle" in (text.get_attribute("title") or "")
     to = _seek(page, lambda: page.locator("#flag-list button").first.click())
     assert abs(to - turns[flagged[0] - 1]["start_s"]) <= 0.05
     ARTIFACTS.mkdir(exist_ok=True)
