@@ -60,20 +60,20 @@ def test_series_skips_current_and_isolates_failures(tmp_path: Path) -> None:
     proj = make_project(tmp_path / "s", {
         "00010-a.md": _script(2), "00011-b.md": _script(2, "1 minute"), "00012-c.md": _script(3),
         "00013-broken.md": "**Jordan**: Hi.\n\n**Sam**: Who?\n"})
-    res = run_cli("series", cwd=proj)
+    res = run_cli("series", "--try-words", "0", cwd=proj)
     assert res.returncode == 1
     assert "00013 failed" in res.stderr and "unknown speaker 'Sam'" in res.stderr
     for ep in ("00010", "00011", "00012"):
         assert (proj / "output" / ep / "report.json").exists() and ep in res.stdout
     assert "short" in res.stdout  # 00011 has a target
-    res2 = run_cli("series", "--only", "10-12", cwd=proj)
+    res2 = run_cli("series", "--only", "10-12", "--try-words", "0", cwd=proj)
     assert res2.returncode == 0, res2.stderr
     assert res2.stdout.count("up to date") == 3 and "00013" not in res2.stdout
 
 
 def test_series_on_local_ray(tmp_path: Path) -> None:
     proj = make_project(tmp_path / "r", {"00020-r.md": _script(2)})
-    res = run_cli("series", "--executor", "ray", "--workers", "2", cwd=proj)
+    res = run_cli("series", "--executor", "ray", "--workers", "2", "--try-words", "0", cwd=proj)
     assert res.returncode == 0, res.stderr
     report = json.loads((proj / "output" / "00020" / "report.json").read_text())
     assert report["cache"] == {"hits": 0, "misses": 2} and report["duration_s"] > 5
