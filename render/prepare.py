@@ -77,9 +77,6 @@ class Settings:
         lexicon = lexicon.for_series(series).with_say(episode_say or {}, "episode")
         return lexicon.with_say(self.respell, "check --try") if self.respell else lexicon
 
-    def normalizer(self) -> Normalizer:
-        return Normalizer(self.lexicon())
-
     def episode_dir(self, episode_id: str) -> Path:
         """Where one episode's files go: drafts apart, so they never replace the quality render."""
         folder = self.out_dir / episode_id
