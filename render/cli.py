@@ -13,11 +13,19 @@ from typing import Annotated
 
 import typer
 from rich.logging import RichHandler
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from render import warmup
 from render.cli_options import (
     INTERRUPTED,
+    CacheDirOpt,
     DraftOpt,
     NoCheckOpt,
     OutOpt,
@@ -50,7 +58,7 @@ def episode(
     fmt: Annotated[str, typer.Option("--format", help="mp3 or wav.")] = "mp3",
     no_music: Annotated[bool, typer.Option("--no-music", help="Leave out the intro music.")] = False,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Synthesis processes (default: cores).")] = None,
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Turn cache folder.")] = None,
+    cache_dir: CacheDirOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Synthesize every turn afresh.")] = False,
     fit: Annotated[bool, typer.Option("--fit", help="Adjust rate (±8%) and pauses to land in the target.")] = False,
     draft: DraftOpt = False,
@@ -165,6 +173,7 @@ def series(
     no_check: NoCheckOpt = False,
     base_url: Annotated[str, typer.Option("--base-url", help="Where output/ will be hosted, for feed.xml.")] = "",
     strict: StrictOpt = False,
+    cache_dir: CacheDirOpt = None,
     try_words: Annotated[int, typer.Option("--try-words", min=0, help="Afterwards, try respellings of this many "
                                            "of the most misheard words (OUT/lexicon-suggestions.toml).")] = 5,
     root: RootOpt = Path("."),
@@ -172,10 +181,10 @@ def series(
     """Render every episode in transcripts/, skipping those already up to date; then write OUT/feed.xml."""
     from rich.table import Table
 
-    from render.series import render_series, select_episodes
+    from render.series import Outcome, SeriesProgress, render_series, reuse_line, select_episodes
 
     settings = _settings(root, out_dir, transcripts, music=not no_music, draft=draft, check=not no_check,
-                         strict=strict)
+                         strict=strict, cache_dir=cache_dir)
     if workers:
         settings.workers = workers
     if executor not in ("local", "ray"):
@@ -184,14 +193,22 @@ def series(
         settings.executor = "ray"
         settings.ray_address = ray_address
     episodes = select_episodes(settings.transcripts_dir, only)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err) as bar:
-        overall = bar.add_task("all episodes", total=len(episodes))
-        tasks = {e.id: bar.add_task(f"  {e.id}", total=None) for e in episodes}
-        outcomes = render_series(
-            episodes, settings, jobs,
-            on_progress=lambda ep, d, t: bar.update(tasks[ep], completed=d, total=t),
-            on_done=lambda o: bar.advance(overall))
+    state = SeriesProgress.of(episodes)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err) as bar:
+        overall = bar.add_task("series", total=state.work_total, detail="")
+        tasks = {e.id: bar.add_task(f"  {e.id}", total=None, detail="") for e in episodes}
+
+        def moved(ep: str, done: int, total: int) -> None:
+            state.update(ep, done, total)
+            bar.update(tasks[ep], completed=done, total=total, detail=f"{done}/{total} turns")
+            bar.update(overall, completed=state.work_done, detail=state.describe())
+
+        def finished(o: Outcome) -> None:
+            state.finish(o)
+            bar.update(overall, completed=state.work_done, detail=state.describe())
+
+        outcomes = render_series(episodes, settings, jobs, on_progress=moved, on_done=finished)
     table = Table(title="series")
     for col in ("episode", "duration", "target", "verdict", "status", "cached turns", "flagged", "time"):
         table.add_column(col, no_wrap=True)
@@ -208,6 +225,7 @@ def series(
         else:
             table.add_row(o.episode, "-", "-", "-", "[red]failed[/red]", "-", "-", f"{o.seconds:.1f} s")
     out.print(table)
+    out.print(reuse_line(outcomes), highlight=False)
     if not draft:
         _write_feed(settings, base_url)
     if not no_check:
@@ -301,7 +319,7 @@ def check(
         "--try", help="WORD=RESPELLING: re-synthesize the flagged turns with it and check them again.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the check as JSON.")] = False,
     out_dir: OutOpt = None,
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Turn cache folder.")] = None,
+    cache_dir: CacheDirOpt = None,
     draft: DraftOpt = False,
     root: RootOpt = Path("."),
     transcripts: TranscriptsOpt = None,

@@ -23,6 +23,7 @@ OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (defau
 TranscriptsOpt = Annotated[Path | None, typer.Option("--transcripts", help="Folder of scripts.")]
 DraftOpt = Annotated[bool, typer.Option("--draft", help="The fast [draft] cast of cast.toml, into OUT/EP/draft/.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Markup render does not know is an error, not a warning.")]
+CacheDirOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Turn cache folder (shared storage on a cluster).")]
 NoCheckOpt = Annotated[bool, typer.Option("--no-check", help="Skip proof-listening (render check) after the render.")]
 
 

@@ -48,14 +48,15 @@ from render.report import (
     save_report,
 )
 from render.voices.jobs import Job, plan_jobs
-from render.voices.synthesize import synthesize
+from render.voices.synthesize import TurnPool, synthesize
 
 Progress = Callable[[int, int], None]
 
 
 def render_episode(ref: str, settings: Settings, progress: Progress | None = None, *, fit: bool = False,
-                   check_progress: Progress | None = None) -> Report:
-    """Render one episode to ``out/EP/`` and return its report (also written as JSON)."""
+                   check_progress: Progress | None = None, pool: TurnPool | None = None) -> Report:
+    """Render one episode to ``out/EP/`` and return its report (also written as JSON);
+    ``pool``: a series' synthesis workers, shared with the other episodes in flight."""
     watch = Stopwatch()
     with watch.stage("parse"):
         prep = prepare(ref, settings)
@@ -71,12 +72,12 @@ def render_episode(ref: str, settings: Settings, progress: Progress | None = Non
         key = render_key(prep, jobs)
         report = up_to_date(folder, key)
         if report is not None:
-            report.up_to_date, report.cache, report.timings = True, CacheStats(len(jobs), 0), watch.times
+            report.up_to_date, report.cache, report.timings = True, CacheStats(len(jobs), 0, report.duration_s), watch.times
             if progress:
                 progress(len(jobs), len(jobs))
             layout = None
         else:
-            report, layout = _render(prep, jobs, settings, folder, key, watch, progress)
+            report, layout = _render(prep, jobs, settings, folder, key, watch, progress, pool)
         report.fit = fitted if fitted is not None else report.fit
         finish(folder, report, settings, layout, watch, check_progress)
     return report
@@ -122,8 +123,8 @@ def up_to_date(folder: Path, key: str) -> Report | None:
 
 def render_audio(prep: Prepared, jobs: list[Job], settings: Settings, watch: Stopwatch,
                  progress: Callable[[int], None] | None = None, *,
-                 music: bool | None = None, keep_levels: dict[str, float] | None = None
-                 ) -> tuple[Timeline, CacheStats]:
+                 music: bool | None = None, keep_levels: dict[str, float] | None = None,
+                 pool: TurnPool | None = None) -> tuple[Timeline, CacheStats]:
     """Synthesize (cached) and assemble the turns of ``jobs`` (``keep_levels``: the last
     render's voice levels, kept while they still match)."""
     turns = [j.turn for j in jobs]
@@ -134,7 +135,7 @@ def render_audio(prep: Prepared, jobs: list[Job], settings: Settings, watch: Sto
     with watch.stage("synthesize"), ThreadPoolExecutor(1) as side:
         intro = side.submit(load_intro, prep.intro) if use_music else None
         result = synthesize(jobs, settings.cache(), settings.workers, progress,
-                            executor=settings.executor, ray_address=settings.ray_address)
+                            executor=settings.executor, ray_address=settings.ray_address, pool=pool)
         samples = timeline_samples(turns, result.cached, settings.pacing, silences, use_music)
         try:
             with result:
@@ -145,11 +146,11 @@ def render_audio(prep: Prepared, jobs: list[Job], settings: Settings, watch: Sto
                 exc.file = prep.episode.script
             raise
     memory.release()
-    return timeline, CacheStats(result.hits, result.misses)
+    return timeline, CacheStats(result.hits, result.misses, round(result.reused_s, 3))
 
 
 def _render(prep: Prepared, jobs: list[Job], settings: Settings, folder: Path, key: str, watch: Stopwatch,
-            progress: Progress | None) -> tuple[Report, list[TurnLayout]]:
+            progress: Progress | None, pool: TurnPool | None) -> tuple[Report, list[TurnLayout]]:
     """The render proper, run while holding the episode's lock: audio, captions, chapters,
     turns.json, and the report of it all (returned, not yet saved)."""
     total, done = len(jobs), [0]
@@ -162,7 +163,7 @@ def _render(prep: Prepared, jobs: list[Job], settings: Settings, folder: Path, k
     previous = load_report(folder / REPORT)
     last_plan = previous.master if previous is not None else None
     timeline, cache_stats = render_audio(prep, jobs, settings, watch, tick,
-                                         keep_levels=last_plan.voice_levels if last_plan else None)
+                                         keep_levels=last_plan.voice_levels if last_plan else None, pool=pool)
     audio_path = folder / f"{prep.episode.slug}.{settings.fmt}"
     tags = episode_tags(prep)
     with watch.stage("captions"):

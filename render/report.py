@@ -63,10 +63,12 @@ class Loudness:
 
 @dataclass
 class CacheStats:
-    """Turns taken from the turn cache (hits) and synthesized (misses)."""
+    """Turns taken from the turn cache (hits) and synthesized (misses); ``reused_s``: the
+    seconds of speech the hits hold (a resumed series says how much it did not redo)."""
 
     hits: int = 0
     misses: int = 0
+    reused_s: float = 0.0
 
 
 @dataclass

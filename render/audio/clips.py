@@ -25,5 +25,9 @@ class TurnAudio:
     peaks: list[np.ndarray] | None = None
 
     @property
+    def seconds(self) -> float:
+        return sum(len(s) for s in self.sentences) / self.sample_rate
+
+    @property
     def conditioned(self) -> bool:
         return self.peaks is not None

@@ -17,6 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from render.audio.clips import TurnAudio
 from render.errors import RenderError
@@ -43,11 +44,13 @@ def _worker_job(job: Job, cache: TurnCache) -> tuple[int, TurnAudio]:
 
 def synthesize(jobs: list[Job], cache: TurnCache, workers: int,
                progress: Callable[[int], None] | None = None, *,
-               executor: str = "local", ray_address: str | None = None) -> Synthesis:
+               executor: str = "local", ray_address: str | None = None,
+               pool: TurnPool | None = None) -> Synthesis:
     """Audio for every job: missing turns start synthesizing at once, cached ones are read meanwhile.
 
     What is synthesized streams in as each turn finishes, so assembly
-    prepares turns while the others are still being synthesized.
+    prepares turns while the others are still being synthesized. ``pool``: a series' shared
+    workers (:class:`WorkerPool`), used instead of starting this episode's own.
     """
     todo = sorted((j for j in jobs if not cache.has(j.key)), key=lambda j: -sum(len(s) for s in j.sentences))
 
@@ -56,7 +59,8 @@ def synthesize(jobs: list[Job], cache: TurnCache, workers: int,
             # Not on a helper thread: a local Ray's raylet dies with the thread that started it
             # (it is spawned with PR_SET_PDEATHSIG), which would take the driver down with it.
             return _synthesized(part, cache, workers, progress, executor, ray_address, threading.Event())
-        return _Background(lambda stop: _synthesized(part, cache, workers, progress, executor, ray_address, stop))
+        return _Background(lambda stop: _synthesized(part, cache, workers, progress, executor, ray_address, stop,
+                                                     pool))
 
     streams: list[Iterable[tuple[int, TurnAudio]]] = [run(todo)] if todo else []
     cached: dict[int, TurnAudio] = {}
@@ -74,7 +78,8 @@ def synthesize(jobs: list[Job], cache: TurnCache, workers: int,
             progress(1)
     if damaged:
         streams.append(run(damaged))
-    return Synthesis(cached, streams, hits=len(cached), misses=len(todo) + len(damaged))
+    return Synthesis(cached, streams, hits=len(cached), misses=len(todo) + len(damaged),
+                     reused_s=sum(a.seconds for a in cached.values()))
 
 
 @dataclass
@@ -89,6 +94,7 @@ class Synthesis:
     streams: list[Iterable[tuple[int, TurnAudio]]]
     hits: int
     misses: int
+    reused_s: float = 0.0  # seconds of speech taken from the cache
 
     def __post_init__(self) -> None:
         self._iterators = [iter(s) for s in self.streams]
@@ -163,11 +169,16 @@ IN_PROCESS_CHARS = 400
 
 
 def _synthesized(todo: list[Job], cache: TurnCache, workers: int, progress: Callable[[int], None] | None,
-                 executor: str, ray_address: str | None, stop: threading.Event) -> Iterator[tuple[int, TurnAudio]]:
+                 executor: str, ray_address: str | None, stop: threading.Event,
+                 pool: TurnPool | None = None) -> Iterator[tuple[int, TurnAudio]]:
     workers = max(1, min(workers, len(todo)))
+    if pool is not None:  # a series: the workers every episode in flight shares
+        yield from _collect(pool, todo, cache, progress, stop)
+        return
     if executor == "ray":
-        from render.voices.ray_executor import synthesize_ray
-        yield from synthesize_ray(todo, cache, workers, ray_address, progress).items()
+        from render.voices.ray_executor import RayPool
+
+        yield from _collect(RayPool(ray_address, workers), todo, cache, progress, stop)
         return
     if sum(len(s) for job in todo for s in job.sentences) <= IN_PROCESS_CHARS:
         workers = 1
@@ -185,30 +196,72 @@ def _synthesized(todo: list[Job], cache: TurnCache, workers: int, progress: Call
         finally:
             engines.close()
         return
-    ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(1, cache.models)) as pool:
-        pending: set[Future[tuple[int, TurnAudio]]] = {
-            pool.submit(_worker_job, job, cache) for job in todo}
-        try:
-            while pending:
-                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                if stop.is_set():
-                    raise _Stopped
-                for fut in done:
-                    try:
-                        index, turn_audio = fut.result()
-                    except BrokenProcessPool as exc:
-                        raise RenderError(
-                            "a synthesis worker process died (killed, or out of memory)",
-                            hint="finished turns are cached; run the same command again to resume") from exc
-                    if progress:
-                        progress(1)
-                    yield index, turn_audio
-        except BaseException:  # an engine error, a dead worker, or the consumer stopped
-            for fut in pending:
-                fut.cancel()
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                proc.terminate()  # don't wait for turns in flight: they'd be cached but unused
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    with WorkerPool(workers, cache.models) as own:
+        yield from _collect(own, todo, cache, progress, stop)
+
+
+class TurnPool(Protocol):
+    """Where turns are synthesized: local worker processes (:class:`WorkerPool`) or a Ray
+    cluster (:class:`~render.voices.ray_executor.RayPool`)."""
+
+    def submit(self, job: Job, cache: TurnCache) -> Future[tuple[int, TurnAudio]]: ...
+
+
+class WorkerPool:
+    """Synthesis worker processes, each loading its engines once, on one thread.
+
+    One episode makes its own for its cold turns; ``render series`` makes one for the whole
+    series and every episode in flight feeds it, so the cores stay busy while one episode
+    assembles, masters or is checked, and each model is loaded once per worker, not once per
+    episode. Jobs run in the order they are submitted (each episode submits longest first).
+    Leaving the ``with`` block on an error terminates the workers at once: turns in flight
+    would be cached but not used.
+    """
+
+    def __init__(self, workers: int, model_dir: Path | None) -> None:
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
+                                         initializer=_init_worker, initargs=(1, model_dir))
+
+    def submit(self, job: Job, cache: TurnCache) -> Future[tuple[int, TurnAudio]]:
+        return self._pool.submit(_worker_job, job, cache)
+
+    def terminate(self) -> None:
+        for proc in list(getattr(self._pool, "_processes", {}).values()):
+            proc.terminate()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is None:
+            self._pool.shutdown(wait=True)
+        else:
+            self.terminate()
+
+
+def _collect(pool: TurnPool, todo: list[Job], cache: TurnCache, progress: Callable[[int], None] | None,
+             stop: threading.Event) -> Iterator[tuple[int, TurnAudio]]:
+    """Submit ``todo`` to ``pool`` and yield each turn as it finishes; on an error, or when the
+    consumer stops, this episode's queued turns are cancelled (other episodes' are not)."""
+    pending: set[Future[tuple[int, TurnAudio]]] = {pool.submit(job, cache) for job in todo}
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            if stop.is_set():
+                raise _Stopped
+            for fut in done:
+                try:
+                    index, turn_audio = fut.result()
+                except BrokenProcessPool as exc:
+                    raise RenderError(
+                        "a synthesis worker process died (killed, or out of memory)",
+                        hint="finished turns are cached; run the same command again to resume") from exc
+                if progress:
+                    progress(1)
+                yield index, turn_audio
+    except BaseException:
+        for fut in pending:
+            fut.cancel()
+        raise

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from render.check.hear import TurnLayout, split_heard, transcribe_turns, windows
-from render.check.proofread import Phonemes, compare, spelled, words
+from render.check.proofread import Phonemes, compare, spelled, word_errors, words
 from render.check.recognize import RATE, pack
 from tests.conftest import make_project, run_cli
 
@@ -168,6 +168,23 @@ def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> 
     dropped = compare(0, "Jordan", 1, words("this izz-unt your container"), words("this is your container"),
                       [("isn't", "izz-unt")], set(), phonemes)
     assert dropped.flagged  # the negation lost
+
+
+
+def test_word_errors_count_what_was_misheard_not_spelling_or_spacing() -> None:
+    """The WER the check reports: a respelled word heard as the script writes it, or a word
+    heard with other spacing, is no error; each respelled word is judged on its own."""
+    redis, postgres = ("Redis", "red-iss"), ("PostgreSQL", "post-gress Q-L")
+    expected = words("put red-iss in front of post-gress Q-L and trace the tracepoints")
+    lexicon = [redis, postgres]
+    # one respelling heard as written, the other heard as respelled, a compound split in two
+    heard = words("put redis in front of post gress QL and trace the trace points")
+    assert compare(0, "Alex", 1, expected, heard, lexicon, set(), Phonemes()).errors == 0
+    # a real mishearing still counts, once per word
+    heard = words("put read this in front of postgres QL and trace the tracepoints")
+    assert compare(0, "Alex", 1, expected, heard, lexicon, set(), Phonemes()).errors == 2
+    assert word_errors(words("the ninety-ninth percentile"), words("the 99th percentile")) == 0
+    assert word_errors(words("the storage team"), words("the team")) == 1
 
 
 def _layout(keys_and_lengths: list[tuple[str, float]]) -> list[TurnLayout]:
