@@ -29,6 +29,7 @@ from render.deliver.tags import write_tags
 from render.errors import RenderError
 from render.files import folder_lock, remove_stale_parts, write_text
 from render.fit import plan_fit
+from render.normalize.sentences import sentence_starts
 from render.prepare import Prepared, Settings, Stopwatch, episode_tags, prepare, section_starts
 from render.report import (
     REPORT,
@@ -182,7 +183,8 @@ def _render(prep: Prepared, jobs: list[Job], settings: Settings, folder: Path, k
     layout = [TurnLayout(j.turn.number, j.turn.speaker, j.turn.line, round(spans[j.turn.index].start_s + delay, 3),
                          round(spans[j.turn.index].end_s + delay, 3), j.key, j.turn.text, j.turn.spoken,
                          prep.normalizer_for(j.turn.speaker).lexicon.entries(j.turn.text),
-                         [round(a + delay, 3) for a, _ in spans[j.turn.index].sentences[1:]]) for j in jobs]
+                         [round(a + delay, 3) for a, _ in spans[j.turn.index].sentences[1:]],
+                         sentence_starts(j.turn)) for j in jobs]
     with watch.stage("captions"):
         side_files = {"captions.vtt": to_vtt(cues), "captions.srt": to_srt(cues),
                       "transcript.json": to_transcript_json(cues), "chapters.json": chapters_json(chapters)}

@@ -61,6 +61,6 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     clips = {t.turn: cut(timeline.audio, timeline.rate, t.start_s, t.end_s) for t in again}
     expected = {t.turn: words(t.spoken) for t in again}
     heard = transcribe_turns(pack(list(clips.items())), expected, Recognizer())
-    afters, _, _ = judge(again, expected, heard, lambda doubtful: transcribe_turns(
-        [[(t.turn, clips[t.turn])] for t in doubtful], expected, Recognizer("base")))
+    afters, _, _ = judge(again, expected, heard, lambda doubtful, said: transcribe_turns(
+        [[(t.turn, clips[t.turn])] for t in doubtful], said, Recognizer("base")))
     return [(before[t.number], after) for t, after in zip(chosen, afters, strict=True)]

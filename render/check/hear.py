@@ -18,7 +18,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +48,7 @@ class TurnLayout:
     spoken: str
     lexicon: list[tuple[str, str]] = field(default_factory=list)  # lexicon entries it uses: (written, said)
     breaks: list[float] = field(default_factory=list)  # where its sentences after the first start (file seconds)
+    sentences: list[int] = field(default_factory=list)  # ... and where they start in ``spoken`` (characters)
 
 
 @dataclass
@@ -118,7 +119,7 @@ def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
 def heard_key(audio_key: str, recognizer_version: str, window: list[str]) -> str:
     """What a turn was heard as depends on its own audio, the recognizer, and the turns it
     was heard with (``window``: their audio keys, in order)."""
-    blob = json.dumps({"v": 6, "turn": audio_key, "asr": recognizer_version, "window": window})
+    blob = json.dumps({"v": 7, "turn": audio_key, "asr": recognizer_version, "window": window})
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -145,6 +146,21 @@ def windows(turns: list[TurnLayout]) -> list[list[TurnLayout]]:
         seconds = t.end_s - t.start_s + 2 * PAD_S + GAP_S
         boundary = length >= MIN_WINDOW_S and int(t.key[:8], 16) % BOUNDARY == 0
         if not out or length + seconds > WINDOW_S or boundary:
+            out.append([])
+            length = 0.0
+        out[-1].append(t)
+        length += seconds
+    return out
+
+
+def packed(turns: list[TurnLayout]) -> list[list[TurnLayout]]:
+    """Turns (the doubtful stretches the second recognizer hears) in as few windows as fit:
+    Whisper pays for a whole 30-second window whatever it holds."""
+    out: list[list[TurnLayout]] = []
+    length = 0.0
+    for t in turns:
+        seconds = t.end_s - t.start_s + 2 * PAD_S + GAP_S
+        if not out or length + seconds > WINDOW_S:
             out.append([])
             length = 0.0
         out[-1].append(t)
@@ -331,8 +347,8 @@ def check_render(layout: list[TurnLayout], audio_path: Path, cache_root: Path | 
     # base hears the doubtful turns packed by the same rule: which those are follows from tiny's
     # windows, so the same audio gets the same second opinion, and an edit moves base's
     # windows only locally too
-    checks, letters, second = judge(layout, expected, heard, lambda doubtful: _hear(
-        windows(doubtful), expected, audio, cache, "base", threads)[0])
+    checks, letters, second = judge(layout, expected, heard, lambda doubtful, said: _hear(
+        packed(doubtful), said, audio, cache, "base", threads)[0])
     return CheckResult(f"{MODELS['tiny.en'][0]}, flags confirmed by {MODELS['base'][0]}", checks, transcribed,
                        len(layout) - transcribed, time.perf_counter() - t0,
                        {t.turn: t.text for t in layout}, letters, second=second,
@@ -340,18 +356,81 @@ def check_render(layout: list[TurnLayout], audio_path: Path, cache_root: Path | 
 
 
 def judge(layout: list[TurnLayout], expected: dict[int, list[str]], heard: dict[int, list[str]],
-          second_opinion: Callable[[list[TurnLayout]], dict[int, list[str]]]
+          second_opinion: Callable[[list[TurnLayout], dict[int, list[str]]], dict[int, list[str]]]
           ) -> tuple[list[TurnCheck], dict[int, set[str]], int]:
-    """Compare what each turn should say with what tiny.en heard; the turns that look wrong are
-    heard again by ``second_opinion`` (Whisper base) and stay flagged only if it mishears them
-    too. (checks, the words each turn spells out, how many turns were heard again)"""
+    """Compare what each turn should say with what tiny.en heard; the stretches that look wrong
+    are heard again by ``second_opinion`` (Whisper base, given the stretches and their expected
+    words) and stay flagged only if it mishears them too. (checks, the words each turn spells
+    out, how many turns were heard again)"""
     phonemes = Phonemes()
     letters = {t.turn: spelled(t.spoken) for t in layout}
     checks = [compare(t.turn, t.speaker, t.line, expected[t.turn], heard[t.turn], t.lexicon, letters[t.turn],
                       phonemes) for t in layout]
-    doubtful = [t for t, c in zip(layout, checks, strict=True) if c.flagged]
-    second = second_opinion(doubtful) if doubtful else {}
-    for t, c in zip(layout, checks, strict=True):
-        if t.turn in second:
-            confirm(c, second[t.turn], t.lexicon, letters[t.turn], phonemes)
+    doubtful = [(t, c) for t, c in zip(layout, checks, strict=True) if c.flagged]
+    parts = [part for t, c in doubtful for part in doubtful_parts(t, c, expected[t.turn])]
+    second = second_opinion([p.layout for p in parts], {p.layout.turn: p.expected for p in parts}) if parts else {}
+    for part in parts:
+        confirm(part.check, second[part.layout.turn], part.owner.lexicon, letters[part.owner.turn], phonemes,
+                span=(part.lo, part.hi))
     return checks, letters, len(doubtful)
+
+
+@dataclass
+class Part:
+    """A stretch of a flagged turn to hear again: the whole turn, or the sentences that hold
+    its flags. ``layout`` is the stretch as a turn of its own (its own id, times and key),
+    ``lo:hi`` its words in the owner turn's expected words."""
+
+    owner: TurnLayout
+    check: TurnCheck
+    layout: TurnLayout
+    lo: int
+    hi: int
+    expected: list[str]
+
+
+PART_IDS = 1000  # a stretch's id: the turn's number times this, plus its first sentence
+
+
+def doubtful_parts(t: TurnLayout, check: TurnCheck, expected: list[str]) -> list[Part]:
+    """The sentences of ``t`` that hold its flagged words, merged where they touch, each to be
+    heard again on its own: a 30-second turn with one doubtful word costs the second
+    recognizer one sentence, not the turn (on a long-turn episode its time fell from 18 to
+    N s). The whole turn when it has one sentence, or its layout does not say where its
+    sentences are (``turns.json`` written before they were recorded)."""
+    whole = [Part(t, check, t, 0, len(expected), expected)]
+    if not t.breaks or len(t.sentences) != len(t.breaks):
+        return whole
+    bounds = [0]
+    for start in t.sentences:  # words() splits at sentence ends, so a prefix's words are the turn's first words
+        head = words(t.spoken[:start])
+        if head != expected[:len(head)] or len(head) < bounds[-1]:
+            return whole
+        bounds.append(len(head))
+    bounds.append(len(expected))
+
+    def sentence(word: int) -> int:
+        return max(k for k in range(len(bounds) - 1) if bounds[k] <= word) if word > 0 else 0
+
+    wanted: set[int] = set()
+    for m in check.mismatches:
+        if m.benign:
+            continue
+        first = sentence(m.start - 1 if m.end == m.start else m.start)  # words heard where none are: the one before
+        last = sentence(max(m.start, m.end - 1))
+        wanted.update(range(first, last + 1))
+    runs: list[list[int]] = []
+    for k in sorted(wanted):
+        if runs and runs[-1][-1] == k - 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    times = [t.start_s, *t.breaks, t.end_s]
+    out = []
+    for run in runs:
+        lo, hi = bounds[run[0]], bounds[run[-1] + 1]
+        piece = replace(t, turn=t.turn * PART_IDS + run[0], start_s=times[run[0]], end_s=times[run[-1] + 1],
+                        key=f"{t.key}:{run[0]}-{run[-1]}", breaks=[], sentences=[],
+                        spoken=t.spoken[([0, *t.sentences])[run[0]]:([*t.sentences, len(t.spoken)])[run[-1]]])
+        out.append(Part(t, check, piece, lo, hi, expected[lo:hi]))
+    return out or whole

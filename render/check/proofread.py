@@ -92,6 +92,7 @@ def _normalizer() -> Callable[[str], str]:
 _SENTENCE_END = re.compile(r"(?<=[.!?,;:])\s+")  # clauses too: "2025, three" joins into 20253
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 # whisper-normalizer knows "nineth", not "ninth", after a tens word: "ninety-ninth" became "90 ninth"
+_ZERO_POINT = re.compile(r"0\.\d+")
 _TENS_NINTH = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]ninth\b", re.IGNORECASE)
 
 
@@ -106,7 +107,8 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         sentence = _TENS_NINTH.sub(r"\1 nineth", _POSSESSIVE.sub("s", _LETTERS.sub(join, sentence)))
-        out += str(normalize(sentence)).split()
+        # "point six" comes out ".6", and a recognizer hearing it at a clip's start writes "0.6": one word
+        out += [w[1:] if _ZERO_POINT.fullmatch(w) else w for w in str(normalize(sentence)).split()]
     return out
 
 
@@ -390,24 +392,30 @@ def heard_at(expected: list[str], heard: list[str]) -> list[list[str]]:
 
 
 def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]], letters: set[str],
-            phonemes: Phonemes) -> None:
+            phonemes: Phonemes, span: tuple[int, int] | None = None) -> None:
     """Keep a flag only where a second, larger recognizer mishears the same words too.
 
     Whisper tiny mishears some clear words (a name it does not know, "beta" as
     "better"); when Whisper base hears the script's words there, the fault is
-    tiny's, not the voice's, and the mismatch becomes benign.
+    tiny's, not the voice's, and the mismatch becomes benign. ``span``: the second
+    recognizer heard only these expected words (the sentences holding the flags), and
+    only the mismatches inside it are judged again.
     """
-    at = heard_at(check.expected, second)
+    lo, hi = span if span is not None else (0, len(check.expected))
+    expected_here = check.expected[lo:hi]
+    at = heard_at(expected_here, second)
     for m in check.mismatches:
         if m.benign or m.entry:  # a wrong entry is wrong whoever hears it
             continue
         if m.end > m.start:
-            there = [w for i in range(m.start, m.end) for w in at[i]]
+            if not (lo <= m.start and m.end <= hi):
+                continue
+            there = [w for i in range(m.start, m.end) for w in at[i - lo]]
             expected = check.expected[m.start:m.end]
             content = [w for w in expected if w not in FUNCTION_WORDS]
             sim = _sounds(expected, there, lexicon, letters, phonemes)
             if m.kind == "lexicon":
-                said, there_said = _heard_as_written(check.expected, second, m.start, m.end, lexicon)
+                said, there_said = _heard_as_written(expected_here, second, m.start - lo, m.end - lo, lexicon)
                 sim = 1.0 if said and there_said == said else max(
                     sim, _sounds(expected, there_said, lexicon, letters, phonemes))
             m.second = " ".join(there)
@@ -415,6 +423,8 @@ def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]],
             m.benign = sim >= SOUNDS_ALIKE or (bool(content) and content == [w for w in there
                                                                                 if w not in FUNCTION_WORDS])
         else:  # words heard where the script has none: confirmed if base hears extra words there too
-            extra = at[m.start - 1][1:] if m.start > 0 and at[m.start - 1] else []
+            if not lo < m.start <= hi and not (m.start == 0 and lo == 0):
+                continue
+            extra = at[m.start - 1 - lo][1:] if m.start > lo and at[m.start - 1 - lo] else []
             m.second = " ".join(extra)
             m.benign = not extra

@@ -92,6 +92,17 @@ def _with_neighbour(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+def sentence_starts(turn: Turn) -> list[int]:
+    """Where each synthesized sentence after the first starts in ``turn.spoken`` (characters):
+    what lets the check hear one sentence of a long turn again instead of the whole turn."""
+    starts, at = [], 0
+    for _, sp in turn.sentences:
+        if sp:
+            starts.append(at)
+        at += len(plain(sp)) + 1
+    return starts[1:]
+
+
 def speak(turns: list[Turn], normalizer: Normalizer, by_speaker: dict[str, Normalizer] | None = None) -> list[Turn]:
     """Return turns with ``sentences`` (written, spoken) and ``spoken`` filled in; a turn with
     voice markup (``source``) also gets ``pauses``, the silence its breaks and cues ask for.

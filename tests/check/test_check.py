@@ -10,8 +10,8 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from render.check.hear import TurnLayout, split_heard, transcribe_turns, windows
-from render.check.proofread import Phonemes, compare, spelled, word_errors, words
+from render.check.hear import PART_IDS, TurnLayout, doubtful_parts, split_heard, transcribe_turns, windows
+from render.check.proofread import Mismatch, Phonemes, TurnCheck, compare, spelled, word_errors, words
 from render.check.recognize import RATE, pack
 from tests.conftest import make_project, run_cli
 
@@ -185,6 +185,25 @@ def test_word_errors_count_what_was_misheard_not_spelling_or_spacing() -> None:
     assert compare(0, "Alex", 1, expected, heard, lexicon, set(), Phonemes()).errors == 2
     assert word_errors(words("the ninety-ninth percentile"), words("the 99th percentile")) == 0
     assert word_errors(words("the storage team"), words("the team")) == 1
+
+
+
+def test_the_second_recognizer_hears_only_the_sentences_that_hold_a_flag() -> None:
+    """A long turn with one doubtful word: Whisper base hears that sentence, not 30 seconds."""
+    spoken = "Point one is clear. The storage team measured it. Point three is clear too."
+    starts = [spoken.index("The storage"), spoken.index("Point three")]
+    turn = TurnLayout(4, "Alex", 9, 10.0, 19.0, "ab12", spoken, spoken, breaks=[13.0, 16.0], sentences=starts)
+    expected = words(spoken)
+    at = expected.index("storage")
+    flag = Mismatch("storage", "lemonade", "text", 0.2, benign=False, start=at, end=at + 1)
+    check = TurnCheck(4, "Alex", 9, expected, [], 1, [flag])
+    (part,) = doubtful_parts(turn, check, expected)
+    assert (part.layout.start_s, part.layout.end_s) == (13.0, 16.0) and part.layout.turn == 4 * PART_IDS + 1
+    assert part.expected == words("The storage team measured it.") == expected[part.lo:part.hi]
+    # an older turns.json, without the sentences' places: the whole turn
+    (whole,) = doubtful_parts(TurnLayout(4, "Alex", 9, 10.0, 19.0, "ab12", spoken, spoken, breaks=[13.0, 16.0]),
+                              check, expected)
+    assert whole.layout.turn == 4 and (whole.lo, whole.hi) == (0, len(expected))
 
 
 def _layout(keys_and_lengths: list[tuple[str, float]]) -> list[TurnLayout]:
