@@ -25,7 +25,7 @@ import numpy as np
 
 from render.audio.measure import decode
 from render.check.proofread import Phonemes, TurnCheck, compare, confirm, heard_at, spelled, words
-from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, Window, join, model_version
+from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, Window, fill, join, model_version
 from render.errors import RenderError
 from render.files import KeyedStore, write_text
 from render.report import REPORT, Check, load_report
@@ -156,16 +156,7 @@ def windows(turns: list[TurnLayout]) -> list[list[TurnLayout]]:
 def packed(turns: list[TurnLayout]) -> list[list[TurnLayout]]:
     """Turns (the doubtful stretches the second recognizer hears) in as few windows as fit:
     Whisper pays for a whole 30-second window whatever it holds."""
-    out: list[list[TurnLayout]] = []
-    length = 0.0
-    for t in turns:
-        seconds = t.end_s - t.start_s + 2 * PAD_S + GAP_S
-        if not out or length + seconds > WINDOW_S:
-            out.append([])
-            length = 0.0
-        out[-1].append(t)
-        length += seconds
-    return out
+    return fill(turns, lambda t: t.end_s - t.start_s + 2 * PAD_S + GAP_S)
 
 
 class HeardCache:
