@@ -137,3 +137,33 @@ def test_series_progress_weighs_episodes_by_words(tmp_path: Path) -> None:
     assert state.describe() == f"4/8 turns · {b / 2 / 2.5 / 60:.1f} min of audio"
     state.finish(Outcome("00001", 1.0, skipped="no script"))
     assert state.work_done == pytest.approx(a + b / 2)
+
+
+@pytest.mark.slow
+def test_a_killed_worker_costs_its_episode_not_the_rest_of_the_series(tmp_path: Path) -> None:
+    """An out-of-memory kill of one synthesis worker: the episode it was working for fails and
+    says how to resume, the next episode gets fresh workers, and a rerun finishes the first."""
+    import psutil
+
+    proj = make_project(tmp_path / "p", {"00051-a.md": _script(1, 10), "00052-b.md": _script(2, 4)})
+    cache = tmp_path / "cache"
+    proc = subprocess.Popen([sys.executable, "-m", "render", *SERIES, "--jobs", "1", "--cache-dir", str(cache)],
+                            cwd=proj, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline, victim = time.time() + 60, None
+    while time.time() < deadline and victim is None:
+        kids = [c for c in psutil.Process(proc.pid).children(recursive=True) if "python" in c.name()]
+        workers = [c for c in kids if c.ppid() != proc.pid]  # the forkserver's children
+        if list(cache.glob("*/*.turn")) and workers:
+            victim = workers[-1]
+        time.sleep(0.05)
+    assert victim is not None
+    victim.kill()
+    _, err = proc.communicate(timeout=300)
+    assert "Traceback" not in err
+    assert (proj / "output" / "00052" / "draft" / "report.json").exists(), err  # the next episode was rendered
+    if proc.returncode == 0:  # the kill landed after the worker's last turn: nothing was lost
+        return
+    assert proc.returncode == 1 and "00051 failed" in err and "run the same command again" in err
+    again = run_cli(*SERIES, "--cache-dir", str(cache), cwd=proj)
+    assert again.returncode == 0, again.stderr
+    assert "1 episode already up to date" in again.stdout

@@ -215,16 +215,29 @@ class WorkerPool:
     assembles, masters or is checked, and each model is loaded once per worker, not once per
     episode. Jobs run in the order they are submitted (each episode submits longest first).
     Leaving the ``with`` block on an error terminates the workers at once: turns in flight
-    would be cached but not used.
+    would be cached but not used. A worker that dies (killed, out of memory) breaks the
+    pool for the turns queued then, and their episodes fail; the next submission starts
+    fresh workers, so one lost worker does not cost the rest of an overnight series.
     """
 
     def __init__(self, workers: int, model_dir: Path | None) -> None:
         self.workers = workers
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
-                                         initializer=_init_worker, initargs=(1, model_dir))
+        self._model_dir = model_dir
+        self._lock = threading.Lock()  # episodes submit from their own threads
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                                   initializer=_init_worker, initargs=(1, self._model_dir))
 
     def submit(self, job: Job, cache: TurnCache) -> Future[tuple[int, TurnAudio]]:
-        return self._pool.submit(_worker_job, job, cache)
+        with self._lock:
+            try:
+                return self._pool.submit(_worker_job, job, cache)
+            except BrokenProcessPool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
+                return self._pool.submit(_worker_job, job, cache)
 
     def terminate(self) -> None:
         for proc in list(getattr(self._pool, "_processes", {}).values()):
