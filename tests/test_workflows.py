@@ -68,7 +68,9 @@ def test_series_skips_current_and_isolates_failures(tmp_path: Path) -> None:
     assert "short" in res.stdout  # 00011 has a target
     res2 = run_cli("series", "--only", "10-12", "--try-words", "0", cwd=proj)
     assert res2.returncode == 0, res2.stderr
-    assert res2.stdout.count("up to date") == 3 and "00013" not in res2.stdout
+    assert res2.stdout.count("up to date") == 3 + 1 and "00013" not in res2.stdout  # the table's rows, and:
+    assert "reused 0 turns (0.0 min of speech) from the cache, 3 episodes already up to date; synthesized 0 turns" \
+        in res2.stdout
 
 
 def test_series_on_local_ray(tmp_path: Path) -> None:
@@ -76,7 +78,7 @@ def test_series_on_local_ray(tmp_path: Path) -> None:
     res = run_cli("series", "--executor", "ray", "--workers", "2", "--try-words", "0", cwd=proj)
     assert res.returncode == 0, res.stderr
     report = json.loads((proj / "output" / "00020" / "report.json").read_text())
-    assert report["cache"] == {"hits": 0, "misses": 2} and report["duration_s"] > 5
+    assert report["cache"] == {"hits": 0, "misses": 2, "reused_s": 0.0} and report["duration_s"] > 5
 
 
 @pytest.fixture(scope="module")

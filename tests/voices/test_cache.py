@@ -126,6 +126,9 @@ def test_killed_render_resumes_from_cache(tmp_path: Path, sig: int) -> None:
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     done = _cache_count(cache)
+    if proc.returncode == 0:  # on a loaded machine the render finished before the signal landed
+        assert done == 8
+        return
     assert 2 <= done < 8
     folder = proj / "output" / "00007"
     assert not folder.exists() or not any(p.suffix == ".mp3" for p in folder.iterdir())
