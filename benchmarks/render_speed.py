@@ -77,21 +77,30 @@ def _turn_texts(prep: Prepared, speaker: str) -> list[str]:
     return [" ".join(s for _, s in t.sentences if s) for t in prep.turns if t.speaker == speaker]
 
 
+def _bare_kokoro(voice, explicit_threads: bool):
+    """kokoro-onnx as a user builds it: ``Kokoro(model, voices)``, or on a session whose ONNX
+    Runtime threads are set to the cores."""
+    import onnxruntime as rt
+    from kokoro_onnx import Kokoro
+
+    from render.voices.engines.kokoro import model_file, pack_path
+
+    if not explicit_threads:
+        return Kokoro(str(model_file(voice)), str(pack_path(voice)))
+    options = rt.SessionOptions()
+    options.intra_op_num_threads = os.cpu_count() or 1
+    session = rt.InferenceSession(str(model_file(voice)), options, providers=["CPUExecutionProvider"])
+    return Kokoro.from_session(session, str(pack_path(voice)))
+
+
 def _kokoro_variants(voice, texts: list[str], sentences: list[str]) -> dict[str, float]:
     """Seconds of work per second of audio for the ways a user might call bare kokoro-onnx,
     on a sample: its default session with a turn or a sentence per call, and a session with
     ONNX Runtime's threads set to the cores explicitly."""
-    import onnxruntime as rt
-    from kokoro_onnx import Kokoro
-
-    from render.voices.engines.kokoro import blend_style, model_file, pack_path, speed
+    from render.voices.engines.kokoro import blend_style, speed
 
     style = blend_style(voice)
-    options = rt.SessionOptions()
-    options.intra_op_num_threads = os.cpu_count() or 1
-    explicit = Kokoro.from_session(rt.InferenceSession(str(model_file(voice)), options,
-                                                       providers=["CPUExecutionProvider"]), str(pack_path(voice)))
-    default = Kokoro(str(model_file(voice)), str(pack_path(voice)))
+    explicit, default = _bare_kokoro(voice, explicit_threads=True), _bare_kokoro(voice, explicit_threads=False)
     default.create(texts[0], style, speed(voice), voice.lang)  # warm-up
     out = {}
     for label, kokoro, items in (("per turn", default, texts), ("per sentence", default, sentences),
@@ -117,26 +126,15 @@ def bare_baseline(prep: Prepared) -> tuple[float, float, dict[str, float], dict[
         for speaker, voice in prep.cast.voices.items():
             texts = _turn_texts(prep, speaker)
             if voice.engine == "kokoro":
-                from kokoro_onnx import Kokoro
-
-                from render.voices.engines.kokoro import blend_style, model_file, pack_path, speed
-                model = model_file(voice)  # joined (once per user) outside the timing
+                from render.voices.engines.kokoro import blend_style, model_file, speed
+                model_file(voice)  # joined (once per user) outside the timing
                 sample = sorted(texts, key=len)[len(texts) // 2:][:8]  # eight of the longer turns
                 sentences = [s for t in prep.turns if t.speaker == speaker
                              and " ".join(x for _, x in t.sentences if x) in sample for _, s in t.sentences if s]
                 variants = _kokoro_variants(voice, sample, sentences)
                 best = min(variants, key=lambda k: variants[k])
                 t0 = time.perf_counter()
-                if best == "per turn, threads = cores":
-                    import onnxruntime as rt
-
-                    options = rt.SessionOptions()
-                    options.intra_op_num_threads = os.cpu_count() or 1
-                    kokoro = Kokoro.from_session(rt.InferenceSession(str(model), options,
-                                                                     providers=["CPUExecutionProvider"]),
-                                                 str(pack_path(voice)))
-                else:
-                    kokoro = Kokoro(str(model), str(pack_path(voice)))
+                kokoro = _bare_kokoro(voice, explicit_threads=best == "per turn, threads = cores")
                 loading += time.perf_counter() - t0
                 style = blend_style(voice)
                 calls = texts if best != "per sentence" else [

@@ -73,7 +73,8 @@ def render_episode(ref: str, settings: Settings, progress: Progress | None = Non
         key = render_key(prep, jobs)
         report = up_to_date(folder, key)
         if report is not None:
-            report.up_to_date, report.cache, report.timings = True, CacheStats(len(jobs), 0, report.duration_s), watch.times
+            talk = round(sum(s.talk_s for s in report.speakers.values()), 3)
+            report.up_to_date, report.cache, report.timings = True, CacheStats(len(jobs), 0, talk), watch.times
             if progress:
                 progress(len(jobs), len(jobs))
             layout = None

@@ -64,7 +64,8 @@ class Loudness:
 @dataclass
 class CacheStats:
     """Turns taken from the turn cache (hits) and synthesized (misses); ``reused_s``: the
-    seconds of speech the hits hold (a resumed series says how much it did not redo)."""
+    seconds of speech the hits hold (a resumed series says how much it did not redo; for an
+    episode already up to date, its hosts' talk time)."""
 
     hits: int = 0
     misses: int = 0

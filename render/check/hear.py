@@ -25,7 +25,7 @@ import numpy as np
 
 from render.audio.measure import decode
 from render.check.proofread import Phonemes, TurnCheck, compare, confirm, heard_at, spelled, words
-from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, Window, fill, join, model_version
+from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, Window, join, model_version
 from render.errors import RenderError
 from render.files import KeyedStore, write_text
 from render.report import REPORT, Check, load_report
@@ -151,12 +151,6 @@ def windows(turns: list[TurnLayout]) -> list[list[TurnLayout]]:
         out[-1].append(t)
         length += seconds
     return out
-
-
-def packed(turns: list[TurnLayout]) -> list[list[TurnLayout]]:
-    """Turns (the doubtful stretches the second recognizer hears) in as few windows as fit:
-    Whisper pays for a whole 30-second window whatever it holds."""
-    return fill(turns, lambda t: t.end_s - t.start_s + 2 * PAD_S + GAP_S)
 
 
 class HeardCache:
@@ -335,11 +329,11 @@ def check_render(layout: list[TurnLayout], audio_path: Path, cache_root: Path | 
     tick(0)
     expected = {t.turn: words(t.spoken) for t in layout}
     heard, transcribed = _hear(windows(layout), expected, audio, cache, "tiny.en", threads, tick)
-    # base hears the doubtful turns packed by the same rule: which those are follows from tiny's
-    # windows, so the same audio gets the same second opinion, and an edit moves base's
+    # base hears the doubtful stretches packed by the same rule: which those are follows from
+    # tiny's windows, so the same audio gets the same second opinion, and an edit moves base's
     # windows only locally too
     checks, letters, second = judge(layout, expected, heard, lambda doubtful, said: _hear(
-        packed(doubtful), said, audio, cache, "base", threads)[0])
+        windows(doubtful), said, audio, cache, "base", threads)[0])
     return CheckResult(f"{MODELS['tiny.en'][0]}, flags confirmed by {MODELS['base'][0]}", checks, transcribed,
                        len(layout) - transcribed, time.perf_counter() - t0,
                        {t.turn: t.text for t in layout}, letters, second=second,
@@ -386,8 +380,8 @@ PART_IDS = 1000  # a stretch's id: the turn's number times this, plus its first 
 def doubtful_parts(t: TurnLayout, check: TurnCheck, expected: list[str]) -> list[Part]:
     """The sentences of ``t`` that hold its flagged words, merged where they touch, each to be
     heard again on its own: a 30-second turn with one doubtful word costs the second
-    recognizer one sentence, not the turn (on a long-turn episode its time fell from 18 to
-    N s). The whole turn when it has one sentence, or its layout does not say where its
+    recognizer one sentence, not the turn (on a 5.3-minute long-turn episode, base's time fell
+    from 17 to 12 s). The whole turn when it has one sentence, or its layout does not say where its
     sentences are (``turns.json`` written before they were recorded)."""
     whole = [Part(t, check, t, 0, len(expected), expected)]
     if not t.breaks or len(t.sentences) != len(t.breaks):
@@ -416,12 +410,14 @@ def doubtful_parts(t: TurnLayout, check: TurnCheck, expected: list[str]) -> list
             runs[-1].append(k)
         else:
             runs.append([k])
-    times = [t.start_s, *t.breaks, t.end_s]
+    times = [t.start_s, *t.breaks, t.end_s]  # sentence k runs from times[k] to times[k + 1]
+    chars = [0, *t.sentences, len(t.spoken)]  # ... and from chars[k] to chars[k + 1] in the text
     out = []
     for run in runs:
-        lo, hi = bounds[run[0]], bounds[run[-1] + 1]
-        piece = replace(t, turn=t.turn * PART_IDS + run[0], start_s=times[run[0]], end_s=times[run[-1] + 1],
-                        key=f"{t.key}:{run[0]}-{run[-1]}", breaks=[], sentences=[],
-                        spoken=t.spoken[([0, *t.sentences])[run[0]]:([*t.sentences, len(t.spoken)])[run[-1]]])
+        first, last = run[0], run[-1] + 1
+        lo, hi = bounds[first], bounds[last]
+        piece = replace(t, turn=t.turn * PART_IDS + first, start_s=times[first], end_s=times[last],
+                        key=f"{t.key}:{first}-{last - 1}", breaks=[], sentences=[],
+                        spoken=t.spoken[chars[first]:chars[last]])
         out.append(Part(t, check, piece, lo, hi, expected[lo:hi]))
     return out or whole

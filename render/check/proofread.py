@@ -423,8 +423,9 @@ def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]],
             m.benign = sim >= SOUNDS_ALIKE or (bool(content) and content == [w for w in there
                                                                                 if w not in FUNCTION_WORDS])
         else:  # words heard where the script has none: confirmed if base hears extra words there too
-            if not lo < m.start <= hi and not (m.start == 0 and lo == 0):
+            before = m.start - 1  # the expected word the extra words were heard after
+            if not (lo <= before < hi or m.start == lo == 0):
                 continue
-            extra = at[m.start - 1 - lo][1:] if m.start > lo and at[m.start - 1 - lo] else []
+            extra = at[before - lo][1:] if before >= lo and at[before - lo] else []
             m.second = " ".join(extra)
             m.benign = not extra

@@ -19,19 +19,15 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
 from render.errors import RenderError
 from render.voices.cache import user_model_dir
-
-T = TypeVar("T")
 
 RATE = 16_000
 WINDOW_S = 28.0  # a window holds turns up to this long, under Whisper's 30 s
@@ -67,23 +63,18 @@ def join(clips: list[tuple[int, np.ndarray]]) -> Window:
     return Window([turn for turn, _ in clips], np.concatenate(parts))
 
 
-def fill(items: list[T], seconds: Callable[[T], float], window_s: float = WINDOW_S) -> list[list[T]]:
-    """Group ``items`` into windows in order, each as full as ``window_s`` allows (``seconds``:
-    an item's length with its gap); an item longer than a window gets its own."""
-    groups: list[list[T]] = []
-    length = 0.0
-    for item in items:
-        if not groups or length + seconds(item) > window_s:
-            groups.append([])
-            length = 0.0
-        groups[-1].append(item)
-        length += seconds(item)
-    return groups
-
-
 def pack(clips: list[tuple[int, np.ndarray]], window_s: float = WINDOW_S) -> list[list[tuple[int, np.ndarray]]]:
     """Group (turn, 16 kHz audio) into windows in order; a turn longer than a window gets its own."""
-    return fill(clips, lambda clip: len(clip[1]) / RATE + GAP_S, window_s)
+    groups: list[list[tuple[int, np.ndarray]]] = []
+    length = 0.0
+    for clip in clips:
+        seconds = len(clip[1]) / RATE + GAP_S
+        if not groups or length + seconds > window_s:
+            groups.append([])
+            length = 0.0
+        groups[-1].append(clip)
+        length += seconds
+    return groups
 
 
 def model_version(model: str = "tiny.en") -> str:

@@ -36,7 +36,7 @@ def _synthesize_task(job: Job, cache_root: str | None) -> tuple[int, TurnAudio]:
     return job.turn.index, audio
 
 
-_INIT = threading.Lock()
+_INIT = threading.Lock()  # a series' episode threads may connect at once; ray.init must run once
 
 
 def connect(address: str | None, workers: int) -> None:
