@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from render import warmup
 from render.audio import memory
 from render.audio.assemble import Timeline, TimelineBuffers, assemble, timeline_samples
 from render.audio.master import master_to_file
@@ -129,6 +130,7 @@ def render_audio(prep: Prepared, jobs: list[Job], settings: Settings, watch: Sto
                  pool: TurnPool | None = None) -> tuple[Timeline, CacheStats]:
     """Synthesize (cached) and assemble the turns of ``jobs`` (``keep_levels``: the last
     render's voice levels, kept while they still match)."""
+    warmup.start()  # assembly's scipy imports, meanwhile
     turns = [j.turn for j in jobs]
     use_music = settings.music if music is None else music
     silences = {s: v.sentence_silence for s, v in prep.cast.voices.items()}

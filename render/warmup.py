@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import importlib
+import sys
 import threading
 
 # No C++ runtimes here (ONNX Runtime half-imported when the process exits aborts it with
@@ -25,7 +26,13 @@ def _import_all(names: tuple[str, ...]) -> None:
             return
 
 
-def start(names: tuple[str, ...] = HEAVY_IMPORTS) -> threading.Thread:
+def start(names: tuple[str, ...] = HEAVY_IMPORTS) -> threading.Thread | None:
+    """Import ``names`` on a helper thread, unless they are imported already (a series
+    starts one per episode). Called where audio work begins, not at start-up: a command
+    that needs no audio (``--help``, an up-to-date render) would otherwise wait for them
+    at exit."""
+    if all(name in sys.modules for name in names):
+        return None
     thread = threading.Thread(target=_import_all, args=(names,), name="render-warmup", daemon=True)
     thread.start()
     # A command that fails at once must not exit mid-import (extension modules half loaded):

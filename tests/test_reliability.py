@@ -317,3 +317,8 @@ def test_start_up_clears_temp_files_killed_writers_left(tmp_path: Path) -> None:
     os.utime(old, (time.time() - 7200, time.time() - 7200))
     assert cache.remove_stale_parts() == 1
     assert not old.exists() and fresh.exists()  # another render may still be writing that one
+    os.utime(fresh, (time.time() - 7200, time.time() - 7200))
+    assert cache.remove_stale_parts() == 0  # walked at most once an hour
+    marker = tmp_path / "cache" / ".swept"
+    os.utime(marker, (time.time() - 3700, time.time() - 3700))
+    assert cache.remove_stale_parts() == 1 and not fresh.exists()

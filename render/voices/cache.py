@@ -9,10 +9,12 @@ render killed at any instant never leaves a half-written entry.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,8 @@ FORMAT = 5  # 5: sentences trimmed, compressed, faded, at 44.1 kHz, with peak en
 # read and two zero-copy views: a re-render reads a hundred of them while it starts synthesis.
 MAGIC = b"RNDRTURN"
 SUFFIX = ".turn"
+SWEPT = ".swept"  # touched when the cache was last cleared of stale temp files
+STALE_AFTER_S = 3600.0
 
 
 def _encode(turn: TurnAudio) -> list[bytes]:
@@ -115,8 +119,22 @@ class TurnCache:
 
     def remove_stale_parts(self) -> int:
         """Temp files that processes killed mid-write left in the cache (turns, MP3 streams,
-        what was heard); only those over an hour old, since other renders may share the cache."""
-        return 0 if self.root is None else remove_stale_parts(self.root, older_than_s=3600, recursive=True)
+        what was heard); only those over an hour old, since other renders may share the cache.
+
+        Walking a big cache costs most of a second, so it is walked at most once an hour
+        (a marker file's age says when it last was): more often could find nothing new.
+        """
+        if self.root is None:
+            return 0
+        marker = self.root / SWEPT
+        with contextlib.suppress(OSError):
+            if time.time() - marker.stat().st_mtime < STALE_AFTER_S:
+                return 0
+        removed = remove_stale_parts(self.root, older_than_s=STALE_AFTER_S, recursive=True)
+        with contextlib.suppress(OSError):
+            self.root.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        return removed
 
     def has(self, key: str) -> bool:
         return self.root is not None and self._store.path(key).exists()
