@@ -31,6 +31,7 @@ from render.cli_options import (
     NoCheckOpt,
     OutOpt,
     RootOpt,
+    StemsFormatOpt,
     StrictOpt,
     TranscriptsOpt,
     _settings,
@@ -45,6 +46,7 @@ from render.pipeline import render_episode
 from render.prepare import Settings, prepare
 from render.preview import render_preview
 from render.report import REPORT, load_report, to_data
+from render.stems import render_stems, stems_summary
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Render two-host podcast scripts into mastered episodes with local TTS.")
@@ -65,6 +67,8 @@ def episode(
     draft: DraftOpt = False,
     no_check: NoCheckOpt = False,
     strict: StrictOpt = False,
+    stems: Annotated[bool, typer.Option("--stems", help="Also write per-host stems and a DAW timeline (render stems).")] = False,
+    stems_format: StemsFormatOpt = "wav",
     root: RootOpt = Path("."),
     transcripts: TranscriptsOpt = None,
 ) -> None:
@@ -72,6 +76,8 @@ def episode(
     then proof-listen to it (render check)."""
     if fmt not in ("mp3", "wav"):
         raise RenderError(f"--format {fmt!r} is not supported", hint="use mp3 or wav")
+    if stems and no_cache:
+        raise RenderError("--stems are made from the turn cache", hint="leave out --no-cache")
     settings = _settings(root, out_dir, transcripts, fmt=fmt, music=not no_music,
                          cache_dir=cache_dir, use_cache=not no_cache, draft=draft, check=not no_check, strict=strict)
     if workers:
@@ -87,6 +93,24 @@ def episode(
     except KeyboardInterrupt:
         raise RenderError(INTERRUPTED, exit_code=130) from None
     out.print(summary(report), highlight=False)
+    if stems:
+        out.print(stems_summary(render_stems(ep, settings, stems_format), settings.root), highlight=False)
+
+
+@app.command("stems")
+def stems_command(
+    ep: Annotated[str, typer.Argument(help="00035, 35, a slug or a path to the script.")],
+    fmt: Annotated[str, typer.Option("--format", help="wav or flac (24-bit).")] = "wav",
+    out_dir: OutOpt = None,
+    cache_dir: CacheDirOpt = None,
+    draft: DraftOpt = False,
+    root: RootOpt = Path("."),
+    transcripts: TranscriptsOpt = None,
+) -> None:
+    """Write OUT/EP/stems/ from the last render, synthesizing nothing: one track per host and
+    one for the music, an OpenTimelineIO timeline, its FCP 7 XML and Audacity labels."""
+    settings = _settings(root, out_dir, transcripts, cache_dir=cache_dir, draft=draft)
+    out.print(stems_summary(render_stems(ep, settings, fmt), settings.root), highlight=False)
 
 
 @app.command()

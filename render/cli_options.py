@@ -24,6 +24,7 @@ TranscriptsOpt = Annotated[Path | None, typer.Option("--transcripts", help="Fold
 DraftOpt = Annotated[bool, typer.Option("--draft", help="The fast [draft] cast of cast.toml, into OUT/EP/draft/.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Markup render does not know is an error, not a warning.")]
 CacheDirOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Turn cache folder (shared storage on a cluster).")]
+StemsFormatOpt = Annotated[str, typer.Option("--stems-format", help="Stems as wav or flac (24-bit).")]
 NoCheckOpt = Annotated[bool, typer.Option("--no-check", help="Skip proof-listening (render check) after the render.")]
 
 

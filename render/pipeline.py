@@ -16,10 +16,12 @@ from pathlib import Path
 
 from render import warmup
 from render.audio import memory
-from render.audio.assemble import Timeline, TimelineBuffers, assemble, timeline_samples
+from render.audio.assemble import Timeline, assemble
+from render.audio.buffers import TimelineBuffers, timeline_samples
 from render.audio.master import master_to_file
 from render.audio.mp3 import StreamStore, mp3_delay_s
 from render.audio.music import load_intro
+from render.audio.stems import MIX, Mix
 from render.check.hear import LAYOUT, CheckResult, TurnLayout, check_render, load_layout, write_layout
 from render.deliver.captions import build_cues, to_srt, to_transcript_json, to_vtt
 from render.deliver.chapters import chapters_for, time_chapters
@@ -115,7 +117,7 @@ def render_key(prep: Prepared, jobs: list[Job]) -> str:
 def up_to_date(folder: Path, key: str) -> Report | None:
     """The previous report if it was made from identical inputs and its files are intact."""
     report = load_report(folder / REPORT)
-    if report is None or report.render_key != key:
+    if report is None or report.render_key != key or not (folder / MIX).exists():  # no mix.json: before stems
         return None
     for f in report.files:
         path = folder / Path(f.path).name  # every deliverable lives beside the report
@@ -144,7 +146,7 @@ def render_audio(prep: Prepared, jobs: list[Job], settings: Settings, watch: Sto
         try:
             with result:
                 timeline = assemble(turns, result, silences, settings.pacing, intro, section_starts(prep.script),
-                                    None if samples is None else TimelineBuffers(samples), keep_levels)
+                                    None if samples is None else TimelineBuffers(samples).take, keep_levels)
         except RenderError as exc:
             if exc.file is None:  # engine failures know the turn's line, not the file
                 exc.file = prep.episode.script
@@ -182,6 +184,7 @@ def _render(prep: Prepared, jobs: list[Job], settings: Settings, folder: Path, k
                                     StreamStore(streams) if streams else None,
                                     last_plan)
     chapters[-1].end_s = round(measured.seconds, 3)
+    Mix.of(timeline, {j.turn.index: (j.turn.number, j.key) for j in jobs}, delay, plan.gain_db).save(folder)
     spans = {s.index: s for s in timeline.turns}
     layout = [TurnLayout(j.turn.number, j.turn.speaker, j.turn.line, round(spans[j.turn.index].start_s + delay, 3),
                          round(spans[j.turn.index].end_s + delay, 3), j.key, j.turn.text, j.turn.spoken,
@@ -204,7 +207,7 @@ def _render(prep: Prepared, jobs: list[Job], settings: Settings, folder: Path, k
     words = sum(s.words for s in stats.values())
     verdict = judge(measured.seconds, prep.target, words / talk if talk else 2.5)
     root = settings.root
-    written = [audio_path, *(folder / name for name in side_files), folder / LAYOUT]
+    written = [audio_path, *(folder / name for name in side_files), folder / LAYOUT, folder / MIX]
     report = Report(
         episode=prep.episode.id,
         title=prep.script.title,

@@ -8,8 +8,7 @@ sample rate, because captions and chapters must match the audio exactly.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from statistics import median
@@ -64,6 +63,10 @@ class TurnSpan:
     start_s: float
     end_s: float
     sentences: list[tuple[float, float]] = field(default_factory=list)
+    start: int = 0  # in samples: where the turn's first sample is written
+    length: int = 0
+    gain: float = 1.0  # the float32 gain its samples were written with (a stem writes them again)
+    peak: float = 0.0  # its true peak at that gain, from the cached envelope
 
 
 @dataclass
@@ -78,6 +81,8 @@ class Timeline:
     speech_start_s: float
     envelope: np.ndarray  # 4x-oversampled peak magnitude per sample (float16), for mastering
     voice_levels: dict[str, float] = field(default_factory=dict)  # LUFS each voice was matched from
+    music_samples: int = 0  # the intro's length in the timeline (samples from 0)
+    music_peak: float = 0.0
 
 
 def gap_after(turn: Turn, following: Turn, pacing: Pacing, section_break: bool) -> float:
@@ -145,9 +150,9 @@ class PreparedTurn:
     length: int
     lufs: float
 
-    def write(self, out: np.ndarray, envelope: np.ndarray, start: int, gain: np.float32) -> None:
+    def write(self, out: np.ndarray, envelope: np.ndarray | None, start: int, gain: np.float32) -> None:
         """Write this turn at ``start`` (where ``out`` is silent) with ``gain`` and its edge fades,
-        and its envelope there.
+        and its envelope there (unless None: a stem needs no envelope).
 
         Sentences sit between silences longer than the oversampling filter,
         so the turn's envelope is theirs side by side; the edge fades only
@@ -156,13 +161,20 @@ class PreparedTurn:
         assert self.audio.peaks is not None
         for (a, b), clip, peaks in zip(self.spans, self.audio.sentences, self.audio.peaks, strict=True):
             np.multiply(clip, gain, out=out[start + a: start + b])
-            np.multiply(peaks, gain, out=envelope[start + a: start + b], casting="unsafe")
+            if envelope is not None:
+                np.multiply(peaks, gain, out=envelope[start + a: start + b], casting="unsafe")
         for n, rev in ((min(int(0.01 * RATE), self.length // 2), False),
                        (min(int(0.015 * RATE), self.length // 2), True)):
             if n > 0:  # the turn's own fades, as fade() gives a whole clip
                 ramp = (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n))).astype(np.float32)
                 region = out[start + self.length - n: start + self.length] if rev else out[start: start + n]
                 region *= ramp[::-1] if rev else ramp
+
+
+def peak(turn: PreparedTurn) -> float:
+    """The turn's true peak before gain, from its cached envelope (no pass over the audio)."""
+    assert turn.audio.peaks is not None
+    return max((float(p.max()) for p in turn.audio.peaks if len(p)), default=0.0)
 
 
 def sentence_spans(lengths: list[int], sentence_silence: float, pauses: list[float] | None = None
@@ -253,10 +265,28 @@ def music_envelope(length: int, speech_start: int, pacing: Pacing) -> np.ndarray
     return env[:full]
 
 
+def music_track(bed: np.ndarray, speech_start_s: float, pacing: Pacing) -> np.ndarray:
+    """The intro as it sits in the mix: ducked under the first words, faded, at its level
+    (the music stem is exactly this)."""
+    env = music_envelope(len(bed), int(speech_start_s * RATE), pacing)
+    nonzero = np.nonzero(env)[0]
+    bed_len = int(nonzero[-1]) + 1 if nonzero.size else 0
+    level = loudness(bed[: int(speech_start_s * RATE)] if speech_start_s > 0.5 else bed)
+    return gain_to(bed[:bed_len] * env[:bed_len], level, pacing.voice_lufs + pacing.music_level_lu)
+
+
+def speech_start_s(music: bool, pacing: Pacing) -> float:
+    """Where the first words start: after the intro's lead when there is music."""
+    return pacing.music_lead_s if music else pacing.lead_s
+
+
+Buffers = Callable[[int], tuple[np.ndarray, np.ndarray]]  # zeroed audio and envelope of n samples
+
+
 def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[int, TurnAudio],
              silences: dict[str, float], pacing: Pacing,
              music: tuple[np.ndarray, str] | Future[tuple[np.ndarray, str]] | None,
-             section_starts: set[int] | None = None, buffers: TimelineBuffers | None = None,
+             section_starts: set[int] | None = None, buffers: Buffers | None = None,
              keep_levels: dict[str, float] | None = None) -> Timeline:
     """Build the episode timeline. ``silences`` is each speaker's sentence pause; ``keep_levels``
     the last render's voice levels (see :func:`voice_levels`).
@@ -283,7 +313,7 @@ def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[in
     if isinstance(music, Future):  # loaded on the side while the turns arrived
         music = music.result()
 
-    speech_start = pacing.music_lead_s if music else pacing.lead_s
+    speech_start = speech_start_s(music is not None, pacing)
     cursor = int(speech_start * RATE)
     starts: dict[int, int] = {}
     for i, t in enumerate(turns):
@@ -297,16 +327,10 @@ def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[in
     music_audio = None
     music_end = 0.0
     if music is not None:
-        bed = music[0]
-        env = music_envelope(len(bed), int(speech_start * RATE), pacing)
-        nonzero = np.nonzero(env)[0]
-        bed_len = int(nonzero[-1]) + 1 if nonzero.size else 0
-        level = loudness(bed[: int(speech_start * RATE)] if speech_start > 0.5 else bed)
-        music_audio = gain_to(bed[:bed_len] * env[:bed_len], level,
-                              pacing.voice_lufs + pacing.music_level_lu)
-        music_end = bed_len / RATE
+        music_audio = music_track(music[0], speech_start, pacing)
+        music_end = len(music_audio) / RATE
     total = max(cursor + int(pacing.tail_s * RATE), len(music_audio) if music_audio is not None else 0)
-    out, envelope = buffers.take(total) if buffers is not None else (np.zeros(total, np.float32),
+    out, envelope = buffers(total) if buffers is not None else (np.zeros(total, np.float32),
                                                                      np.zeros(total, np.float16))
     if music_audio is not None:
         out[: len(music_audio)] += music_audio
@@ -321,69 +345,16 @@ def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[in
         else:
             turn.write(out, envelope, s, gains[t.index])
         placed.append(TurnSpan(t.index, t.speaker, s / RATE, (s + turn.length) / RATE,
-                               [((s + a) / RATE, (s + b) / RATE) for a, b in turn.spans]))
+                               [((s + a) / RATE, (s + b) / RATE) for a, b in turn.spans],
+                               s, turn.length, float(gains[t.index]), peak(turn) * float(gains[t.index])))
     if music_audio is not None:  # where music and speech overlap, only the mix has the right envelope
         n = min(total, len(music_audio) + 1024)
         envelope[:n] = peak_envelope(out[: min(total, n + 1024)], dtype=np.float16)[:n]
-    return Timeline(out, RATE, placed, music[1] if music else None, music_end, speech_start, envelope, mids)
-
-
-class TimelineBuffers:
-    """The timeline's zeroed audio and envelope buffers, allocated and touched on a helper thread.
-
-    The first write to fresh memory costs a page fault per page (on this
-    kind of VM ~2 ms per MB: half a second for an episode's two buffers).
-    Started with a size estimate while synthesis still runs, that cost is
-    paid meanwhile; :meth:`take` falls back to fresh buffers if the
-    timeline turns out longer than estimated.
-    """
-
-    def __init__(self, samples: int) -> None:
-        self._samples = samples
-        self._ready: tuple[np.ndarray, np.ndarray] | None = None
-        self._thread = threading.Thread(target=self._touch, name="render-prefault", daemon=True)
-        self._thread.start()
-
-    def _touch(self) -> None:
-        audio, envelope = np.empty(self._samples, np.float32), np.empty(self._samples, np.float16)
-        audio[:] = 0  # numpy writes without the GIL: the page faults happen on this thread
-        envelope[:] = 0
-        self._ready = (audio, envelope)
-
-    def take(self, samples: int) -> tuple[np.ndarray, np.ndarray]:
-        self._thread.join()
-        ready, self._ready = self._ready, None
-        if ready is None or samples > self._samples:
-            return np.zeros(samples, np.float32), np.zeros(samples, np.float16)
-        return ready[0][:samples], ready[1][:samples]
+    return Timeline(out, RATE, placed, music[1] if music else None, music_end, speech_start, envelope, mids,
+                    0 if music_audio is None else len(music_audio),
+                    0.0 if music_audio is None or not len(music_audio) else float(np.abs(music_audio).max()))
 
 
 def _drain(audio: dict[int, TurnAudio]) -> Iterator[tuple[int, TurnAudio]]:
     while audio:
         yield audio.popitem()  # popped: each turn's audio lives in one place only
-
-
-PREFAULT_BUDGET = 600 * 2**20  # bytes: keeps a 25-minute episode's peak memory under 1 GB
-
-
-def timeline_samples(turns: list[Turn], cached: dict[int, TurnAudio], pacing: Pacing, silences: dict[str, float],
-                     music: bool) -> int | None:
-    """Samples the timeline will need when most turns are cached (exact for those, generous for
-    the rest), to allocate its buffers ahead (:class:`TimelineBuffers`); None when too much is
-    unknown to allocate ahead without wasting memory."""
-    total, unknown = 0, 0
-    for t in turns:
-        hit = cached.get(t.index)
-        if hit is None:
-            unknown += 1
-            total += int(0.1 * RATE * len(t.text))  # 10 characters a second: slower than these voices
-        else:
-            spans = sentence_spans([len(s) for s in hit.sentences], silences[t.speaker], t.pauses)
-            total += spans[-1][1] if spans else 0
-    if unknown > max(2, len(turns) // 10):
-        return None
-    total += int((len(turns) * pacing.max_gap() + pacing.music_lead_s + pacing.tail_s + 1.0) * RATE)
-    total += int(20 * RATE) if music else 0
-    # Both buffers (6 bytes a sample) then coexist with the cached turns (6 bytes a sample):
-    # past PREFAULT_BUDGET that would lift peak memory, so long episodes fault as they fill.
-    return total if 12 * total <= PREFAULT_BUDGET else None
