@@ -17,6 +17,7 @@ from render.voices.voice import (
     ENGINES,
     FLOAT_KEYS,
     INLINE_PREFIX,
+    INTONATIONS,
     STR_KEYS,
     Voice,
     resolve_piper_model,
@@ -71,6 +72,9 @@ def load_voice(path: Path) -> Voice:
                 raise RenderError(f"'{key}' must be a string, got {data[key]!r}", path,
                                   hint=f'write e.g. {key} = "value" (in quotes)')
             kwargs[key] = data[key]
+    if kwargs.get("intonation", "natural") not in INTONATIONS:
+        raise RenderError(f"intonation = {kwargs['intonation']!r} is not supported", path,
+                          hint='use "natural" (questions rise as in English) or "engine" (as the voice says them)')
     if engine == "festival" and "voice" not in kwargs:
         raise RenderError("festival voices need 'voice'", path,
                           hint='add voice = "cmu_us_slt_arctic_hts" (see festival_voices in the README)')

@@ -16,7 +16,9 @@ import numpy as np
 
 from render.audio.assemble import condition
 from render.audio.clips import TurnAudio
+from render.audio.intonation import rise
 from render.errors import RenderError
+from render.normalize.questions import rises
 from render.script.parse import Turn
 from render.voices.cache import turn_key
 from render.voices.cast import Cast
@@ -36,6 +38,21 @@ class Job:
     @property
     def sentences(self) -> list[str]:
         return [spoken for _, spoken in self.turn.sentences if spoken]
+
+    @property
+    def rises(self) -> list[bool]:
+        """Which sentences end on a question's rise (render.audio.intonation)."""
+        return sentence_rises(self.turn, self.voice)
+
+
+def sentence_rises(turn: Turn, voice: Voice) -> list[bool]:
+    """For each spoken sentence of ``turn``: whether render shapes its end into a rise (a
+    yes/no or declarative question, with ``intonation = "natural"``)."""
+    natural = voice.intonation == "natural"
+    return [natural and rises(written) for written, spoken in turn.sentences if spoken]
+
+
+RISE_MARK = "\u2197"  # added to a rising sentence in the turn key: the key changes with the intonation
 
 
 class EngineCache:
@@ -82,9 +99,11 @@ class _Failing:
 def synth_turn(engines: EngineCache, job: Job) -> TurnAudio:
     engine = engines.get(job.voice)
     clips = []
-    for sentence in job.sentences:
+    for sentence, rising in zip(job.sentences, job.rises, strict=True):
         try:
             clip = engine.synthesize(sentence)
+            if rising:
+                clip = Clip(rise(clip.audio, clip.sample_rate), clip.sample_rate)
         except RenderError:
             raise
         except Exception as exc:  # engine internals: report which turn broke
@@ -106,9 +125,13 @@ def synth_turn(engines: EngineCache, job: Job) -> TurnAudio:
 def plan_jobs(turns: list[Turn], cast: Cast) -> list[Job]:
     """Cache keys for every turn; fingerprints are computed once per voice."""
     prints = {name: voice_fingerprint(v) for name, v in cast.voices.items()}
-    return [Job(t, cast.voices[t.speaker],
-                turn_key([s for _, s in t.sentences if s], prints[t.speaker]))
-            for t in turns]
+    jobs = []
+    for t in turns:
+        voice = cast.voices[t.speaker]
+        spoken = [s for _, s in t.sentences if s]
+        marked = [s + RISE_MARK if up else s for s, up in zip(spoken, sentence_rises(t, voice), strict=True)]
+        jobs.append(Job(t, voice, turn_key(marked, prints[t.speaker])))
+    return jobs
 
 
 def silent(audio: np.ndarray, threshold: float = 1e-4) -> bool:

@@ -21,7 +21,8 @@ from render.voices.cache import user_model_dir
 ENGINES = ("kokoro", "piper", "festival", "coqui")
 FLOAT_KEYS = ("length_scale", "noise_scale", "noise_w", "sentence_silence", "speed")
 STR_KEYS = ("model", "voice", "model_path", "config_path", "speaker", "speaker_wav",
-             "language", "device", "voices", "lang")
+             "language", "device", "voices", "lang", "intonation")
+INTONATIONS = ("natural", "engine")  # questions rise as in English (render.audio.intonation), or as the engine says them
 # Keys only Kokoro reads: left out of other engines' fingerprints, so adding them kept their caches.
 _KOKORO_KEYS = ("voices", "speed", "lang")
 INLINE_PREFIX = "kokoro:"  # cast.toml may name a Kokoro voice or blend directly: Alex = "kokoro:jm_kumo"
@@ -50,6 +51,7 @@ class Voice:
     voices: str | None = None
     speed: float = 1.0
     lang: str = "en-us"
+    intonation: str = "natural"  # see INTONATIONS; not in the fingerprint: the turn key marks each rising sentence
 
     def with_rate(self, factor: float) -> Voice:
         """The same voice speaking ``factor`` times faster (used by ``--fit``)."""
@@ -118,7 +120,7 @@ def fingerprint(voice: Voice, engine_version: str, model_digest: str) -> str:
     a file or changing pauses must not re-synthesize anything.
     """
     params = asdict(voice)
-    for key in ("name", "source", "sentence_silence"):
+    for key in ("name", "source", "sentence_silence", "intonation"):
         params.pop(key)
     if voice.engine != "kokoro":
         for key in _KOKORO_KEYS:
