@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from render.audio.intonation import rise  # noqa: E402
-from render.normalize.questions import rises  # noqa: E402
 from render.normalize import Normalizer  # noqa: E402
+from render.normalize.questions import rises  # noqa: E402
 from render.prepare import Settings  # noqa: E402
 from render.voices.cast import load_cast  # noqa: E402
 from render.voices.engines import load_engine  # noqa: E402

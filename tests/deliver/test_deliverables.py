@@ -113,7 +113,7 @@ def test_rendered_episode_deliverables(project: Path) -> None:
     report = json.loads((folder / "report.json").read_text())
     names = {Path(f["path"]).name: f["bytes"] for f in report["files"]}
     assert set(names) == {"00001-test.mp3", "captions.vtt", "captions.srt", "transcript.json", "chapters.json",
-                          "turns.json"}
+                          "turns.json", "mix.json"}
     assert all(names[n] == (folder / n).stat().st_size for n in names)
     # what render check reads: every turn's place in the file, its text and its audio key
     layout = json.loads((folder / "turns.json").read_text())
