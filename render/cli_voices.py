@@ -79,6 +79,8 @@ def voices_audition(
     turns: Annotated[str, typer.Option("--turns", help="Turn numbers (from 1), e.g. 1-4.")] = "1-4",
     voice: Annotated[list[str] | None, typer.Option(
         "--voice", help="A candidate (voice file or kokoro:NAME); repeat it. Default: every available voice.")] = None,
+    intonation: Annotated[str, typer.Option(
+        "--intonation", help="as-cast, natural, engine, or both (each candidate twice, to compare).")] = "as-cast",
     out_dir: OutOpt = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Synthesis processes.")] = None,
     root: RootOpt = Path("."),
@@ -98,11 +100,16 @@ def voices_audition(
     if speaker not in hosts:
         raise RenderError(f"no host named '{speaker}' in this episode's cast",
                           hint="--speaker takes one of: " + ", ".join(hosts))
-    for name in candidates:
-        settings = _settings(root, out_dir, transcripts, recast={speaker: name})
+    tunes: dict[str, list[str | None]] = {"as-cast": [None], "natural": ["natural"], "engine": ["engine"],
+                                          "both": ["natural", "engine"]}
+    if intonation not in tunes:
+        raise RenderError(f"--intonation {intonation!r} is not one of: " + ", ".join(tunes))
+    for name, tune in ((n, t) for n in candidates for t in tunes[intonation]):
+        settings = _settings(root, out_dir, transcripts, recast={speaker: name}, intonation=tune)
         if workers:
             settings.workers = workers
-        file = f"audition/{speaker}-{_file_safe(name)}-turns-{turns}.wav"
+        label = f"-{tune}" if tune else ""
+        file = f"audition/{speaker}-{_file_safe(name)}{label}-turns-{turns}.wav"
         try:
             result = render_preview(ep, settings, lambda p: select.turn_range(p.turns, turns),
                                            f"turns-{turns}", name=file)

@@ -56,6 +56,7 @@ class Settings:
     check: bool = True  # proof-listen every render (render.check.hear)
     respell: dict[str, str] = field(default_factory=dict)  # [say] entries over lexicon.toml (check --try)
     strict: bool = False  # markup render does not know is an error, not a warning
+    intonation: str | None = None  # every voice's intonation, over its file's (voices audition --intonation)
 
     @property
     def transcripts_dir(self) -> Path:
@@ -154,6 +155,8 @@ def prepare(ref: str, settings: Settings) -> Prepared:
     series = str(front["series"]) if front.get("series") else None
     cast = load_cast(settings.voices_dir, _cast_overrides(front, episode.script), series, settings.draft,
                      settings.recast)
+    if settings.intonation:  # voices audition comparing the two tunes
+        cast = replace(cast, voices={s: replace(v, intonation=settings.intonation) for s, v in cast.voices.items()})
     inputs.read(settings.voices_dir / "cast.toml")
     for voice in cast.voices.values():
         if voice.source.endswith(".toml"):
@@ -192,7 +195,8 @@ def prepare(ref: str, settings: Settings) -> Prepared:
     cover = inputs.first([episode.script.with_suffix(ext) for ext in COVER_EXTS])
     intro = inputs.first(intro_candidates(settings.root / "music")) if settings.music else None
     inputs.use(format=settings.fmt, music=settings.music, pacing=settings.pacing, spec=settings.spec,
-               draft=settings.draft, recast=settings.recast, respell=settings.respell)
+               draft=settings.draft, recast=settings.recast, respell=settings.respell,
+               intonation=settings.intonation)
     return Prepared(episode, script, cast, turns, find_target(episode, script.front_matter, text), normalizer,
                     normalizers, inputs, cover, intro, notes, pronunciation)
 
