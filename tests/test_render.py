@@ -48,7 +48,7 @@ def test_render_short_episode_end_to_end(project: Path) -> None:
     assert "verdict  short" in res.stdout and "LUFS" in res.stdout
     # no temp files left behind
     assert sorted(p.name for p in folder.iterdir() if p.name != ".render.lock") == [
-        "00001-test.mp3", "captions.srt", "captions.vtt", "chapters.json", "index.html", "report.json",
+        "00001-test.mp3", "captions.srt", "captions.vtt", "chapters.json", "index.html", "mix.json", "report.json",
         "transcript.json", "turns.json"]
     assert (project / "output" / "index.html").is_file()  # the site index links it
 
