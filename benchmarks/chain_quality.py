@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from render.audio.assemble import Pacing, assemble, sentence_spans  # noqa: E402
+from render.audio.assemble import Pacing, assemble  # noqa: E402
 from render.audio.clips import TurnAudio  # noqa: E402
 from render.audio.dsp import RATE, fade, loudness, resample, trim  # noqa: E402
 from render.audio.master import MasterSpec, master_to_file, plan_master  # noqa: E402
@@ -57,12 +57,12 @@ class Scorer:
 
 
 def joined(clips: list[np.ndarray], rate: int, silence: float) -> np.ndarray:
-    spans = sentence_spans([len(c) for c in clips], silence)  # at RATE: rescale for this rate
-    out = np.zeros(int(spans[-1][1] * rate / RATE) + 1, np.float32)
-    for (a, _), clip in zip(spans, clips, strict=True):
-        start = int(a * rate / RATE)
-        out[start: start + len(clip)] = clip[: len(out) - start]
-    return out
+    """Sentences with the voice's pause between them, at ``rate``."""
+    gap = np.zeros(int(silence * rate), np.float32)
+    parts: list[np.ndarray] = []
+    for clip in clips:
+        parts += [gap, clip.astype(np.float32)] if parts else [clip.astype(np.float32)]
+    return np.concatenate(parts)
 
 
 def main() -> None:

@@ -26,9 +26,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from render.audio.intonation import rise  # noqa: E402
+from render.audio.intonation import fall, rise  # noqa: E402
 from render.normalize import Normalizer  # noqa: E402
-from render.normalize.questions import rises  # noqa: E402
+from render.normalize.questions import Tune, tune  # noqa: E402
 from render.prepare import Settings  # noqa: E402
 from render.voices.cast import load_cast  # noqa: E402
 from render.voices.engines import load_engine  # noqa: E402
@@ -93,11 +93,13 @@ def main() -> None:
             spoken, _ = norm.explain(text)
             clip = engine.synthesize(spoken)
             natural = clip.audio
-            if rises(text):
+            if tune(text) is Tune.RISE:
                 t0 = time.perf_counter()
                 natural = rise(clip.audio, clip.sample_rate)
                 rise_ms.append(1000 * (time.perf_counter() - t0))
                 rising_clips.append((clip.audio, natural, clip.sample_rate))
+            elif tune(text) is Tune.FALL:
+                natural = fall(clip.audio, clip.sample_rate)
             tails.setdefault(kind, []).append((tail_st(clip.audio, clip.sample_rate),
                                                tail_st(natural, clip.sample_rate)))
         engine.close()

@@ -22,15 +22,36 @@ import numpy as np
 RISE_ST = 5.0  # where the rise ends, in semitones over the median pitch before it
 RISE_SHARE = 0.3  # of the sentence's voiced time
 MIN_RISE_S = 0.3
+FALL_ST = 3.0  # a wh-question said with a rise is brought down to this far under its body...
+FALL_KEEP_ST = -1.0  # ...unless its end already falls this far
 PITCH_FLOOR, PITCH_CEILING = 60.0, 400.0  # Hz: both default voices, and most speaking voices
 CROSSFADE_S = 0.04  # from the engine's samples into the resynthesized rise
 _STEP = 0.01  # seconds between pitch points
 _POINTS = 10  # on the rise
 
 
+def tail_st(f0: np.ndarray) -> float:
+    """The pitch of the last fifth of the voiced frames over the rest's (medians, semitones):
+    how far a sentence's end rises (> 0) or falls (< 0)."""
+    v = f0[f0 > 0]
+    n = max(1, len(v) // 5)
+    return float(12 * np.log2(np.median(v[-n:]) / np.median(v[:-n]))) if len(v) > n else 0.0
+
+
 def rise(audio: np.ndarray, rate: int, semitones: float = RISE_ST) -> np.ndarray:
     """``audio`` (one sentence) ending on a rise; unchanged when it has too little voicing
     to carry one."""
+    return shape_end(audio, rate, semitones)
+
+
+def fall(audio: np.ndarray, rate: int) -> np.ndarray:
+    """``audio`` ending on a fall, if it does not already (a wh-question said with a rise)."""
+    return shape_end(audio, rate, -FALL_ST, keep_below=FALL_KEEP_ST)
+
+
+def shape_end(audio: np.ndarray, rate: int, semitones: float, keep_below: float | None = None) -> np.ndarray:
+    """The end of ``audio`` moved to ``semitones`` over the median pitch before it; unchanged
+    when it has too little voicing, or when its own end is already under ``keep_below``."""
     import parselmouth  # 0.4 s to import: only where a question is spoken, not at every start
     from parselmouth.praat import call
 
@@ -39,7 +60,7 @@ def rise(audio: np.ndarray, rate: int, semitones: float = RISE_ST) -> np.ndarray
     f0 = pitch.selected_array["frequency"]
     times = pitch.xs()
     voiced = f0 > 0
-    if voiced.sum() < 10:
+    if voiced.sum() < 10 or (keep_below is not None and tail_st(f0) <= keep_below):
         return audio
     t_voiced = times[voiced]
     end = float(t_voiced[-1])

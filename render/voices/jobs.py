@@ -16,9 +16,9 @@ import numpy as np
 
 from render.audio.assemble import condition
 from render.audio.clips import TurnAudio
-from render.audio.intonation import rise
+from render.audio.intonation import fall, rise
 from render.errors import RenderError
-from render.normalize.questions import rises
+from render.normalize.questions import Tune, tune
 from render.script.parse import Turn
 from render.voices.cache import turn_key
 from render.voices.cast import Cast
@@ -40,19 +40,21 @@ class Job:
         return [spoken for _, spoken in self.turn.sentences if spoken]
 
     @property
-    def rises(self) -> list[bool]:
-        """Which sentences end on a question's rise (render.audio.intonation)."""
-        return sentence_rises(self.turn, self.voice)
+    def tunes(self) -> list[Tune | None]:
+        """How render shapes each sentence's end (render.audio.intonation); None: as the engine says it."""
+        return sentence_tunes(self.turn, self.voice)
 
 
-def sentence_rises(turn: Turn, voice: Voice) -> list[bool]:
-    """For each spoken sentence of ``turn``: whether render shapes its end into a rise (a
-    yes/no or declarative question, with ``intonation = "natural"``)."""
+def sentence_tunes(turn: Turn, voice: Voice) -> list[Tune | None]:
+    """For each spoken sentence of ``turn``: the question's tune render gives it (a rise for
+    yes/no and declarative questions, a fall for wh-questions and alternatives), with
+    ``intonation = "natural"``; None for statements, and for every sentence with ``"engine"``."""
     natural = voice.intonation == "natural"
-    return [natural and rises(written) for written, spoken in turn.sentences if spoken]
+    return [tune(written) if natural else None for written, spoken in turn.sentences if spoken]
 
 
-RISE_MARK = "\u2197"  # added to a rising sentence in the turn key: the key changes with the intonation
+# Added to a shaped sentence in the turn key: the key changes with the intonation, and only there.
+TUNE_MARKS = {Tune.RISE: "\u2197", Tune.FALL: "\u2198"}
 
 
 class EngineCache:
@@ -99,11 +101,12 @@ class _Failing:
 def synth_turn(engines: EngineCache, job: Job) -> TurnAudio:
     engine = engines.get(job.voice)
     clips = []
-    for sentence, rising in zip(job.sentences, job.rises, strict=True):
+    for sentence, shape in zip(job.sentences, job.tunes, strict=True):
         try:
             clip = engine.synthesize(sentence)
-            if rising:
-                clip = Clip(rise(clip.audio, clip.sample_rate), clip.sample_rate)
+            if shape is not None:
+                shaped = rise(clip.audio, clip.sample_rate) if shape is Tune.RISE else fall(clip.audio, clip.sample_rate)
+                clip = Clip(shaped, clip.sample_rate)
         except RenderError:
             raise
         except Exception as exc:  # engine internals: report which turn broke
@@ -129,7 +132,7 @@ def plan_jobs(turns: list[Turn], cast: Cast) -> list[Job]:
     for t in turns:
         voice = cast.voices[t.speaker]
         spoken = [s for _, s in t.sentences if s]
-        marked = [s + RISE_MARK if up else s for s, up in zip(spoken, sentence_rises(t, voice), strict=True)]
+        marked = [s + TUNE_MARKS[k] if k else s for s, k in zip(spoken, sentence_tunes(t, voice), strict=True)]
         jobs.append(Job(t, voice, turn_key(marked, prints[t.speaker])))
     return jobs
 

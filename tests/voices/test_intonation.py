@@ -10,6 +10,7 @@ import pytest
 
 from render.audio.intonation import rise
 from render.errors import RenderError
+from render.normalize.questions import Tune
 from render.script.parse import Turn
 from render.voices.cast import Cast, load_voice
 from render.voices.engines import load_engine
@@ -41,16 +42,17 @@ def test_a_voice_file_with_an_unknown_intonation_names_the_file_and_the_choices(
     assert '"natural"' in str(err.value) and '"engine"' in str(err.value)
 
 
-def test_the_turn_key_changes_with_the_intonation_only_for_turns_that_rise() -> None:
+def test_the_turn_key_changes_with_the_intonation_only_for_turns_with_questions() -> None:
     natural = load_voice(ROOT / "voices" / "joe.toml")
     assert natural.intonation == "natural"
     engine = replace(natural, intonation="engine")
     turns = [_turn(0, "The cache is shared."), _turn(1, "What changed?"), _turn(2, "It works.", "You profiled it?")]
     keys_natural = [j.key for j in plan_jobs(turns, Cast({"Jordan": natural}))]
     keys_engine = [j.key for j in plan_jobs(turns, Cast({"Jordan": engine}))]
-    assert keys_natural[:2] == keys_engine[:2]  # a statement and a wh-question: nothing to shape, cache kept
-    assert keys_natural[2] != keys_engine[2]
-    assert [j.rises for j in plan_jobs(turns, Cast({"Jordan": natural}))] == [[False], [False], [False, True]]
+    assert keys_natural[0] == keys_engine[0]  # a statement: nothing to shape, its cache kept
+    assert keys_natural[1] != keys_engine[1] and keys_natural[2] != keys_engine[2]
+    assert [j.tunes for j in plan_jobs(turns, Cast({"Jordan": natural}))] == [[None], [Tune.FALL], [None, Tune.RISE]]
+    assert [j.tunes for j in plan_jobs(turns, Cast({"Jordan": engine}))] == [[None], [None], [None, None]]
 
 
 @pytest.mark.slow
@@ -71,7 +73,7 @@ def test_piper_questions_rise_and_statements_are_left_alone() -> None:
     turn = _turn(0, "The pager stayed quiet.", "You profiled the whole fleet?")
     (job,) = plan_jobs([turn], Cast({"Jordan": replace(voice, noise_scale=0.0, noise_w=0.0)}))
     audio = synth_turn(EngineCache(2), job)
-    assert job.rises == [False, True]
+    assert job.tunes == [None, Tune.RISE]
     assert tail_st(audio.sentences[1], audio.sample_rate) >= 2.0
     assert tail_st(audio.sentences[0], audio.sample_rate) < 1.0
 
@@ -94,7 +96,7 @@ def test_audition_renders_both_tunes_to_compare(project: Path) -> None:
     assert res.returncode == 0, res.stderr
     folder = project / "output" / "00001" / "audition"
     assert sorted(p.name for p in folder.iterdir()) == ["Jordan-slt-engine-turns-3.wav", "Jordan-slt-natural-turns-3.wav"]
-    engine, rate = sf.read(folder / "Jordan-slt-engine-turns-3.wav", dtype="float32")
+    engine, _ = sf.read(folder / "Jordan-slt-engine-turns-3.wav", dtype="float32")
     natural, _ = sf.read(folder / "Jordan-slt-natural-turns-3.wav", dtype="float32")
     assert len(engine) == len(natural) and not np.array_equal(engine, natural)  # "Forty percent?" rises
     bad = run_cli("voices", "audition", "1", "--intonation", "sing", "--voice", "slt", cwd=project)
