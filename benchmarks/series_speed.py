@@ -75,15 +75,18 @@ def _reports(out: Path, ids: list[str]) -> tuple[float, float, float]:
     return audio, check, synth
 
 
-def measure(code: Path, project: Path, ids: list[str], label: str, jobs: int) -> tuple[Run, Run]:
+def measure(code: Path, project: Path, ids: list[str], label: str, jobs: int,
+            series_only: bool = False) -> tuple[Run | None, Run]:
     """(alone, series) for the checkout at ``code``, each from an empty cache."""
     common = ["--root", str(project), "--no-music"]
     alone_out, series_out = project / f"out-{label}-alone", project / f"out-{label}-series"
-    wall, rss = 0.0, 0
-    for ep in ids:
-        w, r = _cli(code, project / f"cache-{label}-alone", "episode", ep, *common, "--out", str(alone_out))
-        wall, rss = wall + w, max(rss, r)
-    alone = Run(f"{label}: alone, one after another", wall, *_reports(alone_out, ids), rss / 1024)
+    alone = None
+    if not series_only:
+        wall, rss = 0.0, 0
+        for ep in ids:
+            w, r = _cli(code, project / f"cache-{label}-alone", "episode", ep, *common, "--out", str(alone_out))
+            wall, rss = wall + w, max(rss, r)
+        alone = Run(f"{label}: alone, one after another", wall, *_reports(alone_out, ids), rss / 1024)
     wall, rss = _cli(code, project / f"cache-{label}-series", "series", *common, "--out", str(series_out),
                      "--jobs", str(jobs), "--try-words", "0")
     series = Run(f"{label}: render series --jobs {jobs}", wall, *_reports(series_out, ids), rss / 1024)
@@ -96,6 +99,7 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=3500, help="words per episode (~150 a minute)")
     ap.add_argument("--jobs", type=int, default=2, help="render series --jobs")
     ap.add_argument("--root", default=None, help="another checkout to measure in the same run (before/after)")
+    ap.add_argument("--series-only", action="store_true", help="skip the alone runs (e.g. peak RSS of 10 episodes)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="render-series-") as tmp:
         project = Path(tmp)
@@ -105,9 +109,10 @@ def main() -> None:
         checkouts = [("this", ROOT)] + ([("other", Path(args.root).resolve())] if args.root else [])
         rows: list[Run] = []
         for label, code in checkouts:
-            alone, series = measure(code, project, ids, label, args.jobs)
-            rows += [alone, series]
-            print(f"{label}: series / alone throughput {series.speed / alone.speed:.2f}", flush=True)
+            alone, series = measure(code, project, ids, label, args.jobs, args.series_only)
+            rows += [series] if alone is None else [alone, series]
+            if alone is not None:
+                print(f"{label}: series / alone throughput {series.speed / alone.speed:.2f}", flush=True)
         print(f"\n{len(ids)} episodes of ~{args.words} words")
         print(f"{'run':<40} {'audio':>8} {'wall':>8} {'× real time':>12} {'synthesis':>10} {'check':>7} "
               f"{'check/audio':>12} {'peak RSS':>9}")
