@@ -40,10 +40,8 @@ from render.deliver.report import relpath
 from render.deliver.timeline import Marker, TurnText, write_timeline
 from render.errors import RenderError
 from render.files import folder_lock, remove_stale_parts, write_text
-from render.pipeline import render_key
 from render.prepare import Prepared, Settings, prepare
 from render.report import REPORT, Report, load_report
-from render.voices.jobs import plan_jobs
 
 
 @dataclass
@@ -74,9 +72,12 @@ def render_stems(ref: str, settings: Settings, fmt: str = "wav") -> StemsResult:
         report = load_report(folder / REPORT)
         if report is None:
             raise RenderError("this episode has not been rendered yet", folder, hint=hint)
-        if report.render_key != render_key(prep, plan_jobs(prep.turns, prep.cast)):
-            raise RenderError("the script, voices or settings changed since the last render",
-                              prep.episode.script, hint=hint)
+        # The mix record holds where every turn went, whatever settings placed it (--fit,
+        # --no-music); what must not have changed are the files it was made from.
+        changed = sorted(name for name in set(report.inputs) | set(prep.inputs.files)
+                         if report.inputs.get(name) != prep.inputs.files.get(name))
+        if changed:
+            raise RenderError(f"{changed[0]} changed since the last render", prep.episode.script, hint=hint)
         mix = Mix.load(folder)
         if mix is None:
             raise RenderError("the last render left no mix.json (it predates stems)", folder,

@@ -214,3 +214,18 @@ def test_render_stems_again_rewrites_nothing_and_an_edit_rewrites_what_changed(r
     assert sorted(p.name for p in stems.iterdir() if p.suffix in (".wav", ".flac")) == \
         ["alex.flac", "jordan.flac", "music.flac"]  # the WAVs of another format are gone
     assert sf.info(str(stems / "alex.flac")).subtype == "PCM_24"
+
+
+def test_stems_of_a_fitted_render(tmp_path: Path) -> None:
+    """--fit renders with other settings (rate, pauses) than a plain command would: the stems
+    come from what the render recorded, not from settings worked out again."""
+    proj = _project(tmp_path / "proj")
+    script = proj / "transcripts" / f"{EP}-stems.md"
+    script.write_text(script.read_text().replace('title: "Stems Test"', 'title: "Stems Test"\ntarget_length: "1-2 minutes"'))
+    res = run_cli("episode", EP, "--draft", "--fit", "--no-check", "--stems", cwd=proj)
+    assert res.returncode == 0, res.stderr
+    report = json.loads((_folder(proj) / "report.json").read_text())
+    assert report["fit"]["applied"]
+    assert "3 written" in res.stdout
+    mix = Mix.load(_folder(proj))
+    assert mix is not None and all(len(a) == mix.samples for a, _ in _stems(proj).values())
