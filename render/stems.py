@@ -40,6 +40,7 @@ from render.deliver.report import relpath
 from render.deliver.timeline import Marker, TurnText, write_timeline
 from render.errors import RenderError
 from render.files import folder_lock, remove_stale_parts, write_text
+from render.inputs import digest
 from render.prepare import Prepared, Settings, prepare
 from render.report import REPORT, Report, load_report
 
@@ -74,8 +75,8 @@ def render_stems(ref: str, settings: Settings, fmt: str = "wav") -> StemsResult:
             raise RenderError("this episode has not been rendered yet", folder, hint=hint)
         # The mix record holds where every turn went, whatever settings placed it (--fit,
         # --no-music); what must not have changed are the files it was made from.
-        changed = sorted(name for name in set(report.inputs) | set(prep.inputs.files)
-                         if report.inputs.get(name) != prep.inputs.files.get(name))
+        changed = sorted(name for name, was in report.inputs.items()
+                         if digest(settings.root / name) != was)  # an absolute name stays as it is
         if changed:
             raise RenderError(f"{changed[0]} changed since the last render", prep.episode.script, hint=hint)
         mix = Mix.load(folder)

@@ -222,10 +222,15 @@ def test_stems_of_a_fitted_render(tmp_path: Path) -> None:
     proj = _project(tmp_path / "proj")
     script = proj / "transcripts" / f"{EP}-stems.md"
     script.write_text(script.read_text().replace('title: "Stems Test"', 'title: "Stems Test"\ntarget_length: "1-2 minutes"'))
-    res = run_cli("episode", EP, "--draft", "--fit", "--no-check", "--stems", cwd=proj)
+    res = run_cli("episode", EP, "--draft", "--fit", "--no-music", "--no-check", "--stems", cwd=proj)
     assert res.returncode == 0, res.stderr
     report = json.loads((_folder(proj) / "report.json").read_text())
-    assert report["fit"]["applied"]
-    assert "3 written" in res.stdout
+    assert report["fit"]["applied"] and report["music"] is None
+    assert "2 written" in res.stdout  # the hosts; no music, no music stem
     mix = Mix.load(_folder(proj))
-    assert mix is not None and all(len(a) == mix.samples for a, _ in _stems(proj).values())
+    stems = _stems(proj)
+    assert mix is not None and set(stems) == {"jordan", "alex"}
+    assert all(len(a) == mix.samples for a, _ in stems.values())
+    again = run_cli("stems", EP, "--draft", cwd=proj)  # a plain command: neither --fit nor --no-music
+    assert again.returncode == 0, again.stderr
+    assert "0 written (0.0s of audio), 2 unchanged" in again.stdout
