@@ -58,7 +58,3 @@ def _strip(words: list[str]) -> list[str]:
     while len(words) > 1 and words[0] in _OPENERS:
         words = words[1:]
     return words
-
-
-def rises(sentence: str) -> bool:
-    return tune(sentence) is Tune.RISE
