@@ -11,6 +11,8 @@ would get wrong either way (IAM is spelled, CIDR is a word).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 
 from render.normalize.change import Change
 
@@ -53,3 +55,38 @@ def spell_unknown(text: str, known: set[str], trace: list[Change] | None = None)
         return said
 
     return ACRONYM.sub(one, text)
+
+
+_CAPS_RUN = re.compile(r"(?<![\w'-])[A-Z]+(?:'[A-Z]+)?(?:\s+[A-Z]+(?:'[A-Z]+)?)*(?![\w'-])")
+
+
+@lru_cache(maxsize=1)
+def stress_words() -> frozenset[str]:
+    """The words a script writes in capitals for stress (``stress-words.txt``, shipped data)."""
+    text = resources.files("render.normalize").joinpath("stress-words.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+_SHIELDED = re.compile(r"<(say-as|sub|phoneme)\b[^>]*>.*?</\1\s*>|<[^<>]*>", re.I | re.S)
+
+
+def stressed_caps(text: str, known: set[str]) -> str:
+    """``text`` with words in capitals for stress ("HOW MANY", "NOT") wrapped in ``<emphasis>``:
+    runs of capitals whose every word is a common English word (:func:`stress_words`) that
+    no lexicon scope lists. An acronym is never taken for stress: a closed list of words
+    cannot hold PID, DORA or BGP, and the lexicon settles the rest (IT, US). A line mostly in capitals is a heading or a shout,
+    not stress, and is left alone; so are the markup's own tags and what they fix."""
+    words = re.findall(r"[A-Za-z]+", text)
+    if not words or sum(w.isupper() and len(w) > 1 for w in words) * 2 > len(words):
+        return text
+
+    def run(m: re.Match[str]) -> str:
+        parts = m.group(0).split()
+        if (len(m.group(0)) > 1 and not any(p in known for p in parts)
+                and all(p.lower() in stress_words() for p in parts)):
+            return f'<emphasis><sub alias="{m.group(0).lower()}">{m.group(0)}</sub></emphasis>'  # said as words
+        return m.group(0)
+
+    out, pos = [], 0
+    for m in _SHIELDED.finditer(text):
+        out += [_CAPS_RUN.sub(run, text[pos:m.start()]), m.group(0)]
+        pos = m.end()
+    return "".join([*out, _CAPS_RUN.sub(run, text[pos:])])

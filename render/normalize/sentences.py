@@ -11,13 +11,15 @@ import re
 from dataclasses import replace
 
 from render.normalize import Normalizer
-from render.script.markup import Pause, Rate, Spoken, plain, segments, tidy
+from render.normalize.acronyms import stressed_caps
+from render.script.markup import Pause, Rate, Spoken, Stress, plain, segments, tidy
 from render.script.parse import Turn
 
 _ABBREV = {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e",
            "no", "inc", "ltd", "co", "approx", "fig", "u.s", "jan", "feb", "mar", "apr",
            "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
-_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+# a new sentence starts with a capital or digit, or with a tag (masked as \ue000 by _marked_up)
+_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9\ue000])")
 MAX_CHARS = 400
 _CLAUSE = re.compile(r"(?<=[,;:])\s+")
 
@@ -111,6 +113,9 @@ def speak(turns: list[Turn], normalizer: Normalizer, by_speaker: dict[str, Norma
     base = normalizer
     for t in turns:
         normalizer = (by_speaker or {}).get(t.speaker, base)
+        source = stressed_caps(t.source or t.text, normalizer.lexicon.known())
+        if source != (t.source or t.text):
+            t = replace(t, source=source)
         if t.source:
             pairs, pauses = _marked_up(t.source, normalizer)
         else:
@@ -121,6 +126,12 @@ def speak(turns: list[Turn], normalizer: Normalizer, by_speaker: dict[str, Norma
 
 
 _TAGS = re.compile(r"<[^<>]*>")
+
+
+def _stress(said: str) -> str:
+    """``said`` marked as emphasised, its punctuation left outside the marks (``⟬real⟭,``)."""
+    m = re.match(r"^(\W*)(.*?)(\W*)$", said, re.S)
+    return f"{m.group(1)}⟬{m.group(2)}⟭{m.group(3)}" if m and m.group(2) else said
 
 
 def _marked_up(source: str, normalizer: Normalizer) -> tuple[list[tuple[str, str]], list[float]]:
@@ -137,12 +148,15 @@ def _marked_up(source: str, normalizer: Normalizer) -> tuple[list[tuple[str, str
     runs: list[list[tuple[str, str]]] = [[]]
     pauses: list[float] = []
     rates = [1.0]  # <prosody rate> spans, innermost last
+    stressed = False  # inside <emphasis>: what is said there is marked ⟬…⟭ for the voice
     for sentence in split_sentences(masked):
         parts, _ = segments(re.sub("\ue000(\\d+)\ue001", lambda m: tags[int(m.group(1))], sentence))
         written: list[str] = []
         spoken: list[str] = []
         for part in [*parts, Pause(0.0)]:
-            if isinstance(part, Pause | Rate):
+            if isinstance(part, Stress):
+                stressed = part.on
+            elif isinstance(part, Pause | Rate):
                 text, said = tidy(" ".join(written)), tidy(" ".join(spoken))
                 if re.search(r"[A-Za-z]", plain(said)):
                     runs[-1].append((text, said if rates[-1] == 1.0 else f"⟪{rates[-1]:g}⟫ {said}"))
@@ -155,10 +169,11 @@ def _marked_up(source: str, normalizer: Normalizer) -> tuple[list[tuple[str, str
                 written, spoken = [], []
             elif isinstance(part, Spoken):
                 written.append(part.written)
-                spoken.append(part.spoken)
+                spoken.append(f"⟬{part.spoken}⟭" if stressed else part.spoken)
             elif part.strip():
                 written.append(part.strip())
-                spoken.append(normalizer(part.strip()))
+                said = normalizer(part.strip())
+                spoken.append(_stress(said) if stressed else said)
     pairs: list[tuple[str, str]] = []
     after: list[float] = []
     for k, run in enumerate(runs):

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import re
 
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
+_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
+_STRESSED = {_STRONG: r"<emphasis>\2</emphasis>", _EMPHASIS: r"<emphasis>\1</emphasis>",
+             _UNDERSCORE: r"<emphasis>\1</emphasis>"}
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\{/\*.*?\*/\}"), ""),  # MDX comment
     (re.compile(r"<!--.*?-->"), ""),  # HTML comment
@@ -22,9 +27,9 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
                 r"[A-Za-z][A-Za-z0-9.]*(?:\s[^<>]*)?/?>"), ""),
     (re.compile(r"\{[^{}]*\}"), ""),  # MDX expression
     (re.compile(r"`+([^`]*)`+"), r"\1"),  # inline code keeps its text
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
-    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),
+    (_STRONG, r"\2"),
+    (_EMPHASIS, r"\1"),
+    (_UNDERSCORE, r"\1"),
     (re.compile(r"~~(.+?)~~"), r"\1"),  # strikethrough
     (re.compile(r"==(.+?)=="), r"\1"),  # highlight
 ]
@@ -35,12 +40,14 @@ _LEFTOVER = re.compile(
 _SPACES = re.compile(r"[ \t]+")
 
 
-def strip_inline(text: str) -> str:
+def strip_inline(text: str, emphasis: bool = False) -> str:
     """Remove inline Markdown while keeping the words it decorates.
 
-    Unbalanced markers (a stray ``**``) are dropped rather than read aloud.
+    Unbalanced markers (a stray ``**``) are dropped rather than read aloud. With ``emphasis``
+    (a host's line), ``*real*``, ``_real_`` and ``**ONE**`` become ``<emphasis>`` markup, which
+    the voice obeys (:mod:`render.script.markup`); elsewhere (headings, chapters) they go.
     """
     for pattern, repl in _RULES:
-        text = pattern.sub(repl, text)
+        text = pattern.sub(_STRESSED.get(pattern, repl) if emphasis else repl, text)
     text = _LEFTOVER.sub("", text)
     return _SPACES.sub(" ", text).strip()

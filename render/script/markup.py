@@ -25,11 +25,15 @@ from dataclasses import dataclass
 CUES = {"pause": 0.6, "pause short": 0.35, "pause long": 1.0, "beat": 0.5, "long pause": 1.0,
         "short pause": 0.35}
 BREAK_STRENGTH = {"none": 0.0, "x-weak": 0.1, "weak": 0.25, "medium": 0.5, "strong": 0.8, "x-strong": 1.2}
-WRAPPERS = {"speak", "p", "s", "emphasis", "voice", "lang", "mark", "w", "amazon:effect", "amazon:domain"}
+WRAPPERS = {"speak", "p", "s", "voice", "lang", "mark", "w", "amazon:effect", "amazon:domain"}
 PHONEME = re.compile(r"⟦([^|⟧]*)\|([^⟧]*)⟧")
 # A piece said at another rate (<prosody rate>) starts with ⟪factor⟫ (> 1 is faster): the
 # engines with a rate of their own (Kokoro's speed, Piper's length scale) apply it per call.
 RATE_MARK = re.compile(r"⟪([\d.]+)⟫\s*")
+# Words said with emphasis (<emphasis>, Markdown's *real* and **ONE**, capitals for stress) are
+# ⟬between these⟭ in the spoken text: a voice with natural intonation puts a pitch accent on them
+# (render.audio.intonation), every other reader drops the marks.
+EMPHASIS = re.compile(r"⟬([^⟭]*)⟭")
 RATES = {"x-slow": 0.7, "slow": 0.85, "medium": 1.0, "default": 1.0, "fast": 1.15, "x-fast": 1.3}
 # X-SAMPA to IPA for English (longest symbols first): <phoneme alphabet="x-sampa">
 XSAMPA = {"r\\": "ɹ", "@`": "ɚ", "3`": "ɝ", "tS": "tʃ", "dZ": "dʒ", "T": "θ", "D": "ð", "S": "ʃ", "Z": "ʒ",
@@ -67,6 +71,14 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class Stress:
+    """``<emphasis>`` opens (True) or closes (False) a span said with emphasis
+    (``level="none"`` and ``"reduced"`` open none)."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
 class Problem:
     """A tag render does not know, or one left open: dropped, never spoken."""
 
@@ -74,7 +86,7 @@ class Problem:
     why: str
 
 
-Segment = str | Spoken | Pause | Rate
+Segment = str | Spoken | Pause | Rate | Stress
 
 
 def xsampa_to_ipa(text: str) -> str:
@@ -164,6 +176,10 @@ def segments(text: str) -> tuple[list[Segment], list[Problem]]:
                 problems.append(Problem(m.group(0), "a rate is x-slow, slow, medium, fast, x-fast or 50%-200%"))
             out.append(Rate(factor or 1.0))
             continue
+        if name == "emphasis":
+            out.append(Stress(not closing and not selfclose
+                              and attrs.get("level", "moderate").lower() not in ("none", "reduced")))
+            continue
         if name == "break":
             seconds = _break(attrs)
             if seconds is None:
@@ -202,7 +218,7 @@ def segments(text: str) -> tuple[list[Segment], list[Problem]]:
 def written(text: str) -> str:
     """``text`` as captions show it: every tag and cue gone, the words they mark kept."""
     parts, _ = segments(text)
-    text = "".join(p.written if isinstance(p, Spoken) else p for p in parts if not isinstance(p, Pause | Rate))
+    text = "".join(p.written if isinstance(p, Spoken) else p for p in parts if not isinstance(p, Pause | Rate | Stress))
     return tidy(text)
 
 
@@ -213,4 +229,4 @@ def tidy(text: str) -> str:
 
 def plain(spoken: str) -> str:
     """Spoken text with phoneme spans as their words and no rate marks (what a listener hears)."""
-    return RATE_MARK.sub("", PHONEME.sub(lambda m: m.group(1), spoken))
+    return EMPHASIS.sub(r"\1", RATE_MARK.sub("", PHONEME.sub(lambda m: m.group(1), spoken)))

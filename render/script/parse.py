@@ -149,8 +149,9 @@ def split_front_matter(lines: list[str], path: Path) -> tuple[dict[str, object],
     return {}, 0
 
 
-def _clean(text: str) -> str:
-    text = strip_emoji(strip_inline(text))
+def _clean(text: str, speech: bool = False) -> str:
+    """One line's plain words; ``speech`` (a host's line) keeps its emphasis as markup."""
+    text = strip_emoji(strip_inline(text, emphasis=speech))
     text = re.sub(r"\s+([,.;:!?])(?=\s|$)", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1].strip()
@@ -200,7 +201,7 @@ class _Parser:
             or (not self.turns and self.current is None and len(rest.split()) <= 12)
         )
         if is_meta:
-            self.metadata[key] = _clean(rest)
+            self.metadata[key] = _clean(re.sub(r"</?emphasis>", "", rest))  # rest came cleaned as speech
             return True
         if self.bullets_only:
             return False
@@ -226,23 +227,23 @@ class _Parser:
         if m := _BULLET_TURN.match(stripped):
             name = m.group(1).strip()
             if name.lower() in self.speakers:
-                self.start_turn(name, _clean(m.group(2)), lineno)
+                self.start_turn(name, _clean(m.group(2), True), lineno)
                 return
         if self.bullets_only:
             return
         m = _BOLD_TURN.match(stripped) or _BOLD_TURN_INNER.match(stripped)
-        if m and self.bold_line(m.group(1), _clean(m.group(2)), lineno):
+        if m and self.bold_line(m.group(1), _clean(m.group(2), True), lineno):
             return
         if m := _PLAIN_TURN.match(stripped):
             name = m.group(1)
             if name.lower() in self.speakers:
                 self.plain_style = True
-                self.start_turn(name, _clean(m.group(2)), lineno)
+                self.start_turn(name, _clean(m.group(2), True), lineno)
                 return
             if self.plain_style and _looks_like_speaker(name):
                 raise self.unknown(name, lineno)
         if self.current is not None:
-            text = _clean(_LIST.sub("", stripped))
+            text = _clean(_LIST.sub("", stripped), True)
             if text:
                 self.current[1].append(text)
 
@@ -348,7 +349,7 @@ def narration(lines: list[str], start: int, path: Path) -> list[tuple[str, list[
         if s and not _HEADING.match(s) and not _STRUCTURE.match(s):
             if not current:
                 first = lineno
-            current.append(_clean(s))
+            current.append(_clean(s, True))
         elif current:
             paragraphs.append((NARRATOR, [c for c in current if c], first))
             current = []

@@ -7,8 +7,10 @@ executor imports the unit it runs without importing the scheduler that calls it.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,10 @@ import numpy as np
 
 from render.audio.assemble import condition
 from render.audio.clips import TurnAudio
-from render.audio.intonation import fall, rise
+from render.audio.intonation import accent, fall, rise
 from render.errors import RenderError
 from render.normalize.questions import Tune, tune
+from render.script.markup import EMPHASIS
 from render.script.parse import Turn
 from render.voices.cache import turn_key
 from render.voices.cast import Cast
@@ -37,12 +40,21 @@ class Job:
 
     @property
     def sentences(self) -> list[str]:
-        return [spoken for _, spoken in self.turn.sentences if spoken]
+        """The spoken sentences, their emphasis marks kept only for a voice that shapes them."""
+        return spoken_sentences(self.turn, self.voice)
 
     @property
     def tunes(self) -> list[Tune | None]:
         """How render shapes each sentence's end (render.audio.intonation); None: as the engine says it."""
         return sentence_tunes(self.turn, self.voice)
+
+
+def spoken_sentences(turn: Turn, voice: Voice) -> list[str]:
+    """What ``voice`` is given to say of ``turn``: its spoken sentences, with their ⟬emphasis⟭
+    marks when the voice's intonation is natural (:func:`speak`), else without them, so the
+    turn key changes with the emphasis only where it changes the sound."""
+    natural = voice.intonation == "natural"
+    return [s if natural else EMPHASIS.sub(r"\1", s) for _, s in turn.sentences if s]
 
 
 def sentence_tunes(turn: Turn, voice: Voice) -> list[Tune | None]:
@@ -55,6 +67,9 @@ def sentence_tunes(turn: Turn, voice: Voice) -> list[Tune | None]:
 
 # Added to a shaped sentence in the turn key: the key changes with the intonation, and only there.
 TUNE_MARKS = {Tune.RISE: "\u2197", Tune.FALL: "\u2198"}
+
+
+log = logging.getLogger(__name__)
 
 
 class EngineCache:
@@ -103,7 +118,7 @@ def synth_turn(engines: EngineCache, job: Job) -> TurnAudio:
     clips = []
     for sentence, shape in zip(job.sentences, job.tunes, strict=True):
         try:
-            clip = engine.synthesize(sentence)
+            clip = speak(engine, sentence, job.voice.engine)
             if shape is not None:
                 shaped = rise(clip.audio, clip.sample_rate) if shape is Tune.RISE else fall(clip.audio, clip.sample_rate)
                 clip = Clip(shaped, clip.sample_rate)
@@ -125,13 +140,58 @@ def synth_turn(engines: EngineCache, job: Job) -> TurnAudio:
     return condition(raw)
 
 
+def speak(engine: Engine, sentence: str, name: str) -> Clip:
+    """One sentence from ``engine``, its ⟬emphasised⟭ words given a pitch accent
+    (:func:`render.audio.intonation.accent`) where the engine says where its words are."""
+    if "⟬" not in sentence:
+        return engine.synthesize(sentence)
+    text, spans = emphasis_spans(sentence)
+    timed = getattr(engine, "synthesize_words", None)
+    if timed is None:
+        _no_word_times(name)
+        return engine.synthesize(text)
+    clip, words = timed(text)
+    return stress(engine, text, spans, clip, words)
+
+
+def stress(engine: Any, text: str, spans: list[tuple[int, int]], clip: Clip, words: list[tuple[int, int]]) -> Clip:
+    """``clip`` (``text`` as ``engine`` said it, its words at ``words``: sample spans) with a
+    pitch accent on the words at ``spans`` (characters of ``text``). A span is mapped to the
+    engine's words by counting the words it makes of the text before it."""
+    rate, audio = clip.sample_rate, clip.audio
+    for a, b in reversed(spans):  # the last first: a lengthened word moves only what follows it
+        first = engine.count_words(text[:a]) if a else 0
+        n = max(1, engine.count_words(text[a:b]))
+        if first + n <= len(words):
+            audio = accent(audio, rate, words[first][0] / rate, words[first + n - 1][1] / rate)
+    return Clip(audio, rate)
+
+
+def emphasis_spans(sentence: str) -> tuple[str, list[tuple[int, int]]]:
+    """``sentence`` without its ⟬emphasis⟭ marks, and where the marked words are in it (characters)."""
+    out, spans, pos = [], [], 0
+    for m in EMPHASIS.finditer(sentence):
+        out.append(sentence[pos:m.start()])
+        start = sum(len(p) for p in out)
+        out.append(m.group(1))
+        spans.append((start, start + len(m.group(1))))
+        pos = m.end()
+    out.append(sentence[pos:])
+    return "".join(out), spans
+
+
+@cache
+def _no_word_times(engine: str) -> None:
+    log.warning("%s does not say where its words are: emphasis is read without an accent", engine)
+
+
 def plan_jobs(turns: list[Turn], cast: Cast) -> list[Job]:
     """Cache keys for every turn; fingerprints are computed once per voice."""
     prints = {name: voice_fingerprint(v) for name, v in cast.voices.items()}
     jobs = []
     for t in turns:
         voice = cast.voices[t.speaker]
-        spoken = [s for _, s in t.sentences if s]
+        spoken = spoken_sentences(t, voice)
         marked = [s + TUNE_MARKS[k] if k else s for s, k in zip(spoken, sentence_tunes(t, voice), strict=True)]
         jobs.append(Job(t, voice, turn_key(marked, prints[t.speaker])))
     return jobs

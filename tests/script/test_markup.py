@@ -9,7 +9,7 @@ import pytest
 
 from render.normalize import Normalizer
 from render.normalize.sentences import speak
-from render.script.markup import Pause, Rate, Spoken, segments, written, xsampa_to_ipa
+from render.script.markup import Pause, Rate, Spoken, Stress, segments, written, xsampa_to_ipa
 from render.script.parse import parse_text
 
 HOSTS = ["Jordan", "Alex"]
@@ -28,7 +28,9 @@ CASES = [  # markup, written, spoken parts (Spoken spans and pauses)
     ('one <break strength="strong"/> two', "one two", [Pause(0.8)]),
     ("one [pause] two [pause short] three [pause long] four [beat] five", "one two three four five",
      [Pause(0.6), Pause(0.35), Pause(1.0), Pause(0.5)]),
-    ("<speak><p><s>Hello <emphasis level=\"strong\">there</emphasis>.</s></p></speak>", "Hello there.", []),
+    ("<speak><p><s>Hello <emphasis level=\"strong\">there</emphasis>.</s></p></speak>", "Hello there.",
+     [Stress(True), Stress(False)]),
+    ('a <emphasis level="reduced">quiet</emphasis> word', "a quiet word", [Stress(False), Stress(False)]),
     ('<prosody rate="slow">slowly</prosody> now', "slowly now", [Rate(0.85), Rate(None)]),
     ('<prosody rate="120%">quick</prosody>', "quick", [Rate(1.2), Rate(None)]),
     ('<phoneme alphabet="x-sampa" ph="s{s">SaaS</phoneme>', "SaaS", [Spoken("SaaS", "⟦SaaS|sæs⟧")]),

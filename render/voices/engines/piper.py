@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import platform
+import re
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -67,7 +69,7 @@ def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxrunt
     """
     import onnxruntime
 
-    cached = None if model_dir is None else model_dir / f"{file_digest(onnx)[:24]}-{_runtime_tag()}.ort"
+    cached = None if model_dir is None else model_dir / f"{file_digest(onnx)[:24]}-{_runtime_tag()}-aligned.ort"
     if cached is not None and cached.exists():
         options = _options(threads)
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
@@ -82,6 +84,7 @@ def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxrunt
     from render.voices.engines.onnx_layout import decoder_as_2d
 
     model = onnx_format.load(str(onnx))
+    _with_alignments(model)
     convs = decoder_as_2d(model)
     onnx_format.helper.set_model_props(model, {_CONVS_KEY: str(convs)})
     options = _options(threads)
@@ -104,6 +107,19 @@ def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxrunt
 
 
 _CONVS_KEY = "render.decoder_convs_2d"
+
+
+def _with_alignments(model: Any) -> None:
+    """Expose the samples each phoneme lasts (Piper's own ``add_alignment_output``): where an
+    emphasised word sits in the sentence (:meth:`PiperEngine.synthesize_words`). A model
+    without the tensor simply has none, and its emphasis is not shaped."""
+    from piper.patch_voice_with_alignment import add_alignment_output
+
+    with contextlib.suppress(ValueError):
+        add_alignment_output(model)
+
+
+_WORD = re.compile(r"\w")  # a phoneme group that is a word, not punctuation
 
 
 class PiperEngine:
@@ -137,6 +153,37 @@ class PiperEngine:
         chunks = [c.audio_float_array for c in self._voice.synthesize(text, syn)]
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
         return Clip(audio.astype(np.float32, copy=False), self.sample_rate)
+
+    def synthesize_words(self, text: str) -> tuple[Clip, list[tuple[int, int]]]:
+        """The sentence as :meth:`synthesize` says it, and where each of its words is (samples,
+        words as espeak-ng groups them: :meth:`count_words`); no words where the model gives
+        no alignments."""
+        text, rate = split_rate(text)
+        syn = self._syn if rate == 1.0 else replace(self._syn, length_scale=(self._syn.length_scale or 1.0) / rate)
+        text = PHONEME.sub(lambda m: f" [[ {espeak_ipa(m.group(2))} ]] ", text) if "⟦" in text else text
+        chunks, words, offset, aligned = [], [], 0, True
+        for chunk in self._voice.synthesize(text, syn, include_alignments=True):
+            chunks.append(chunk.audio_float_array)
+            if chunk.phoneme_alignments is None:
+                aligned = False
+            else:
+                pos, current = offset, None
+                for a in chunk.phoneme_alignments:
+                    if _WORD.match(a.phoneme):
+                        current = (current[0] if current else pos, pos + a.num_samples)
+                    elif a.phoneme == " " and current:
+                        words.append(current)
+                        current = None
+                    pos += a.num_samples
+                if current:
+                    words.append(current)
+            offset += len(chunk.audio_float_array)
+        audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+        return Clip(audio.astype(np.float32, copy=False), self.sample_rate), words if aligned else []
+
+    def count_words(self, text: str) -> int:
+        """How many words espeak-ng makes of ``text`` (it joins some: "was the" is one)."""
+        return sum(len([w for w in "".join(p).split() if _WORD.search(w)]) for p in self._voice.phonemize(text))
 
     def close(self) -> None:
         """Nothing to release: the ONNX session goes with the object."""
