@@ -87,10 +87,12 @@ def _peak_hz(audio: np.ndarray, rate: int, start_s: float, end_s: float) -> floa
 
 
 @pytest.mark.slow
-def test_piper_says_an_emphasised_word_higher_and_longer() -> None:
+@pytest.mark.parametrize("voice_file", ["joe.toml", "alex.toml"])
+def test_each_voice_says_an_emphasised_word_higher_and_longer(voice_file: str) -> None:
     """Pitch peak and length of the marked word, measured (librosa.pyin) on the same synthesis
-    before and after the accent: the word's own engine output is the baseline."""
-    voice = load_voice(ROOT / "voices" / "joe.toml")
+    before and after the accent: the word's own engine output is the baseline. Both engines
+    say where their words are (Piper's alignments, Kokoro's durations)."""
+    voice = load_voice(ROOT / "voices" / voice_file)
     engine = load_engine(voice, threads=1)
     rises = []
     for sentence in ("We need a ⟬real⟭ budget for this.", "It took ⟬four⟭ hours to drain the node.",

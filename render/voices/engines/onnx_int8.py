@@ -149,14 +149,16 @@ def has_vnni() -> bool:
     return "avx512_vnni" in flags or "avx_vnni" in flags
 
 
-def fast_model(model: Path, digest: str, folder: Path, same_output: Callable[[Path, Path], bool]) -> Path:
+def fast_model(model: Path, digest: str, folder: Path, same_output: Callable[[Path, Path], bool],
+               also: tuple[str, Callable[[onnx.ModelProto], object]] | None = None) -> Path:
     """``model`` with its convolutions on the u8×s8 kernels, built once into ``folder``; or
     ``model`` itself where that does not apply (no VNNI, no ConvInteger, or output that is not
     bit for bit the same by ``same_output(original, rewritten)``, remembered so it is tried once).
+    ``also``: (its name in the file name, a change made to the graph in the same pass).
     """
     if not has_vnni():
         return model
-    tag = f"{digest[:24]}-{REWRITE}-ort{version('onnxruntime')}"
+    tag = f"{digest[:24]}-{REWRITE}{'-' + also[0] if also else ''}-ort{version('onnxruntime')}"
     fast, rejected = folder / f"{tag}.onnx", folder / f"{tag}.same-model"
     if fast.exists():
         return fast
@@ -173,17 +175,20 @@ def fast_model(model: Path, digest: str, folder: Path, same_output: Callable[[Pa
             if not stale.name.startswith(tag):
                 stale.unlink(missing_ok=True)
         try:
-            return _build(model, fast, rejected, same_output)
+            return _build(model, fast, rejected, same_output, also[1] if also else None)
         except Exception:  # a full disk, a model onnx cannot read: it costs speed, never the render
             return model
 
 
-def _build(model: Path, fast: Path, rejected: Path, same_output: Callable[[Path, Path], bool]) -> Path:
+def _build(model: Path, fast: Path, rejected: Path, same_output: Callable[[Path, Path], bool],
+           also: Callable[[onnx.ModelProto], object] | None) -> Path:
     loaded = onnx.load(str(model))
     if not signed_weights(loaded):
         rejected.parent.mkdir(parents=True, exist_ok=True)
         rejected.write_text("no ConvInteger to rewrite\n", encoding="utf-8")
         return model
+    if also is not None:
+        also(loaded)
     try:
         with atomic_path(fast, durable=False) as tmp:  # another worker sees no file or a whole one
             onnx.save(loaded, str(tmp))

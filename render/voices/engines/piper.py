@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import json
 import platform
-import re
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
@@ -16,7 +15,7 @@ import numpy as np
 
 from render.errors import RenderError
 from render.files import atomic_path
-from render.voices.engines.base import PHONEME, Clip, cpu_flags, espeak_ipa, split_rate
+from render.voices.engines.base import PHONEME, Clip, count_phoneme_words, cpu_flags, espeak_ipa, split_rate, word_spans
 from render.voices.voice import Voice, file_digest, fingerprint, resolve_piper_model
 
 if TYPE_CHECKING:
@@ -95,6 +94,9 @@ def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxrunt
 
     if cached is None:
         return build(), convs
+    for stale in cached.parent.glob(f"{file_digest(onnx)[:24]}-*.ort"):  # built by an earlier render
+        if stale != cached:
+            stale.unlink(missing_ok=True)
     try:  # ONNX Runtime saves the optimized graph to the temp path; others see no file or a whole one
         with atomic_path(cached, durable=False) as tmp:
             options.optimized_model_filepath = str(tmp)
@@ -118,8 +120,6 @@ def _with_alignments(model: Any) -> None:
     with contextlib.suppress(ValueError):
         add_alignment_output(model)
 
-
-_WORD = re.compile(r"\w")  # a phoneme group that is a word, not punctuation
 
 
 class PiperEngine:
@@ -167,23 +167,16 @@ class PiperEngine:
             if chunk.phoneme_alignments is None:
                 aligned = False
             else:
-                pos, current = offset, None
-                for a in chunk.phoneme_alignments:
-                    if _WORD.match(a.phoneme):
-                        current = (current[0] if current else pos, pos + a.num_samples)
-                    elif a.phoneme == " " and current:
-                        words.append(current)
-                        current = None
-                    pos += a.num_samples
-                if current:
-                    words.append(current)
+                ends = offset + np.cumsum([a.num_samples for a in chunk.phoneme_alignments])
+                words += word_spans([(a.phoneme, int(end) - a.num_samples, int(end))
+                                     for a, end in zip(chunk.phoneme_alignments, ends, strict=True)])
             offset += len(chunk.audio_float_array)
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
         return Clip(audio.astype(np.float32, copy=False), self.sample_rate), words if aligned else []
 
     def count_words(self, text: str) -> int:
-        """How many words espeak-ng makes of ``text`` (it joins some: "was the" is one)."""
-        return sum(len([w for w in "".join(p).split() if _WORD.search(w)]) for p in self._voice.phonemize(text))
+        """How many words espeak-ng makes of ``text``."""
+        return sum(count_phoneme_words("".join(p)) for p in self._voice.phonemize(text))
 
     def close(self) -> None:
         """Nothing to release: the ONNX session goes with the object."""
