@@ -1,13 +1,17 @@
-"""Do questions rise? Pitch at the end of 44 sentences, per host, as the engine says them and
-with render's intonation (issue 26's figures).
+"""Do questions rise, and does emphasis land? Pitch at the end of 44 sentences and on 12
+emphasised words, per host, as the engine says them and with render's intonation (issue 26's
+figures).
 
 Each sentence of ``prosody_sentences.tsv`` (statements, yes/no questions, declarative
 questions, wh-questions, alternatives) is normalized and spoken by each host's voice of the
 default cast. The "tail" is the median pitch (``librosa.pyin``) of the last fifth of the
 voiced frames against the median of the rest, in semitones. Goals: yes/no and declarative
 questions end ≥ +2 st in ≥ 90 % of them; statements, wh-questions and alternatives ≤ 0 st
-in ≥ 90 %. With the ``eval`` extra installed, DistillMOS (16 kHz) of the rising questions,
-the engine's against render's (goal: no more than 0.05 lower).
+in ≥ 90 %. Emphasis rows (``*real*``, capitals for stress) go through the script parser and
+the normalizer as a script's would; the marked word's pitch peak (pyin) with the accent over
+the same synthesis without it (goal ≥ +1.5 st), and its length from the audio's (goal ≥ +5 %).
+With the ``eval`` extra installed, DistillMOS (16 kHz) of the rising questions and of the
+emphasis rows, the engine's against render's (goal: no more than 0.05 lower).
 
     .venv/bin/python benchmarks/prosody.py [--json out.json]
 """
@@ -29,11 +33,17 @@ sys.path.insert(0, str(ROOT))
 from render.audio.intonation import fall, rise  # noqa: E402
 from render.normalize import Normalizer  # noqa: E402
 from render.normalize.questions import Tune, tune  # noqa: E402
+from render.normalize.sentences import speak  # noqa: E402
 from render.prepare import Settings  # noqa: E402
+from render.script.parse import parse_text  # noqa: E402
 from render.voices.cast import load_cast  # noqa: E402
 from render.voices.engines import load_engine  # noqa: E402
+from render.voices.jobs import emphasis_spans, stress  # noqa: E402
 
 RISING = ("yesno", "declarative")
+# librosa's default frame: at 1024 samples (46 ms at 22 kHz) pyin found no voicing at all in some of
+# Piper joe's lines (his pitch is near 95 Hz), so their peaks and tails could not be measured
+FRAME = 2048
 
 
 def sentences() -> list[tuple[str, str]]:
@@ -49,12 +59,40 @@ def tail_st(audio: np.ndarray, rate: int) -> float:
     """Median pitch of the last fifth of the voiced frames over the rest's, in semitones."""
     import librosa
 
-    f0, voiced, _ = librosa.pyin(audio.astype(np.float32), fmin=60, fmax=400, sr=rate, frame_length=1024)
+    f0, voiced, _ = librosa.pyin(audio.astype(np.float32), fmin=60, fmax=400, sr=rate, frame_length=FRAME)
     v = f0[voiced & ~np.isnan(f0)]
     if len(v) < 10:
         return float("nan")
     n = max(1, len(v) // 5)
     return float(12 * np.log2(np.median(v[-n:]) / np.median(v[:-n])))
+
+
+def peak_hz(audio: np.ndarray, rate: int, start: int, end: int) -> float:
+    """The highest pitch (pyin, 10 ms frames) between samples ``start`` and ``end``."""
+    import librosa
+
+    f0, _, _ = librosa.pyin(audio.astype(np.float32), fmin=60, fmax=400, sr=rate, frame_length=FRAME,
+                            hop_length=rate // 100)
+    seg = f0[start * 100 // rate: end * 100 // rate + 1]
+    seg = seg[~np.isnan(seg)]
+    return float(seg.max()) if len(seg) else float("nan")
+
+
+def emphasis(engine: object, norm: Normalizer, text: str) -> tuple[float, float, np.ndarray, np.ndarray, int]:
+    """(pitch peak of the first marked word with the accent over without it, st; its length
+    ratio; the engine's audio; render's; the rate), the line read as a script's turn."""
+    turn = speak(parse_text(f"**Jordan**: {text}\n", Path("set.md"), ["Jordan"]).turns, norm)[0]
+    marked = " ".join(s for _, s in turn.sentences)
+    plain, spans = emphasis_spans(marked)
+    clip, words = engine.synthesize_words(plain)  # type: ignore[attr-defined]
+    shaped = stress(engine, plain, spans, clip, words)
+    rate = clip.sample_rate
+    first = engine.count_words(plain[:spans[0][0]]) if spans[0][0] else 0  # type: ignore[attr-defined]
+    n = max(1, engine.count_words(plain[spans[0][0]:spans[0][1]]))  # type: ignore[attr-defined]
+    start, end = words[first][0], words[first + n - 1][1]
+    longer = len(shaped.audio) - len(clip.audio)
+    st = 12 * np.log2(peak_hz(shaped.audio, rate, start, end + longer) / peak_hz(clip.audio, rate, start, end))
+    return float(st), (end - start + longer) / (end - start), clip.audio, shaped.audio, rate
 
 
 def mos(clips: list[tuple[np.ndarray, int]]) -> float | None:
@@ -89,7 +127,14 @@ def main() -> None:
         tails: dict[str, list[tuple[float, float]]] = {}
         rising_clips: list[tuple[np.ndarray, np.ndarray, int]] = []
         rise_ms = []
+        stressed: list[tuple[float, float]] = []
+        stressed_clips: list[tuple[np.ndarray, np.ndarray, int]] = []
         for kind, text in rows:
+            if kind == "emphasis":
+                st, longer, before, after, rate = emphasis(engine, norm, text)
+                stressed.append((st, longer))
+                stressed_clips.append((before, after, rate))
+                continue
             spoken, _ = norm.explain(text)
             clip = engine.synthesize(spoken)
             natural = clip.audio
@@ -115,16 +160,30 @@ def main() -> None:
             }
         mos_engine = mos([(e, r) for e, _, r in rising_clips])
         mos_natural = mos([(n, r) for _, n, r in rising_clips])
+        mos_plain = mos([(e, r) for e, _, r in stressed_clips])
+        mos_stressed = mos([(n, r) for _, n, r in stressed_clips])
+        peaks = [st for st, _ in stressed if not np.isnan(st)]
         result[speaker] = {"voice": voice.name, "kinds": per_kind, "rise_ms_median": round(statistics.median(rise_ms), 1),
                            "mos_rising_engine": mos_engine and round(mos_engine, 3),
-                           "mos_rising_natural": mos_natural and round(mos_natural, 3)}
+                           "mos_rising_natural": mos_natural and round(mos_natural, 3),
+                           "emphasis": {"n": len(stressed), "peak_median_st": round(statistics.median(peaks), 1),
+                                        "measured": len(peaks),  # words pyin found voiced, with and without
+                                        "peak_ok": round(sum(p >= 1.5 for p in peaks) / max(1, len(peaks)), 2),
+                                        "length_median": round(statistics.median(x for _, x in stressed), 3),
+                                        "mos_engine": mos_plain and round(mos_plain, 3),
+                                        "mos_natural": mos_stressed and round(mos_stressed, 3)}}
         print(f"\n{speaker} ({voice.name}, {voice.engine}); a rise costs {result[speaker]['rise_ms_median']} ms")
         print(f"  {'kind':<12} {'n':>3}  {'engine tail':>12} {'ok':>5}   {'natural tail':>12} {'ok':>5}")
         for kind, k in per_kind.items():
             print(f"  {kind:<12} {k['n']:>3}  {k['engine_median_st']:>+10.1f}st {k['engine_ok']:>5.0%}"
                   f"   {k['natural_median_st']:>+10.1f}st {k['natural_ok']:>5.0%}")
+        e = result[speaker]["emphasis"]
+        print(f"  emphasis ({e['n']} words, {e['measured']} voiced to pyin): peak {e['peak_median_st']:+.1f} st median,"
+              f" {e['peak_ok']:.0%} of those >= +1.5 st;"
+              f" length x{e['length_median']:.2f}")
         if mos_engine is not None:
             print(f"  DistillMOS of the rising questions: engine {mos_engine:.3f}, natural {mos_natural:.3f}")
+            print(f"  DistillMOS of the emphasis rows: engine {mos_plain:.3f}, natural {mos_stressed:.3f}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
 

@@ -7,8 +7,9 @@ Pronunciation-ready scripts carry tags inline::
 
 :func:`segments` reads one sentence of such text into plain text (which the normalizer then
 speaks), :class:`Spoken` spans whose spoken form the markup fixes (``say-as``, ``sub``,
-``phoneme``), and :class:`Pause` (``<break>`` and the cues). Wrappers (``speak``, ``p``, ``s``,
-``emphasis``, ``prosody``, ``voice``, ``lang``) keep their words. Any other tag, or a tag that
+``phoneme``), :class:`Pause` (``<break>`` and the cues), :class:`Rate` (``<prosody rate>``) and
+:class:`Stress` (``<emphasis>``, which Markdown's ``*real*`` in a host's line becomes).
+Wrappers (``speak``, ``p``, ``s``, ``voice``, ``lang``) keep their words. Any other tag, or a tag that
 is not closed, is dropped with a :class:`Problem` naming it; the caller warns, or fails under
 ``--strict``.
 
@@ -228,5 +229,5 @@ def tidy(text: str) -> str:
 
 
 def plain(spoken: str) -> str:
-    """Spoken text with phoneme spans as their words and no rate marks (what a listener hears)."""
+    """Spoken text with phoneme spans as their words, no rate or emphasis marks (what a listener hears)."""
     return EMPHASIS.sub(r"\1", RATE_MARK.sub("", PHONEME.sub(lambda m: m.group(1), spoken)))
