@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -190,3 +191,24 @@ def test_audition_renders_one_slice_per_candidate(project: Path) -> None:
     bad = run_cli("voices", "audition", "1", "--speaker", "Sam", "--voice", "slt", cwd=project)
     assert bad.returncode == 2 and "Jordan, Alex" in bad.stderr
     assert not (folder / "Sam-slt-turns-1-4.wav").exists()
+
+
+def test_word_timings_change_no_sample(engine: KokoroEngine) -> None:
+    """The duration output render adds (so emphasis knows where a word is) leaves the audio
+    bit for bit as kokoro-onnx makes it from the shipped model, a sentence longer than one
+    context included; and the words it times are the words espeak-ng makes of the text."""
+    from kokoro_onnx import Kokoro
+
+    from render.voices.engines.kokoro import _session, model_file
+
+    assert engine._kokoro.has_timings
+    plain = Kokoro.from_session(_session(model_file(engine_voice := kokoro()), 1, "cpu", rewrite=False),
+                                str(packaged_pack()))
+    style = blend_style(engine_voice)
+    long = " ".join(["The scheduler places every pod, then the node pool scales, and the cache warms up."] * 5)
+    for text in (LINE, "We need a real budget, not a guess.", long):
+        assert np.array_equal(engine.synthesize(text).audio, plain.create(text, style, 1.0, "en-us")[0])
+    clip, words = engine.synthesize_words("The cache was the whole problem.")
+    assert len(words) == engine.count_words("The cache was the whole problem.") == 5  # "was the" is one
+    assert all(0 <= a < b <= len(clip.audio) for a, b in words)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(words))
