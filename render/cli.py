@@ -398,9 +398,12 @@ def script(
     root: RootOpt = Path("."),
     transcripts: TranscriptsOpt = None,
 ) -> None:
-    """Show the parsed turns: speaker, written text, spoken text, source line."""
+    """Show the parsed turns: speaker, written text, spoken text (*emphasised* words starred), source line."""
+    from render.script.markup import EMPHASIS, plain
+
     prep = prepare(ep, _settings(root, None, transcripts))
-    rows = [{"turn": t.number, "speaker": t.speaker, "text": t.text, "spoken": t.spoken,
+    rows = [{"turn": t.number, "speaker": t.speaker, "text": t.text,
+             "spoken": " ".join(plain(EMPHASIS.sub(r"*\1*", sp)) for _, sp in t.sentences if sp),
              "line": t.line} for t in prep.turns]
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")

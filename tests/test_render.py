@@ -78,6 +78,9 @@ def test_00035_script_json(root: Path) -> None:
     res = run_cli("script", "00035", "--json", cwd=root)
     turns = json.loads(res.stdout)
     assert len(turns) == 109 and turns[0]["line"] == 45
+    # capitals for stress are shown as the emphasis the voice gives them; captions keep them
+    assert turns[88]["text"] == "When should you NOT adopt these technologies?"
+    assert turns[88]["spoken"] == "When should you *not* adopt these technologies?"
 
 
 def test_unknown_speaker_is_a_clean_error_and_writes_nothing(tmp_path: Path) -> None:
