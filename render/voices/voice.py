@@ -22,7 +22,8 @@ ENGINES = ("kokoro", "piper", "festival", "coqui")
 FLOAT_KEYS = ("length_scale", "noise_scale", "noise_w", "sentence_silence", "speed")
 STR_KEYS = ("model", "voice", "model_path", "config_path", "speaker", "speaker_wav",
              "language", "device", "voices", "lang", "intonation")
-INTONATIONS = ("natural", "engine")  # questions rise as in English (render.audio.intonation), or as the engine says them
+# questions rise and emphasis lands as in English (render.audio.intonation), or as the engine says them
+INTONATIONS = ("natural", "engine")
 # Keys only Kokoro reads: left out of other engines' fingerprints, so adding them kept their caches.
 _KOKORO_KEYS = ("voices", "speed", "lang")
 INLINE_PREFIX = "kokoro:"  # cast.toml may name a Kokoro voice or blend directly: Alex = "kokoro:jm_kumo"
