@@ -6,9 +6,10 @@ Piper's rise once in four), and Piper has no pitch input at all. So the
 rise is made on the sentence's audio, the way a phonetician would in Praat:
 the sentence's pitch contour is kept up to the start of its last stretch of
 voicing, and from there it climbs to :data:`RISE_ST` semitones over the
-median of the sentence before it; Praat resynthesizes the sound on the new
-contour by overlap-add, which moves pitch without touching the voice's
-timbre or timing. A few tens of milliseconds a sentence; deterministic.
+median of the sentence before it (reached :data:`REACH` of the way along,
+then held); Praat resynthesizes the sound on the new contour by
+overlap-add, which moves pitch without touching the voice's timbre or
+timing. A few tens of milliseconds a sentence; deterministic.
 
 Emphasis (:func:`accent`) is the same tool on one word: its pitch raised in an arc that peaks
 :data:`ACCENT_ST` semitones over the engine's own contour, and the word lengthened by
@@ -25,11 +26,18 @@ import numpy as np
 
 RISE_ST = 5.0  # where the rise ends, in semitones over the median pitch before it
 RISE_SHARE = 0.3  # of the sentence's voiced time
+# The new pitch is reached this far into the shaped stretch and held to its end. A glide over
+# the whole stretch kept changing pitch inside every analysis frame, and pyin then heard Piper
+# joe's final syllables as unvoiced: on 40 of his questions, +2 st was reached by pyin in 68 %
+# with a glide, 90 % reaching the target at 40 % or 60 % (by Praat 98–100 % either way), and
+# DistillMOS 3.79 (glide), 3.78 (40 %), 3.81 (60 %) against the engine's 3.88.
+REACH = 0.6
 MIN_RISE_S = 0.3
 FALL_ST = 3.0  # a wh-question said with a rise is brought down to this far under its body...
 FALL_KEEP_ST = -1.0  # ...unless its end already falls this far
 PITCH_FLOOR, PITCH_CEILING = 60.0, 400.0  # Hz: both default voices, and most speaking voices
 CROSSFADE_S = 0.04  # from the engine's samples into the resynthesized rise
+SHAPING = 2  # in the turn key of every shaped sentence: bump it when the shaping changes its samples
 ACCENT_ST = 4.0  # an emphasised word's pitch peak over the engine's contour there
 ACCENT_STRETCH = 1.12  # ...and its length
 _STEP = 0.01  # seconds between pitch points
@@ -79,8 +87,8 @@ def shape_end(audio: np.ndarray, rate: int, semitones: float, keep_below: float 
     tier = call(manipulation, "Extract pitch tier")
     call(tier, "Remove points between", start, sound.duration)
     for x in np.linspace(start, end, _POINTS):
-        k = (x - start) / (end - start) if end > start else 1.0
-        call(tier, "Add point", float(x), from_hz * (to_hz / from_hz) ** k)  # even steps in semitones
+        k = min(1.0, (x - start) / (end - start) / REACH) if end > start else 1.0
+        call(tier, "Add point", float(x), from_hz * (to_hz / from_hz) ** k)  # even steps in semitones, then held
     call([manipulation, tier], "Replace pitch tier")
     shaped = call(manipulation, "Get resynthesis (overlap-add)").values[0].astype(np.float32)
     if len(shaped) < len(audio):

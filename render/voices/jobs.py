@@ -18,7 +18,7 @@ import numpy as np
 
 from render.audio.assemble import condition
 from render.audio.clips import TurnAudio
-from render.audio.intonation import accent, fall, rise
+from render.audio.intonation import SHAPING, accent, fall, rise
 from render.errors import RenderError
 from render.normalize.questions import Tune, tune
 from render.script.markup import EMPHASIS
@@ -67,6 +67,15 @@ def sentence_tunes(turn: Turn, voice: Voice) -> list[Tune | None]:
 
 # Added to a shaped sentence in the turn key: the key changes with the intonation, and only there.
 TUNE_MARKS = {Tune.RISE: "\u2197", Tune.FALL: "\u2198"}
+
+
+def shaped_key(sentence: str, shape: Tune | None) -> str:
+    """A sentence as the turn key holds it: a sentence render shapes (a question's tune, an
+    emphasised word) carries its tune's mark and the shaping's version, so a change to how
+    render shapes re-synthesizes those sentences, and only those."""
+    if shape is None and "⟬" not in sentence:
+        return sentence
+    return f"{sentence}{TUNE_MARKS[shape] if shape else ''}~{SHAPING}"
 
 
 log = logging.getLogger(__name__)
@@ -192,7 +201,7 @@ def plan_jobs(turns: list[Turn], cast: Cast) -> list[Job]:
     for t in turns:
         voice = cast.voices[t.speaker]
         spoken = spoken_sentences(t, voice)
-        marked = [s + TUNE_MARKS[k] if k else s for s, k in zip(spoken, sentence_tunes(t, voice), strict=True)]
+        marked = [shaped_key(s, k) for s, k in zip(spoken, sentence_tunes(t, voice), strict=True)]
         jobs.append(Job(t, voice, turn_key(marked, prints[t.speaker])))
     return jobs
 
