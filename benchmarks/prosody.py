@@ -37,8 +37,8 @@ from render.normalize.sentences import speak  # noqa: E402
 from render.prepare import Settings  # noqa: E402
 from render.script.parse import parse_text  # noqa: E402
 from render.voices.cast import load_cast  # noqa: E402
+from render.voices.emphasis import emphasis_spans, stress  # noqa: E402
 from render.voices.engines import load_engine  # noqa: E402
-from render.voices.jobs import emphasis_spans, stress  # noqa: E402
 
 RISING = ("yesno", "declarative")
 # librosa's default frame: at 1024 samples (46 ms at 22 kHz) pyin found no voicing at all in some of

@@ -7,10 +7,8 @@ executor imports the unit it runs without importing the scheduler that calls it.
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +16,14 @@ import numpy as np
 
 from render.audio.assemble import condition
 from render.audio.clips import TurnAudio
-from render.audio.intonation import SHAPING, accent, fall, rise
+from render.audio.intonation import SHAPING, fall, rise
 from render.errors import RenderError
 from render.normalize.questions import Tune, tune
 from render.script.markup import EMPHASIS
 from render.script.parse import Turn
 from render.voices.cache import turn_key
 from render.voices.cast import Cast
+from render.voices.emphasis import speak
 from render.voices.engines import Engine, load_engine, voice_fingerprint
 from render.voices.engines.base import Clip
 from render.voices.voice import Voice
@@ -76,9 +75,6 @@ def shaped_key(sentence: str, shape: Tune | None) -> str:
     if shape is None and "⟬" not in sentence:
         return sentence
     return f"{sentence}{TUNE_MARKS[shape] if shape else ''}~{SHAPING}"
-
-
-log = logging.getLogger(__name__)
 
 
 class EngineCache:
@@ -147,51 +143,6 @@ def synth_turn(engines: EngineCache, job: Job) -> TurnAudio:
         raise RenderError(f"the {job.voice.engine} voice produced silence for {where}", line=job.turn.line,
                           hint="check the voice with 'render voices test'")
     return condition(raw)
-
-
-def speak(engine: Engine, sentence: str, name: str) -> Clip:
-    """One sentence from ``engine``, its ⟬emphasised⟭ words given a pitch accent
-    (:func:`render.audio.intonation.accent`) where the engine says where its words are."""
-    if "⟬" not in sentence:
-        return engine.synthesize(sentence)
-    text, spans = emphasis_spans(sentence)
-    timed = getattr(engine, "synthesize_words", None)
-    if timed is None:
-        _no_word_times(name)
-        return engine.synthesize(text)
-    clip, words = timed(text)
-    return stress(engine, text, spans, clip, words)
-
-
-def stress(engine: Any, text: str, spans: list[tuple[int, int]], clip: Clip, words: list[tuple[int, int]]) -> Clip:
-    """``clip`` (``text`` as ``engine`` said it, its words at ``words``: sample spans) with a
-    pitch accent on the words at ``spans`` (characters of ``text``). A span is mapped to the
-    engine's words by counting the words it makes of the text before it."""
-    rate, audio = clip.sample_rate, clip.audio
-    for a, b in reversed(spans):  # the last first: a lengthened word moves only what follows it
-        first = engine.count_words(text[:a]) if a else 0
-        n = max(1, engine.count_words(text[a:b]))
-        if first + n <= len(words):
-            audio = accent(audio, rate, words[first][0] / rate, words[first + n - 1][1] / rate)
-    return Clip(audio, rate)
-
-
-def emphasis_spans(sentence: str) -> tuple[str, list[tuple[int, int]]]:
-    """``sentence`` without its ⟬emphasis⟭ marks, and where the marked words are in it (characters)."""
-    out, spans, pos = [], [], 0
-    for m in EMPHASIS.finditer(sentence):
-        out.append(sentence[pos:m.start()])
-        start = sum(len(p) for p in out)
-        out.append(m.group(1))
-        spans.append((start, start + len(m.group(1))))
-        pos = m.end()
-    out.append(sentence[pos:])
-    return "".join(out), spans
-
-
-@cache
-def _no_word_times(engine: str) -> None:
-    log.warning("%s does not say where its words are: emphasis is read without an accent", engine)
 
 
 def plan_jobs(turns: list[Turn], cast: Cast) -> list[Job]:

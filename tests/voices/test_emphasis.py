@@ -16,8 +16,9 @@ from render.normalize.sentences import speak as speak_turns
 from render.script.markup import plain
 from render.script.parse import Turn, parse_text
 from render.voices.cast import Cast, load_voice
+from render.voices.emphasis import emphasis_spans, stress
 from render.voices.engines import load_engine
-from render.voices.jobs import emphasis_spans, plan_jobs, stress
+from render.voices.jobs import plan_jobs
 
 ROOT = Path(__file__).parents[2]
 
