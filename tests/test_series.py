@@ -3,6 +3,7 @@ two-node Ray cluster on loopback giving the same bytes as a local run."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -163,7 +164,8 @@ def test_a_killed_worker_costs_its_episode_not_the_rest_of_the_series(tmp_path: 
             victim = workers[-1]
         time.sleep(0.05)
     assert victim is not None
-    victim.kill()
+    with contextlib.suppress(psutil.NoSuchProcess):  # it ended between being seen and killed: the series just finishes
+        victim.kill()
     _, err = proc.communicate(timeout=300)
     assert "Traceback" not in err
     assert (proj / "output" / "00052" / "draft" / "report.json").exists(), err  # the next episode was rendered
