@@ -22,6 +22,8 @@ syllable or the one before it, where English puts the start of a rise.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 RISE_ST = 5.0  # where the rise ends, in semitones over the median pitch before it
@@ -42,6 +44,35 @@ ACCENT_ST = 4.0  # an emphasised word's pitch peak over the engine's contour the
 ACCENT_STRETCH = 1.12  # ...and its length
 _STEP = 0.01  # seconds between pitch points
 _POINTS = 10  # on the rise
+
+
+def _contour(audio: np.ndarray, rate: int) -> tuple[Any, np.ndarray, np.ndarray]:
+    """``audio`` as a Praat sound, its pitch (Hz, 0 where unvoiced) and the pitch's times."""
+    import parselmouth  # 0.4 s to import: only where a sentence is shaped, not at every start
+
+    sound = parselmouth.Sound(audio.astype(np.float64), sampling_frequency=float(rate))
+    pitch = sound.to_pitch(_STEP, PITCH_FLOOR, PITCH_CEILING)
+    return sound, pitch.selected_array["frequency"], pitch.xs()
+
+
+def _resynthesized(sound: Any, span: tuple[float, float], points: list[tuple[float, float]],
+                   lengths: list[tuple[float, float]] | None = None) -> np.ndarray:
+    """``sound`` resynthesized by overlap-add with its pitch within ``span`` replaced by
+    ``points`` (time, Hz) and, with ``lengths`` (time, factor), its duration tier so."""
+    from parselmouth.praat import call
+
+    manipulation = call(sound, "To Manipulation", _STEP, PITCH_FLOOR, PITCH_CEILING)
+    tier = call(manipulation, "Extract pitch tier")
+    call(tier, "Remove points between", *span)
+    for x, hz in points:
+        call(tier, "Add point", x, hz)
+    call([manipulation, tier], "Replace pitch tier")
+    if lengths:
+        durations = call(manipulation, "Extract duration tier")
+        for x, k in lengths:
+            call(durations, "Add point", x, k)
+        call([manipulation, durations], "Replace duration tier")
+    return call(manipulation, "Get resynthesis (overlap-add)").values[0].astype(np.float32)
 
 
 def tail_st(f0: np.ndarray) -> float:
@@ -66,13 +97,7 @@ def fall(audio: np.ndarray, rate: int) -> np.ndarray:
 def shape_end(audio: np.ndarray, rate: int, semitones: float, keep_below: float | None = None) -> np.ndarray:
     """The end of ``audio`` moved to ``semitones`` over the median pitch before it; unchanged
     when it has too little voicing, or when its own end is already under ``keep_below``."""
-    import parselmouth  # 0.4 s to import: only where a question is spoken, not at every start
-    from parselmouth.praat import call
-
-    sound = parselmouth.Sound(audio.astype(np.float64), sampling_frequency=float(rate))
-    pitch = sound.to_pitch(_STEP, PITCH_FLOOR, PITCH_CEILING)
-    f0 = pitch.selected_array["frequency"]
-    times = pitch.xs()
+    sound, f0, times = _contour(audio, rate)
     voiced = f0 > 0
     if voiced.sum() < 10 or (keep_below is not None and tail_st(f0) <= keep_below):
         return audio
@@ -83,14 +108,11 @@ def shape_end(audio: np.ndarray, rate: int, semitones: float, keep_below: float 
     body = float(np.median(before if before.size else f0[voiced]))
     from_hz = float(np.interp(start, t_voiced, f0[voiced]))
     to_hz = body * 2 ** (semitones / 12)
-    manipulation = call(sound, "To Manipulation", _STEP, PITCH_FLOOR, PITCH_CEILING)
-    tier = call(manipulation, "Extract pitch tier")
-    call(tier, "Remove points between", start, sound.duration)
+    points = []
     for x in np.linspace(start, end, _POINTS):
         k = min(1.0, (x - start) / (end - start) / REACH) if end > start else 1.0
-        call(tier, "Add point", float(x), from_hz * (to_hz / from_hz) ** k)  # even steps in semitones, then held
-    call([manipulation, tier], "Replace pitch tier")
-    shaped = call(manipulation, "Get resynthesis (overlap-add)").values[0].astype(np.float32)
+        points.append((float(x), from_hz * (to_hz / from_hz) ** k))  # even steps in semitones, then held
+    shaped = _resynthesized(sound, (start, sound.duration), points)
     if len(shaped) < len(audio):
         shaped = np.pad(shaped, (0, len(audio) - len(shaped)))
     # Overlap-add costs some quality even where the pitch is unchanged (DistillMOS −0.24 on Kokoro
@@ -111,29 +133,18 @@ def accent(audio: np.ndarray, rate: int, start_s: float, end_s: float, semitones
     (the audio after it moves later by the difference). Only the word and
     :data:`CROSSFADE_S` either side are resynthesized; the rest keeps the engine's samples.
     Unchanged when the word carries too little voicing to move."""
-    import parselmouth
-    from parselmouth.praat import call
-
     if end_s - start_s < 0.05:
         return audio
-    sound = parselmouth.Sound(audio.astype(np.float64), sampling_frequency=float(rate))
-    pitch = sound.to_pitch(_STEP, PITCH_FLOOR, PITCH_CEILING)
-    f0, times = pitch.selected_array["frequency"], pitch.xs()
+    sound, f0, times = _contour(audio, rate)
     voiced = f0 > 0
     if ((times >= start_s) & (times <= end_s) & voiced).sum() < 2:
         return audio
-    manipulation = call(sound, "To Manipulation", _STEP, PITCH_FLOOR, PITCH_CEILING)
-    tier = call(manipulation, "Extract pitch tier")
-    call(tier, "Remove points between", start_s, end_s)
+    points = []
     for x in np.linspace(start_s, end_s, _POINTS + 2):
         arc = max(0.0, float(np.sin(np.pi * (x - start_s) / (end_s - start_s)))) ** 0.7
-        call(tier, "Add point", float(x), float(np.interp(x, times[voiced], f0[voiced])) * 2 ** (semitones * arc / 12))
-    call([manipulation, tier], "Replace pitch tier")
-    durations = call(manipulation, "Extract duration tier")
-    for x, k in ((max(0.0, start_s - 0.001), 1.0), (start_s, stretch), (end_s, stretch), (end_s + 0.001, 1.0)):
-        call(durations, "Add point", x, k)
-    call([manipulation, durations], "Replace duration tier")
-    shaped = call(manipulation, "Get resynthesis (overlap-add)").values[0].astype(np.float32)
+        points.append((float(x), float(np.interp(x, times[voiced], f0[voiced])) * 2 ** (semitones * arc / 12)))
+    lengths = [(max(0.0, start_s - 0.001), 1.0), (start_s, stretch), (end_s, stretch), (end_s + 0.001, 1.0)]
+    shaped = _resynthesized(sound, (start_s, end_s), points, lengths)
     moved = round((stretch - 1) * (end_s - start_s) * rate)
     a0, a1 = max(0, int((start_s - CROSSFADE_S) * rate)), int(start_s * rate)
     b1 = min(len(audio), int(end_s * rate))

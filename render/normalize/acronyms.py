@@ -65,6 +65,8 @@ def stress_words() -> frozenset[str]:
     """The words a script writes in capitals for stress (``stress-words.txt``, shipped data)."""
     text = resources.files("render.normalize").joinpath("stress-words.txt").read_text(encoding="utf-8")
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
 _SHIELDED = re.compile(r"<(say-as|sub|phoneme)\b[^>]*>.*?</\1\s*>|<[^<>]*>", re.I | re.S)
 
 
@@ -72,8 +74,9 @@ def stressed_caps(text: str, known: set[str]) -> str:
     """``text`` with words in capitals for stress ("HOW MANY", "NOT") wrapped in ``<emphasis>``:
     runs of capitals whose every word is a common English word (:func:`stress_words`) that
     no lexicon scope lists. An acronym is never taken for stress: a closed list of words
-    cannot hold PID, DORA or BGP, and the lexicon settles the rest (IT, US). A line mostly in capitals is a heading or a shout,
-    not stress, and is left alone; so are the markup's own tags and what they fix."""
+    cannot hold PID, DORA or BGP, and leaves out "it" and "us" (IT, US). A line mostly in
+    capitals is a heading or a shout, not stress, and is left alone; so are the markup's own
+    tags and what they fix."""
     words = re.findall(r"[A-Za-z]+", text)
     if not words or sum(w.isupper() and len(w) > 1 for w in words) * 2 > len(words):
         return text

@@ -187,12 +187,15 @@ class _Parser:
                            hint=f"known speakers are {known}; fix the name, add '{name}' to voices/cast.toml, "
                                 f"or map it to a host under [aliases] (\"{name}\" = \"{known.split(', ')[0]}\")")
 
-    def bold_line(self, name: str, rest: str, lineno: int) -> bool:
-        """Handle ``**Name**: text``; return False if it is not a turn or metadata."""
+    def bold_line(self, name: str, raw: str, lineno: int) -> bool:
+        """Handle ``**Name**: text`` (``raw``: the text as written); return False if it is not
+        a turn or metadata. A turn's text is cleaned as speech (its emphasis kept), metadata's
+        as plain words."""
         key = name.strip()
         if key.lower() in self.speakers:
-            self.start_turn(key, rest, lineno)
+            self.start_turn(key, _clean(raw, True), lineno)
             return True
+        rest = _clean(raw)
         words = key.split()
         is_meta = (
             len(words) > 1
@@ -201,7 +204,7 @@ class _Parser:
             or (not self.turns and self.current is None and len(rest.split()) <= 12)
         )
         if is_meta:
-            self.metadata[key] = _clean(re.sub(r"</?emphasis>", "", rest))  # rest came cleaned as speech
+            self.metadata[key] = _clean(rest)
             return True
         if self.bullets_only:
             return False
@@ -232,7 +235,7 @@ class _Parser:
         if self.bullets_only:
             return
         m = _BOLD_TURN.match(stripped) or _BOLD_TURN_INNER.match(stripped)
-        if m and self.bold_line(m.group(1), _clean(m.group(2), True), lineno):
+        if m and self.bold_line(m.group(1), m.group(2), lineno):
             return
         if m := _PLAIN_TURN.match(stripped):
             name = m.group(1)

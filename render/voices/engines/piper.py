@@ -68,7 +68,8 @@ def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxrunt
     """
     import onnxruntime
 
-    cached = None if model_dir is None else model_dir / f"{file_digest(onnx)[:24]}-{_runtime_tag()}-aligned.ort"
+    prefix = file_digest(onnx)[:24]
+    cached = None if model_dir is None else model_dir / f"{prefix}-{_runtime_tag()}-aligned.ort"
     if cached is not None and cached.exists():
         options = _options(threads)
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
@@ -94,7 +95,7 @@ def _session(onnx: Path, threads: int, model_dir: Path | None) -> tuple[onnxrunt
 
     if cached is None:
         return build(), convs
-    for stale in cached.parent.glob(f"{file_digest(onnx)[:24]}-*.ort"):  # built by an earlier render
+    for stale in cached.parent.glob(f"{prefix}-*.ort"):  # built by an earlier render
         if stale != cached:
             stale.unlink(missing_ok=True)
     try:  # ONNX Runtime saves the optimized graph to the temp path; others see no file or a whole one
@@ -121,7 +122,6 @@ def _with_alignments(model: Any) -> None:
         add_alignment_output(model)
 
 
-
 class PiperEngine:
     """Loads the ONNX model once with a bounded thread count.
 
@@ -146,27 +146,25 @@ class PiperEngine:
         self.fingerprint = voice_fingerprint(voice)
 
     def synthesize(self, text: str) -> Clip:
-        text, rate = split_rate(text)
-        syn = self._syn if rate == 1.0 else replace(self._syn, length_scale=(self._syn.length_scale or 1.0) / rate)
-        # Piper reads [[ phonemes ]] in its text as they are: the markup's phoneme spans go there.
-        text = PHONEME.sub(lambda m: f" [[ {espeak_ipa(m.group(2))} ]] ", text) if "⟦" in text else text
-        chunks = [c.audio_float_array for c in self._voice.synthesize(text, syn)]
-        audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-        return Clip(audio.astype(np.float32, copy=False), self.sample_rate)
+        return self._speak(text, timed=False)[0]
 
     def synthesize_words(self, text: str) -> tuple[Clip, list[tuple[int, int]]]:
         """The sentence as :meth:`synthesize` says it, and where each of its words is (samples,
         words as espeak-ng groups them: :meth:`count_words`); no words where the model gives
         no alignments."""
+        return self._speak(text, timed=True)
+
+    def _speak(self, text: str, timed: bool) -> tuple[Clip, list[tuple[int, int]]]:
         text, rate = split_rate(text)
         syn = self._syn if rate == 1.0 else replace(self._syn, length_scale=(self._syn.length_scale or 1.0) / rate)
+        # Piper reads [[ phonemes ]] in its text as they are: the markup's phoneme spans go there.
         text = PHONEME.sub(lambda m: f" [[ {espeak_ipa(m.group(2))} ]] ", text) if "⟦" in text else text
-        chunks, words, offset, aligned = [], [], 0, True
-        for chunk in self._voice.synthesize(text, syn, include_alignments=True):
+        chunks, words, offset, aligned = [], [], 0, timed
+        for chunk in self._voice.synthesize(text, syn, include_alignments=timed):
             chunks.append(chunk.audio_float_array)
             if chunk.phoneme_alignments is None:
                 aligned = False
-            else:
+            elif aligned:
                 ends = offset + np.cumsum([a.num_samples for a in chunk.phoneme_alignments])
                 words += word_spans([(a.phoneme, int(end) - a.num_samples, int(end))
                                      for a, end in zip(chunk.phoneme_alignments, ends, strict=True)])
