@@ -22,6 +22,7 @@ syllable or the one before it, where English puts the start of a rise.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -59,7 +60,7 @@ def _resynthesized(sound: Any, span: tuple[float, float], points: list[tuple[flo
                    lengths: list[tuple[float, float]] | None = None) -> np.ndarray:
     """``sound`` resynthesized by overlap-add with its pitch within ``span`` replaced by
     ``points`` (time, Hz) and, with ``lengths`` (time, factor), its duration tier so."""
-    from parselmouth.praat import call
+    from parselmouth.praat import call, run
 
     manipulation = call(sound, "To Manipulation", _STEP, PITCH_FLOOR, PITCH_CEILING)
     tier = call(manipulation, "Extract pitch tier")
@@ -72,7 +73,14 @@ def _resynthesized(sound: Any, span: tuple[float, float], points: list[tuple[flo
         for x, k in lengths:
             call(durations, "Add point", x, k)
         call([manipulation, durations], "Replace duration tier")
-    return call(manipulation, "Get resynthesis (overlap-add)").values[0].astype(np.float32)
+    # Lengthening a stretch makes Praat's overlap-add pick periods at random: seeded, the same
+    # sentence always gets the same samples (the lock keeps another thread's seed out between).
+    with _PRAAT_RANDOM:
+        run("random_initializeWithSeedUnsafelyButPredictably (26)")
+        return call(manipulation, "Get resynthesis (overlap-add)").values[0].astype(np.float32)
+
+
+_PRAAT_RANDOM = threading.Lock()  # Praat's random generator is one per process
 
 
 def tail_st(f0: np.ndarray) -> float:

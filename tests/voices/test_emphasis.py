@@ -108,3 +108,19 @@ def test_each_voice_says_an_emphasised_word_higher_and_longer(voice_file: str) -
         rises.append(12 * np.log2(_peak_hz(shaped.audio, rate, start, new_end)
                                   / _peak_hz(clip.audio, rate, start, end)))
     assert sum(r >= 1.5 for r in rises) >= 3, rises
+
+
+def test_the_accent_is_deterministic() -> None:
+    """Lengthening makes Praat's overlap-add draw random numbers: the same sentence must still
+    get the same samples every time (the turn cache and byte-identical re-renders rely on it)."""
+    from render.audio.intonation import accent
+
+    rate = 22_050
+    t = np.arange(int(1.2 * rate)) / rate
+    voiced = 0.3 * np.sin(2 * np.pi * 110 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))
+    hiss = (t > 0.55) & (t < 0.65)  # a consonant inside the word: unvoiced, where Praat draws its periods
+    voiced[hiss] = 0.1 * np.random.default_rng(0).standard_normal(int(hiss.sum()))
+    voiced = voiced.astype(np.float32)
+    first = accent(voiced, rate, 0.4, 0.8)
+    assert len(first) > len(voiced)  # lengthened
+    assert all(np.array_equal(first, accent(voiced, rate, 0.4, 0.8)) for _ in range(3))
