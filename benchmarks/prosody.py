@@ -39,6 +39,7 @@ from render.script.parse import parse_text  # noqa: E402
 from render.voices.cast import load_cast  # noqa: E402
 from render.voices.emphasis import emphasis_spans, stress  # noqa: E402
 from render.voices.engines import load_engine  # noqa: E402
+from render.voices.engines.base import RISE  # noqa: E402
 
 RISING = ("yesno", "declarative")
 # librosa's default frame: at 1024 samples (46 ms at 22 kHz) pyin found no voicing at all in some of
@@ -155,7 +156,10 @@ def main() -> None:
             natural = clip.audio
             if tune(text) is Tune.RISE:
                 t0 = time.perf_counter()
-                natural = rise(clip.audio, clip.sample_rate)
+                if getattr(engine, "rises", False):  # Kokoro: said rising by the model (synthesis included)
+                    natural = engine.synthesize(spoken + RISE).audio
+                else:  # the rise put on the engine's audio
+                    natural = rise(clip.audio, clip.sample_rate)
                 rise_ms.append(1000 * (time.perf_counter() - t0))
                 rising_clips.append((clip.audio, natural, clip.sample_rate))
             elif tune(text) is Tune.FALL:

@@ -73,10 +73,9 @@ def test_kokoro_runs_the_rewritten_model_with_the_same_audio_bit_for_bit(tmp_pat
     shipped = packaged_model(default_model_dir())
     voice = Voice(name="t", engine="kokoro", source="t.toml", voice="jm_kumo")
     runnable = _runnable(shipped, "cpu")
-    if not has_vnni():
-        assert runnable == shipped
-        return
-    assert REWRITE in runnable.name and runnable.parent == default_model_dir()
+    # Every CPU runs the model with render's prosody inputs; only one with VNNI the u8×s8 kernels.
+    assert runnable != shipped and "prosody" in runnable.name and runnable.parent == default_model_dir()
+    assert (REWRITE in runnable.name) == has_vnni()
     assert _runnable(shipped, "cuda") == shipped  # other providers run the model as shipped
     from kokoro_onnx import Kokoro
 
@@ -118,13 +117,14 @@ def test_a_rewrite_damaged_on_disk_is_dropped_and_the_shipped_model_runs(tmp_pat
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     folder = default_model_dir()
     assert folder == tmp_path / "render" / "models"
-    damaged = folder / f"{packaged_sha256()[:24]}-{REWRITE}-ort{version('onnxruntime')}.onnx"
+    kind = REWRITE if has_vnni() else "graph"
+    damaged = folder / f"{packaged_sha256()[:24]}-{kind}-prosody-ort{version('onnxruntime')}.onnx"
     damaged.parent.mkdir(parents=True)
     damaged.write_bytes(b"not a model")
     voice = Voice(name="t", engine="kokoro", source="t.toml", voice="jm_kumo")
     clip = KokoroEngine(voice, threads=2).synthesize("Hello there.")
     assert clip.seconds > 0.3
-    assert not damaged.exists() or not has_vnni()  # removed, to be built again next time
+    assert not damaged.exists()  # removed, to be built again next time
 
 
 def test_every_byte_shifts_to_the_same_signed_difference() -> None:

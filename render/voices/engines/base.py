@@ -127,6 +127,14 @@ def _warn_once(engine: str, word: str) -> None:
     log.warning("%s cannot speak phonemes: <phoneme> '%s' is read as the word", engine, word)
 
 
+RISE = "\u2197"  # ends a sentence an engine that ``rises`` is to say as a rising question
+
+
+def split_rise(text: str) -> tuple[str, bool]:
+    """``text`` without a final :data:`RISE` mark, and whether it had one."""
+    return (text[:-1], True) if text.endswith(RISE) else (text, False)
+
+
 def split_rate(text: str, engine: str | None = None) -> tuple[str, float]:
     """``text`` without its ``<prosody rate>`` mark, and the rate (> 1 faster). An engine
     that cannot change its rate per call (``engine`` named) warns once and gets 1.0."""

@@ -23,7 +23,14 @@ import numpy as np
 from render.errors import RenderError
 from render.files import atomic_path
 from render.voices.cache import user_model_dir
-from render.voices.engines.base import Clip, count_phoneme_words, split_phonemes, split_rate, word_spans
+from render.voices.engines.base import (
+    Clip,
+    count_phoneme_words,
+    split_phonemes,
+    split_rate,
+    split_rise,
+    word_spans,
+)
 from render.voices.voice import Voice, file_digest, fingerprint, sha256_file
 
 if TYPE_CHECKING:
@@ -271,56 +278,42 @@ def _same_audio(original: Path, rewritten: Path) -> bool:
 
 
 def _runnable(model: Path, device: str) -> Path:
-    """The model to run: on CPUs with VNNI, the same model with its int8 convolutions on ONNX
-    Runtime's u8×s8 kernels (same audio bit for bit, ~1.5× faster; see
-    :mod:`render.voices.engines.onnx_int8`), built and checked once per model and machine."""
+    """The model to run: the same model with render's prosody inputs and outputs
+    (:mod:`render.voices.engines.kokoro_graph`) and, on CPUs with VNNI, its int8 convolutions
+    on ONNX Runtime's u8×s8 kernels (~1.5× faster; :mod:`render.voices.engines.onnx_int8`);
+    the same audio bit for bit, built and checked once per model and machine."""
+    from render.voices.engines.kokoro_graph import with_prosody
     from render.voices.engines.onnx_int8 import fast_model
 
     if device.startswith("cuda"):
         return model
     packaged = model == default_model_dir() / PACKAGED_MODEL  # verified when it was joined
     digest = packaged_sha256() if packaged else file_digest(model)
-    return fast_model(model, digest, default_model_dir(), _same_audio, ("timed", with_durations))
-
-
-ALIGNMENT = "/encoder/Cast_4_output_0"  # Kokoro-82M's token-to-frame alignment, [tokens + 2, frames]
-
-
-def with_durations(model: Any) -> bool:
-    """Add a ``duration`` output (frames per token: the alignment's row sums), which
-    kokoro-onnx reads to say when each phoneme is spoken (``create_timed``): where an
-    emphasised word is (:meth:`KokoroEngine.synthesize_words`). The audio is unchanged. False
-    (and nothing added) for a graph without the tensor: its emphasis is not shaped."""
-    from onnx import TensorProto, helper
-
-    if not any(ALIGNMENT in n.output for n in model.graph.node):
-        return False
-    model.graph.initializer.append(helper.make_tensor("render_duration_axes", TensorProto.INT64, [1], [1]))
-    model.graph.node.extend([
-        helper.make_node("ReduceSum", [ALIGNMENT, "render_duration_axes"], ["render_duration_f"], keepdims=0),
-        helper.make_node("Cast", ["render_duration_f"], ["duration"], to=TensorProto.INT64),
-    ])
-    model.graph.output.append(helper.make_tensor_value_info("duration", TensorProto.INT64, None))
-    return True
+    return fast_model(model, digest, default_model_dir(), _same_audio, ("prosody", with_prosody))
 
 
 def _session(model: Path, threads: int, device: str, rewrite: bool = True) -> onnxruntime.InferenceSession:
+    """A session on ``model`` as render runs it (:func:`_runnable`), or as shipped with ``rewrite=False``."""
+    if rewrite and (fast := _runnable(model, device)) != model:
+        try:
+            return _open(fast, threads, device)
+        except Exception:  # damaged since it was built: rebuilt next time, the original runs now
+            fast.unlink(missing_ok=True)
+    try:
+        return _open(model, threads, device)
+    except Exception as exc:  # ONNX Runtime's own error types are not importable by name
+        raise RenderError(f"ONNX Runtime cannot load the Kokoro model {model}: {exc}",
+                          hint="check the file is a Kokoro .onnx (fp32, fp16 or int8)") from exc
+
+
+def _open(model: Path, threads: int, device: str) -> onnxruntime.InferenceSession:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = max(1, threads)
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
-    if rewrite and (fast := _runnable(model, device)) != model:
-        try:
-            return onnxruntime.InferenceSession(str(fast), sess_options=options, providers=providers(device))
-        except Exception:  # damaged since it was built: rebuilt next time, the original runs now
-            fast.unlink(missing_ok=True)
-    try:
-        return onnxruntime.InferenceSession(str(model), sess_options=options, providers=providers(device))
-    except Exception as exc:  # ONNX Runtime's own error types are not importable by name
-        raise RenderError(f"ONNX Runtime cannot load the Kokoro model {model}: {exc}",
-                          hint="check the file is a Kokoro .onnx (fp32, fp16 or int8)") from exc
+    return onnxruntime.InferenceSession(str(model), sess_options=options, providers=providers(device))
 
 
 class KokoroEngine:
@@ -348,6 +341,14 @@ class KokoroEngine:
         npz = pack if pack.suffix in (".npz", ".bin") else packaged_pack()  # Kokoro opens one; styles are ours
         session = _session(model_file(voice), threads, voice.device)
         self._kokoro = Kokoro.from_session(session, str(npz))
+        inputs = {i.name for i in session.get_inputs()}
+        self._tokens_input = "input_ids" if "input_ids" in inputs else "tokens"
+        # Says a sentence ending in RISE rising, in the model (render.voices.engines.kokoro_rise);
+        # a model without render's prosody inputs gets its rise after synthesis instead.
+        self.rises = "pitch" in {i.name for i in session.get_overridable_initializers()}
+        self._model = Path(session._model_path)  # the file the session runs, where its predictor is built
+        self._threads, self._device = threads, voice.device
+        self._predictor: onnxruntime.InferenceSession | None = None  # opened for the first rising sentence
 
     def synthesize(self, text: str) -> Clip:
         audio, sr, _ = self._create(text)
@@ -356,7 +357,7 @@ class KokoroEngine:
     def synthesize_words(self, text: str) -> tuple[Clip, list[tuple[int, int]]]:
         """The sentence as :meth:`synthesize` says it, and where each of its words is (samples,
         words as espeak-ng groups them: :meth:`count_words`); no words from a model without
-        a duration output (:func:`with_durations`)."""
+        a duration output (:mod:`render.voices.engines.kokoro_graph`)."""
         audio, sr, timings = self._create(text)
         return Clip(audio, sr), word_spans([(t.phoneme, round(t.start * sr), round(t.end * sr)) for t in timings])
 
@@ -379,18 +380,50 @@ class KokoroEngine:
         from kokoro_onnx.sliding import Timing
 
         text, rate = split_rate(text)
+        text, rising = split_rise(text)
         speed = min(SPEED_RANGE[1], max(SPEED_RANGE[0], self._speed * rate))
         batches = split_phonemes(" ".join(" ".join(self._phonemes(text)).split()), MAX_PHONEME_LENGTH)
         parts, timings, offset = [], [], 0
         for i, batch in enumerate(batches):
-            audio, sr, spoken = self._kokoro.create_timed(batch, self._style, speed, self._lang, is_phonemes=True,
-                                                          sentence_pause=0.0, clause_pause=0.0)
+            if rising and self.rises and i + 1 == len(batches):
+                audio, sr, spoken = self._rising(batch, speed)
+            else:
+                audio, sr, spoken = self._kokoro.create_timed(batch, self._style, speed, self._lang, is_phonemes=True,
+                                                              sentence_pause=0.0, clause_pause=0.0)
             timings += [Timing(t.phoneme, t.start + offset / sr, t.end + offset / sr) for t in spoken]
             pause = pause_after(batch, SENTENCE_PAUSE, CLAUSE_PAUSE) if i + 1 < len(batches) else 0.0
             parts.append(np.concatenate([np.asarray(audio, np.float32).reshape(-1),
                                          np.zeros(int(pause * sr), np.float32)]))
             offset += len(parts[-1])
         return np.concatenate(parts) if parts else np.zeros(0, np.float32), SAMPLE_RATE, timings
+
+    def _rising(self, phonemes: str, speed: float) -> tuple[np.ndarray, int, list[Any]]:
+        """One batch said rising (:func:`render.voices.engines.kokoro_rise.rise`), trimmed and
+        timed as ``Kokoro.create_timed`` trims and times a batch: the model's predictor (a
+        graph of its own: ONNX Runtime runs every node of a graph whatever outputs are asked
+        for) gives the predictions in ~5 % of the time of a whole run, then the model speaks
+        with the changes."""
+        from kokoro_onnx.sliding import timings, token_edges
+        from kokoro_onnx.trim import trim
+
+        from render.voices.engines.kokoro_graph import OUTPUTS, predictor
+        from render.voices.engines.kokoro_rise import rise
+
+        tokenizer, session = self._kokoro.tokenizer, self._kokoro.sess
+        tokens, known = tokenizer.tokenize(phonemes), tokenizer.known(phonemes)
+        feed = {self._tokens_input: np.array([[0, *tokens, 0]], np.int64),
+                "style": self._style[min(len(tokens), len(self._style)) - 1],
+                "speed": np.array([speed], np.float32)}
+        if self._predictor is None:
+            self._predictor = _open(predictor(self._model), self._threads, self._device)
+        shaping = rise(known, *self._predictor.run(list(OUTPUTS), feed))
+        if shaping is not None:
+            feed |= {"stretch": shaping.stretch, "pitch": shaping.pitch, "loud": shaping.loud}
+        audio, duration = session.run(["audio", "duration"], feed)
+        audio = np.asarray(audio, np.float32).ravel()
+        edges = token_edges(np.asarray(duration).ravel(), len(audio))[1:]
+        trimmed, (head, _) = trim(audio)
+        return trimmed, SAMPLE_RATE, timings(known, np.clip(edges - head, 0, len(trimmed)), SAMPLE_RATE)
 
     def close(self) -> None:
         """Nothing to release: the session goes with the object."""

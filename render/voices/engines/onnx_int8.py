@@ -150,15 +150,17 @@ def has_vnni() -> bool:
 
 
 def fast_model(model: Path, digest: str, folder: Path, same_output: Callable[[Path, Path], bool],
-               also: tuple[str, Callable[[onnx.ModelProto], object]] | None = None) -> Path:
-    """``model`` with its convolutions on the u8×s8 kernels, built once into ``folder``; or
-    ``model`` itself where that does not apply (no VNNI, no ConvInteger, or output that is not
-    bit for bit the same by ``same_output(original, rewritten)``, remembered so it is tried once).
-    ``also``: (its name in the file name, a change made to the graph in the same pass).
+               also: tuple[str, Callable[[onnx.ModelProto], bool]] | None = None) -> Path:
+    """``model`` as render runs it, built once into ``folder``: on CPUs with VNNI its
+    convolutions on the u8×s8 kernels, and everywhere ``also`` (its name in the file name, a
+    change made to the graph in the same pass, returning whether it applied). ``model`` itself
+    where neither applies, or where the output is not bit for bit the same by
+    ``same_output(original, rewritten)`` (remembered, so it is tried once).
     """
-    if not has_vnni():
+    rewrite = has_vnni()
+    if not rewrite and also is None:
         return model
-    tag = f"{digest[:24]}-{REWRITE}{'-' + also[0] if also else ''}-ort{version('onnxruntime')}"
+    tag = f"{digest[:24]}-{REWRITE if rewrite else 'graph'}{'-' + also[0] if also else ''}-ort{version('onnxruntime')}"
     fast, rejected = folder / f"{tag}.onnx", folder / f"{tag}.same-model"
     if fast.exists():
         return fast
@@ -171,24 +173,25 @@ def fast_model(model: Path, digest: str, folder: Path, same_output: Callable[[Pa
             return fast
         if rejected.exists():
             return model
-        for stale in folder.glob(f"{digest[:24]}-u8s8-*"):  # an older rewrite of this model
-            if not stale.name.startswith(tag):
+        for stale in [*folder.glob(f"{digest[:24]}-u8s8-*"), *folder.glob(f"{digest[:24]}-graph-*")]:
+            if not stale.name.startswith(tag):  # an older build of this model
                 stale.unlink(missing_ok=True)
         try:
-            return _build(model, fast, rejected, same_output, also[1] if also else None)
+            return _build(model, fast, rejected, same_output, also[1] if also else None, rewrite)
         except Exception:  # a full disk, a model onnx cannot read: it costs speed, never the render
             return model
 
 
 def _build(model: Path, fast: Path, rejected: Path, same_output: Callable[[Path, Path], bool],
-           also: Callable[[onnx.ModelProto], object] | None) -> Path:
+           also: Callable[[onnx.ModelProto], bool] | None, rewrite: bool) -> Path:
     loaded = onnx.load(str(model))
-    if not signed_weights(loaded):
+    changed = signed_weights(loaded) if rewrite else 0
+    if also is not None and also(loaded):
+        changed += 1
+    if not changed:
         rejected.parent.mkdir(parents=True, exist_ok=True)
-        rejected.write_text("no ConvInteger to rewrite\n", encoding="utf-8")
+        rejected.write_text("nothing to rewrite\n", encoding="utf-8")
         return model
-    if also is not None:
-        also(loaded)
     try:
         with atomic_path(fast, durable=False) as tmp:  # another worker sees no file or a whole one
             onnx.save(loaded, str(tmp))

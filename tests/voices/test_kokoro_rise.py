@@ -1,0 +1,130 @@
+"""Kokoro's questions rise inside the model: the graph's prosody inputs, the shaping, and the
+rise measured on the real voice's audio."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from render.normalize.questions import Tune
+from render.script.parse import Turn
+from render.voices.cast import Cast, load_voice
+from render.voices.engines.base import RISE, split_rise
+from render.voices.engines.kokoro_rise import LAST_FRAMES, RISE_ST, VOICED_HZ, rise, rising_span
+from render.voices.jobs import EngineCache, plan_jobs, synth_turn
+from tests.voices.test_intonation import tail_st
+
+ROOT = Path(__file__).parents[2]
+NOW = "sˌoʊ ɪts dʒˈɛnɚɹəli ɐvˈeɪləbəl nˈaʊ?"  # espeak-ng's "So it's generally available now?"
+
+
+def test_the_rise_starts_at_the_last_stress_and_ends_on_the_last_sonorant() -> None:
+    assert NOW[slice(*rising_span(NOW))] == "ˈaʊ"  # type: ignore[misc]
+    cards = "dˈʌz ðə dɹˈaɪvɚ wˈɜːk wɪð ˈoʊldɚ kˈɑːɹdz?"  # "Does the driver work with older cards?"
+    assert cards[slice(*rising_span(cards))] == "ˈɑːɹ"  # type: ignore[misc]  # "d", "z": no pitch to raise
+    assert rising_span("ʃ ʃ?") is None  # no vowel: nothing to raise
+
+
+def _predictions(phonemes: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the model predicts for ``NOW``, in outline: 3 frames a token, a falling pitch, the
+    last vowel devoiced (F0 3 Hz, energy -4) as Kokoro's jm_kumo says it."""
+    duration = np.full(len(phonemes) + 2, 3, np.int64)
+    frames = 2 * int(duration.sum())
+    f0 = np.linspace(120, 80, frames).astype(np.float32)
+    energy = np.full(frames, 7.0, np.float32)
+    last = 2 * 3 * (phonemes.rindex("ʊ") + 1)
+    f0[last - 6:] = 3.0
+    energy[last - 6:] = -4.0
+    return duration, f0, energy
+
+
+def test_the_devoiced_end_is_voiced_again_and_pitched_above_the_sentence() -> None:
+    duration, f0, energy = _predictions(NOW)
+    shaping = rise(NOW, duration, f0, energy)
+    assert shaping is not None
+    new_f0, new_energy = f0 + shaping.pitch, energy + shaping.loud
+    start = 2 * 3 * (NOW.index("ˈaʊ") + 1)  # frames of the stress mark, "a", "ʊ"
+    end = 2 * 3 * (NOW.index("?") + 1)
+    body = np.median(f0[:start][f0[:start] > VOICED_HZ])
+    assert np.all(shaping.pitch[:start] == 0) and np.all(shaping.loud[:start] == 0)  # the sentence before is the model's
+    assert new_f0[end - 1] == pytest.approx(body * 2 ** (RISE_ST / 12), rel=1e-4)  # reached and held
+    assert np.all(new_f0[start:end] > VOICED_HZ)  # voiced again
+    assert np.all(new_energy[start:end - 4] >= np.median(energy[f0 > VOICED_HZ]) - 1e-6)
+    assert new_energy[end - 1] < new_energy[end - 5]  # the sentence still ends: energy eases back
+    assert np.all(shaping.pitch[end:] == 0) and np.all(shaping.stretch == 1.0)
+
+
+def test_a_long_final_vowel_is_voiced_only_so_far() -> None:
+    duration, f0, energy = _predictions(NOW)
+    duration[NOW.rindex("ʊ") + 1] = 40  # the model gave the devoiced vowel a long silence
+    frames = 2 * int(duration.sum())
+    f0, energy = np.resize(f0, frames), np.resize(energy, frames)
+    shaping = rise(NOW, duration, f0, energy)
+    assert shaping is not None
+    assert int((shaping.loud > 0).sum()) <= 2 * 3 + 2 * 3 + LAST_FRAMES  # stress mark, "a", then at most LAST_FRAMES
+
+
+def test_predictions_that_do_not_fit_the_phonemes_change_nothing() -> None:
+    duration, f0, energy = _predictions(NOW)
+    assert rise(NOW + "x", duration, f0, energy) is None
+    assert rise(NOW, duration, np.zeros_like(f0), energy) is None  # nothing voiced to measure against
+
+
+def test_the_rise_mark_is_split_off_the_end_only() -> None:
+    assert split_rise("Now?" + RISE) == ("Now?", True)
+    assert split_rise("Now?") == ("Now?", False)
+    assert split_rise(RISE + "Now?") == (RISE + "Now?", False)
+
+
+@pytest.mark.slow
+def test_kokoro_says_a_question_rising_in_the_model_and_leaves_the_rest_alone() -> None:
+    from render.voices.engines.kokoro import KokoroEngine
+
+    voice = load_voice(ROOT / "voices" / "alex.toml")
+    assert voice.intonation == "natural"
+    engine = KokoroEngine(voice, threads=2)
+    assert engine.rises
+    text = "So it's generally available now?"
+    plain = engine.synthesize(text)
+    risen = engine.synthesize(text + RISE)
+    assert tail_st(plain.audio, plain.sample_rate) < 0.0  # the model's own tune falls
+    assert tail_st(risen.audio, risen.sample_rate) >= 2.0
+    assert np.array_equal(risen.audio, engine.synthesize(text + RISE).audio)  # deterministic
+    # A question longer than one context rises in its last batch only; the first is the model's.
+    long = "The scheduler places every pod, then the node pool scales, and the cache warms up. " * 7 + text
+    whole, first = engine.synthesize(long + RISE).audio, engine.synthesize(long).audio
+    assert len(whole) > 20 * plain.sample_rate
+    n = len(whole) // 3
+    assert np.array_equal(whole[:n], first[:n]) and not np.array_equal(whole, first)
+    clip, words = engine.synthesize_words(text + RISE)  # timed like any sentence, for emphasis
+    assert len(words) == engine.count_words(text) and words[-1][1] <= len(clip.audio)
+
+    # Through a turn: the question rises in the model, the statement is the model's own.
+    turn = Turn(0, "Alex", "The pager stayed quiet. " + text, 1, "", [("The pager stayed quiet.",) * 2, (text, text)])
+    (job,) = plan_jobs([turn], Cast({"Alex": voice}))
+    assert job.tunes == [None, Tune.RISE]
+    audio = synth_turn(EngineCache(2), job)
+    assert tail_st(audio.sentences[1], audio.sample_rate) >= 2.0
+    (engine_job,) = plan_jobs([turn], Cast({"Alex": replace(voice, intonation="engine")}))
+    assert engine_job.key != job.key
+    assert tail_st(synth_turn(EngineCache(2), engine_job).sentences[1], audio.sample_rate) < 0.0
+
+
+@pytest.mark.slow
+def test_the_predictor_predicts_what_the_whole_model_does() -> None:
+    """The predictor (a graph of its own, for speed) gives the whole model's durations, pitch
+    and energy exactly, so the rise is computed on the frames the model then speaks."""
+    from render.voices.engines.kokoro import KokoroEngine, _open
+    from render.voices.engines.kokoro_graph import OUTPUTS, predictor
+
+    engine = KokoroEngine(load_voice(ROOT / "voices" / "alex.toml"), threads=1)
+    tokens = engine._kokoro.tokenizer.tokenize(NOW)
+    feed = {engine._tokens_input: np.array([[0, *tokens, 0]], np.int64),
+            "style": engine._style[len(tokens) - 1], "speed": np.array([1.2], np.float32)}
+    whole = engine._kokoro.sess.run(list(OUTPUTS), feed)
+    part = _open(predictor(engine._model), 1, "cpu").run(list(OUTPUTS), feed)
+    assert all(np.array_equal(a, b) for a, b in zip(whole, part, strict=True))
+    assert whole[1].size == 2 * int(whole[0].sum())  # two F0 values a frame
