@@ -35,9 +35,10 @@ from render.normalize import Normalizer  # noqa: E402
 from render.normalize.questions import Tune, tune  # noqa: E402
 from render.normalize.sentences import speak  # noqa: E402
 from render.prepare import Settings  # noqa: E402
+from render.script.markup import emphasis_spans  # noqa: E402
 from render.script.parse import parse_text  # noqa: E402
 from render.voices.cast import load_cast  # noqa: E402
-from render.voices.emphasis import emphasis_spans, stress  # noqa: E402
+from render.voices.emphasis import stress  # noqa: E402
 from render.voices.engines import load_engine  # noqa: E402
 from render.voices.engines.base import RISE  # noqa: E402
 
@@ -100,14 +101,19 @@ def emphasis(engine: object, norm: Normalizer, text: str) -> tuple[float, float,
     marked = " ".join(s for _, s in turn.sentences)
     plain, spans = emphasis_spans(marked)
     clip, words = engine.synthesize_words(plain)  # type: ignore[attr-defined]
-    shaped = stress(engine, plain, spans, clip, words)
-    rate = clip.sample_rate
     first = engine.count_words(plain[:spans[0][0]]) if spans[0][0] else 0  # type: ignore[attr-defined]
     n = max(1, engine.count_words(plain[spans[0][0]:spans[0][1]]))  # type: ignore[attr-defined]
+    if getattr(engine, "accents", False):  # Kokoro: accented by the model, its words timed anew
+        shaped, new_words = engine.synthesize_words(marked)  # type: ignore[attr-defined]
+    else:  # the accent put on the engine's audio: the word is where it was, longer by the difference
+        shaped = stress(engine, plain, spans, clip, words)
+        longer = len(shaped.audio) - len(clip.audio)
+        new_words = [*words[:first + n - 1], (words[first + n - 1][0], words[first + n - 1][1] + longer)]
+    rate = clip.sample_rate
     start, end = words[first][0], words[first + n - 1][1]
-    longer = len(shaped.audio) - len(clip.audio)
-    st = 12 * np.log2(peak_hz(shaped.audio, rate, start, end + longer) / peak_hz(clip.audio, rate, start, end))
-    return float(st), (end - start + longer) / (end - start), clip.audio, shaped.audio, rate
+    new_start, new_end = new_words[first][0], new_words[first + n - 1][1]
+    st = 12 * np.log2(peak_hz(shaped.audio, rate, new_start, new_end) / peak_hz(clip.audio, rate, start, end))
+    return float(st), (new_end - new_start) / (end - start), clip.audio, shaped.audio, rate
 
 
 def mos(clips: list[tuple[np.ndarray, int]]) -> float | None:

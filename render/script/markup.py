@@ -231,3 +231,16 @@ def tidy(text: str) -> str:
 def plain(spoken: str) -> str:
     """Spoken text with phoneme spans as their words, no rate or emphasis marks (what a listener hears)."""
     return EMPHASIS.sub(r"\1", RATE_MARK.sub("", PHONEME.sub(lambda m: m.group(1), spoken)))
+
+
+def emphasis_spans(sentence: str) -> tuple[str, list[tuple[int, int]]]:
+    """``sentence`` without its ⟬emphasis⟭ marks, and where the marked words are in it (characters)."""
+    out, spans, pos = [], [], 0
+    for m in EMPHASIS.finditer(sentence):
+        out.append(sentence[pos:m.start()])
+        start = sum(len(p) for p in out)
+        out.append(m.group(1))
+        spans.append((start, start + len(m.group(1))))
+        pos = m.end()
+    out.append(sentence[pos:])
+    return "".join(out), spans

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from render.audio.intonation import accent
-from render.script.markup import EMPHASIS
+from render.script.markup import emphasis_spans
 from render.voices.engines import Engine
 from render.voices.engines.base import Clip
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 def speak(engine: Engine, sentence: str, name: str) -> Clip:
     """One sentence from ``engine``, its ⟬emphasised⟭ words given a pitch accent
     (:func:`render.audio.intonation.accent`) where the engine says where its words are."""
-    if "⟬" not in sentence:
+    if "⟬" not in sentence or getattr(engine, "accents", False):  # Kokoro accents in its own graph
         return engine.synthesize(sentence)
     text, spans = emphasis_spans(sentence)
     timed = getattr(engine, "synthesize_words", None)
@@ -47,19 +47,6 @@ def stress(engine: Any, text: str, spans: list[tuple[int, int]], clip: Clip, wor
         if first + n <= len(words):
             audio = accent(audio, rate, words[first][0] / rate, words[first + n - 1][1] / rate)
     return Clip(audio, rate)
-
-
-def emphasis_spans(sentence: str) -> tuple[str, list[tuple[int, int]]]:
-    """``sentence`` without its ⟬emphasis⟭ marks, and where the marked words are in it (characters)."""
-    out, spans, pos = [], [], 0
-    for m in EMPHASIS.finditer(sentence):
-        out.append(sentence[pos:m.start()])
-        start = sum(len(p) for p in out)
-        out.append(m.group(1))
-        spans.append((start, start + len(m.group(1))))
-        pos = m.end()
-    out.append(sentence[pos:])
-    return "".join(out), spans
 
 
 @cache

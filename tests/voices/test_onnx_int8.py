@@ -11,6 +11,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from render.voices.engines.kokoro import KokoroEngine, _runnable, default_model_dir, packaged_model, packaged_pack
+from render.voices.engines.kokoro_graph import VERSION
 from render.voices.engines.onnx_int8 import REWRITE, fast_model, has_vnni, signed_weights
 from render.voices.voice import Voice
 
@@ -118,7 +119,7 @@ def test_a_rewrite_damaged_on_disk_is_dropped_and_the_shipped_model_runs(tmp_pat
     folder = default_model_dir()
     assert folder == tmp_path / "render" / "models"
     kind = REWRITE if has_vnni() else "graph"
-    damaged = folder / f"{packaged_sha256()[:24]}-{kind}-prosody-ort{version('onnxruntime')}.onnx"
+    damaged = folder / f"{packaged_sha256()[:24]}-{kind}-prosody{VERSION}-ort{version('onnxruntime')}.onnx"
     damaged.parent.mkdir(parents=True)
     damaged.write_bytes(b"not a model")
     voice = Voice(name="t", engine="kokoro", source="t.toml", voice="jm_kumo")

@@ -60,9 +60,15 @@ def word_spans(phonemes: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
     return [*words, current] if current else words
 
 
+def phoneme_words(phonemes: str) -> list[tuple[int, int]]:
+    """Where the words of espeak-ng's ``phonemes`` are (character spans): the groups between
+    spaces that hold a letter (it joins some words: "was the" is one)."""
+    return [(m.start(), m.end()) for m in re.finditer(r"\S+", phonemes) if _WORD.search(m.group())]
+
+
 def count_phoneme_words(phonemes: str) -> int:
-    """How many words espeak-ng's ``phonemes`` hold (it joins some: "was the" is one)."""
-    return len([w for w in phonemes.split() if _WORD.search(w)])
+    """How many words espeak-ng's ``phonemes`` hold (:func:`phoneme_words`)."""
+    return len(phoneme_words(phonemes))
 
 
 def as_float32(audio: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 
 from render.errors import RenderError
 from render.files import atomic_path
+from render.script.markup import emphasis_spans
 from render.voices.cache import user_model_dir
 from render.voices.engines.base import (
     Clip,
@@ -282,14 +283,14 @@ def _runnable(model: Path, device: str) -> Path:
     (:mod:`render.voices.engines.kokoro_graph`) and, on CPUs with VNNI, its int8 convolutions
     on ONNX Runtime's u8×s8 kernels (~1.5× faster; :mod:`render.voices.engines.onnx_int8`);
     the same audio bit for bit, built and checked once per model and machine."""
-    from render.voices.engines.kokoro_graph import with_prosody
+    from render.voices.engines.kokoro_graph import VERSION, with_prosody
     from render.voices.engines.onnx_int8 import fast_model
 
     if device.startswith("cuda"):
         return model
     packaged = model == default_model_dir() / PACKAGED_MODEL  # verified when it was joined
     digest = packaged_sha256() if packaged else file_digest(model)
-    return fast_model(model, digest, default_model_dir(), _same_audio, ("prosody", with_prosody))
+    return fast_model(model, digest, default_model_dir(), _same_audio, (f"prosody{VERSION}", with_prosody))
 
 
 def _session(model: Path, threads: int, device: str, rewrite: bool = True) -> onnxruntime.InferenceSession:
@@ -343,9 +344,10 @@ class KokoroEngine:
         self._kokoro = Kokoro.from_session(session, str(npz))
         inputs = {i.name for i in session.get_inputs()}
         self._tokens_input = "input_ids" if "input_ids" in inputs else "tokens"
-        # Says a sentence ending in RISE rising, in the model (render.voices.engines.kokoro_rise);
-        # a model without render's prosody inputs gets its rise after synthesis instead.
-        self.rises = "pitch" in {i.name for i in session.get_overridable_initializers()}
+        # Says a sentence ending in RISE rising and its ⟬marked⟭ words accented, in the model
+        # (render.voices.engines.kokoro_shaping); a model without render's prosody inputs gets
+        # its rise and accents after synthesis instead (render.audio.intonation).
+        self.rises = self.accents = "pitch" in {i.name for i in session.get_overridable_initializers()}
         self._model = Path(session._model_path)  # the file the session runs, where its predictor is built
         self._threads, self._device = threads, voice.device
         self._predictor: onnxruntime.InferenceSession | None = None  # opened for the first rising sentence
@@ -374,19 +376,26 @@ class KokoroEngine:
         batches of at most 510, each trimmed, joined with the pause its last mark asks for.
         kokoro-onnx would also lengthen the pause after every mark inside a batch once the
         model reports timings; render keeps the model's own pauses (so a model with the
-        duration output speaks exactly as one without), by asking for none inside a batch."""
+        duration output speaks exactly as one without), by asking for none inside a batch.
+        A batch holding ⟬emphasised⟭ words, or the last batch of a sentence ending in
+        :data:`~render.voices.engines.base.RISE`, is shaped in the model (:meth:`_shaped`)."""
         from kokoro_onnx.chunker import pause_after, split_phonemes
         from kokoro_onnx.config import MAX_PHONEME_LENGTH
         from kokoro_onnx.sliding import Timing
 
         text, rate = split_rate(text)
         text, rising = split_rise(text)
+        text, spans = emphasis_spans(text)
         speed = min(SPEED_RANGE[1], max(SPEED_RANGE[0], self._speed * rate))
         batches = split_phonemes(" ".join(" ".join(self._phonemes(text)).split()), MAX_PHONEME_LENGTH)
-        parts, timings, offset = [], [], 0
+        stressed = self._words_at(text, spans)
+        parts, timings, offset, words_before = [], [], 0, 0
         for i, batch in enumerate(batches):
-            if rising and self.rises and i + 1 == len(batches):
-                audio, sr, spoken = self._rising(batch, speed)
+            n = count_phoneme_words(batch)
+            words = [w - words_before for w in stressed if words_before <= w < words_before + n]
+            words_before += n
+            if self.rises and (words or (rising and i + 1 == len(batches))):
+                audio, sr, spoken = self._shaped(batch, speed, rising and i + 1 == len(batches), words)
             else:
                 audio, sr, spoken = self._kokoro.create_timed(batch, self._style, speed, self._lang, is_phonemes=True,
                                                               sentence_pause=0.0, clause_pause=0.0)
@@ -397,17 +406,27 @@ class KokoroEngine:
             offset += len(parts[-1])
         return np.concatenate(parts) if parts else np.zeros(0, np.float32), SAMPLE_RATE, timings
 
-    def _rising(self, phonemes: str, speed: float) -> tuple[np.ndarray, int, list[Any]]:
-        """One batch said rising (:func:`render.voices.engines.kokoro_rise.rise`), trimmed and
-        timed as ``Kokoro.create_timed`` trims and times a batch: the model's predictor (a
-        graph of its own: ONNX Runtime runs every node of a graph whatever outputs are asked
-        for) gives the predictions in ~5 % of the time of a whole run, then the model speaks
-        with the changes."""
+    def _words_at(self, text: str, spans: list[tuple[int, int]]) -> list[int]:
+        """Which of espeak-ng's words of ``text`` the character ``spans`` cover, counted as
+        :func:`render.voices.emphasis.stress` counts them (the words made of the text before)."""
+        words: set[int] = set()
+        for a, b in spans:
+            first = self.count_words(text[:a]) if a else 0
+            words.update(range(first, first + max(1, self.count_words(text[a:b]))))
+        return sorted(words)
+
+    def _shaped(self, phonemes: str, speed: float, rising: bool, words: list[int]) -> tuple[np.ndarray, int, list[Any]]:
+        """One batch said with its ``words`` (indices of espeak-ng's words in it) accented and,
+        when ``rising``, its end rising (:mod:`render.voices.engines.kokoro_shaping`), trimmed and
+        timed as ``Kokoro.create_timed`` trims and times a batch. The model's predictor (a graph
+        of its own: ONNX Runtime runs every node of a graph whatever outputs are asked for)
+        gives the predictions in ~5 % of the time of a whole run (twice with emphasis: the
+        lengthened words move every frame after them), then the model speaks with the changes."""
         from kokoro_onnx.sliding import timings, token_edges
         from kokoro_onnx.trim import trim
 
         from render.voices.engines.kokoro_graph import OUTPUTS, predictor
-        from render.voices.engines.kokoro_rise import rise
+        from render.voices.engines.kokoro_shaping import lengthened, shape
 
         tokenizer, session = self._kokoro.tokenizer, self._kokoro.sess
         tokens, known = tokenizer.tokenize(phonemes), tokenizer.known(phonemes)
@@ -416,9 +435,13 @@ class KokoroEngine:
                 "speed": np.array([speed], np.float32)}
         if self._predictor is None:
             self._predictor = _open(predictor(self._model), self._threads, self._device)
-        shaping = rise(known, *self._predictor.run(list(OUTPUTS), feed))
+        predicted = self._predictor.run(list(OUTPUTS), feed)
+        if words:  # lengthened, then predicted again: the pitch and energy follow the new frames
+            feed["frames"] = lengthened(known, predicted[0], words)
+            predicted = self._predictor.run(list(OUTPUTS), feed)
+        shaping = shape(known, *predicted, rising=rising, words=words)
         if shaping is not None:
-            feed |= {"stretch": shaping.stretch, "pitch": shaping.pitch, "loud": shaping.loud}
+            feed |= {"pitch": shaping.pitch, "loud": shaping.loud}
         audio, duration = session.run(["audio", "duration"], feed)
         audio = np.asarray(audio, np.float32).ravel()
         edges = token_edges(np.asarray(duration).ravel(), len(audio))[1:]

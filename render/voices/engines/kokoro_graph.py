@@ -6,14 +6,16 @@ the shipped graph, without changing a weight:
 
 - outputs ``duration`` (frames per token, the alignment's row sums: where each phoneme is
   spoken, which kokoro-onnx reads for its timings), ``f0`` and ``energy`` (the predictions);
-- inputs ``stretch`` (multiplies each token's predicted length before it is rounded to
-  frames), ``pitch`` (Hz added to the F0 contour, frame by frame) and ``loud`` (added to the
-  energy contour).
+- inputs ``frames`` (added to each token's length in frames, after the model rounds its
+  prediction: lengthening by a factor would be rounded away on tokens two frames long),
+  ``pitch`` (Hz added to the F0 contour, frame by frame) and ``loud`` (added to the energy
+  contour).
 
-Each input is also an initializer holding the neutral value (``[1.0]`` or ``[0.0]``, which
-broadcasts), so a caller that does not feed it (kokoro-onnx) gets the model's own audio bit
-for bit; :func:`render.voices.engines.onnx_int8.fast_model` checks that before the graph is
-used. :mod:`render.voices.engines.kokoro_rise` feeds them to make a question rise.
+Each input is also an initializer holding ``[0.0]`` (which broadcasts), so a caller that
+does not feed it (kokoro-onnx) gets the model's own audio bit for bit;
+:func:`render.voices.engines.onnx_int8.fast_model` checks that before the graph is used.
+:mod:`render.voices.engines.kokoro_shaping` feeds them to make a question rise and a word
+stand out.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ import numpy as np
 from render.files import atomic_path
 
 ALIGNMENT = "/encoder/Cast_4_output_0"  # the token-to-frame alignment, [tokens + 2, frames]
-LENGTHS = "/encoder/Round"  # rounds each token's predicted length (sigmoid sums over speed) to frames
+ROUNDED = "/encoder/Round_output_0"  # each token's predicted length (sigmoid sums over speed), rounded to frames
 F0 = "/encoder/Reshape_output_0"  # the F0 contour the decoder reads, [1, 2 × frames]
 ENERGY = "/encoder/Reshape_1_output_0"  # the energy contour, [1, 2 × frames]
-INPUTS = {"stretch": 1.0, "pitch": 0.0, "loud": 0.0}  # each with the value that changes nothing
+INPUTS = ("frames", "pitch", "loud")  # each 0 unless fed: the model's own audio
+VERSION = 2  # in the built model's file name: bump it when what this module adds changes
 OUTPUTS = ("duration", "f0", "energy")  # after "audio", in this order: kokoro-onnx reads the second
 
 
@@ -41,16 +44,14 @@ def with_prosody(model: Any) -> bool:
 
     graph = model.graph
     made = {o for n in graph.node for o in n.output}
-    lengths = [n for n in graph.node if n.name == LENGTHS and n.op_type == "Round"]
-    if not ({ALIGNMENT, F0, ENERGY} <= made and len(lengths) == 1):
+    if not {ALIGNMENT, F0, ENERGY, ROUNDED} <= made:
         return False
-    readers = {name: [n for n in graph.node if name in n.input] for name in (F0, ENERGY)}
-    for name, value in INPUTS.items():
-        graph.initializer.append(numpy_helper.from_array(np.array([value], np.float32), name))
+    readers = {name: [n for n in graph.node if name in n.input] for name in (F0, ENERGY, ROUNDED)}
+    for name in INPUTS:
+        graph.initializer.append(numpy_helper.from_array(np.array([0.0], np.float32), name))
         graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [f"{name}_length"]))
-    lengths[0].input[0], stretched = "render_stretched", lengths[0].input[0]
     added = [
-        helper.make_node("Mul", [stretched, "stretch"], ["render_stretched"], name="render/stretch"),
+        helper.make_node("Add", [ROUNDED, "frames"], ["render_frames"], name="render/frames"),
         helper.make_node("Add", [F0, "pitch"], ["render_f0"], name="render/pitch"),
         helper.make_node("Add", [ENERGY, "loud"], ["render_energy"], name="render/loud"),
         helper.make_node("ReduceSum", [ALIGNMENT, "render_duration_axes"], ["render_duration_f"], keepdims=0,
@@ -60,7 +61,7 @@ def with_prosody(model: Any) -> bool:
         helper.make_node("Identity", [ENERGY], ["energy"], name="render/energy"),
     ]
     graph.initializer.append(numpy_helper.from_array(np.array([1], np.int64), "render_duration_axes"))
-    for name, shaped in ((F0, "render_f0"), (ENERGY, "render_energy")):
+    for name, shaped in ((F0, "render_f0"), (ENERGY, "render_energy"), (ROUNDED, "render_frames")):
         for reader in readers[name]:
             for i, x in enumerate(reader.input):
                 if x == name:
@@ -83,7 +84,7 @@ def predictor(model: Path) -> Path:
     if out.exists():
         return out
     graph = onnx.load(str(model))
-    inputs = [i.name for i in graph.graph.input if i.name not in ("pitch", "loud")]
+    inputs = [i.name for i in graph.graph.input if i.name not in ("pitch", "loud")]  # "frames" changes them
     part = Extractor(graph).extract_model(inputs, list(OUTPUTS))
     with atomic_path(out, durable=False) as tmp:  # two workers building it at once: either file is whole
         onnx.save(part, str(tmp))

@@ -1,5 +1,5 @@
-"""Kokoro's questions rise inside the model: the graph's prosody inputs, the shaping, and the
-rise measured on the real voice's audio."""
+"""Kokoro's questions rise and its emphasised words are accented inside the model: the graph's
+prosody inputs, the shaping, and the rise and the accent measured on the real voice's audio."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from render.audio.intonation import ACCENT_ST, ACCENT_STRETCH
 from render.normalize.questions import Tune
 from render.script.parse import Turn
 from render.voices.cast import Cast, load_voice
 from render.voices.engines.base import RISE, split_rise
-from render.voices.engines.kokoro_rise import LAST_FRAMES, RISE_ST, VOICED_HZ, rise, rising_span
+from render.voices.engines.kokoro_shaping import LAST_FRAMES, RISE_ST, VOICED_HZ, Shaping, lengthened, rising_span, shape
 from render.voices.jobs import EngineCache, plan_jobs, synth_turn
 from tests.voices.test_intonation import tail_st
 
@@ -26,6 +27,10 @@ def test_the_rise_starts_at_the_last_stress_and_ends_on_the_last_sonorant() -> N
     cards = "dˈʌz ðə dɹˈaɪvɚ wˈɜːk wɪð ˈoʊldɚ kˈɑːɹdz?"  # "Does the driver work with older cards?"
     assert cards[slice(*rising_span(cards))] == "ˈɑːɹ"  # type: ignore[misc]  # "d", "z": no pitch to raise
     assert rising_span("ʃ ʃ?") is None  # no vowel: nothing to raise
+
+
+def rise(phonemes: str, duration: np.ndarray, f0: np.ndarray, energy: np.ndarray) -> Shaping | None:
+    return shape(phonemes, duration, f0, energy, rising=True, words=[])
 
 
 def _predictions(phonemes: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -54,7 +59,7 @@ def test_the_devoiced_end_is_voiced_again_and_pitched_above_the_sentence() -> No
     assert np.all(new_f0[start:end] > VOICED_HZ)  # voiced again
     assert np.all(new_energy[start:end - 4] >= np.median(energy[f0 > VOICED_HZ]) - 1e-6)
     assert new_energy[end - 1] < new_energy[end - 5]  # the sentence still ends: energy eases back
-    assert np.all(shaping.pitch[end:] == 0) and np.all(shaping.stretch == 1.0)
+    assert np.all(shaping.pitch[end:] == 0)
 
 
 def test_a_long_final_vowel_is_voiced_only_so_far() -> None:
@@ -71,6 +76,24 @@ def test_predictions_that_do_not_fit_the_phonemes_change_nothing() -> None:
     duration, f0, energy = _predictions(NOW)
     assert rise(NOW + "x", duration, f0, energy) is None
     assert rise(NOW, duration, np.zeros_like(f0), energy) is None  # nothing voiced to measure against
+
+
+def test_an_emphasised_word_is_longer_and_higher_and_nothing_else_is() -> None:
+    word = "ɐvˈeɪləbəl"  # the fourth word espeak-ng made of "So it's generally available now?"
+    first = NOW.index(word)
+    duration, f0, energy = _predictions(NOW)
+    extra = lengthened(NOW, duration, [3])
+    assert extra.sum() == round((ACCENT_STRETCH - 1) * 3 * len(word))  # 12 % of the word's frames
+    assert all(NOW[i - 1] in "ɐeɪə" for i in np.flatnonzero(extra))  # ...given to its vowels
+    assert lengthened(NOW, duration, [0]).sum() >= 1  # a short word gets a frame at least
+    shaping = shape(NOW, duration, f0, energy, rising=False, words=[3])
+    assert shaping is not None and np.all(shaping.loud == 0)
+    lo, hi = 2 * 3 * (first + 1), 2 * 3 * (first + len(word) + 1)
+    assert np.all(shaping.pitch[:lo] == 0) and np.all(shaping.pitch[hi:] == 0)
+    peak = np.max(12 * np.log2((f0[lo:hi] + shaping.pitch[lo:hi]) / f0[lo:hi]))
+    assert peak == pytest.approx(ACCENT_ST, abs=0.1)  # the arc's top, over the model's own pitch
+    unknown = shape(NOW, duration, f0, energy, rising=False, words=[99])
+    assert unknown is not None and unknown.pitch.max() == 0 and lengthened(NOW, duration, [99]).sum() == 0
 
 
 def test_the_rise_mark_is_split_off_the_end_only() -> None:
