@@ -1,6 +1,6 @@
 """Do questions rise, and does emphasis land? Pitch at the end of 44 sentences and on 12
 emphasised words, per host, as the engine says them and with render's intonation (issue 26's
-figures).
+figures); and, held out, every rising question of the show's scripts the project holds.
 
 Each sentence of ``prosody_sentences.tsv`` (statements, yes/no questions, declarative
 questions, wh-questions, alternatives) is normalized and spoken by each host's voice of the
@@ -35,7 +35,7 @@ from render.normalize import Normalizer  # noqa: E402
 from render.normalize.questions import Tune, tune  # noqa: E402
 from render.normalize.sentences import speak  # noqa: E402
 from render.prepare import Settings  # noqa: E402
-from render.script.markup import emphasis_spans  # noqa: E402
+from render.script.markup import EMPHASIS, emphasis_spans  # noqa: E402
 from render.script.parse import parse_text  # noqa: E402
 from render.voices.cast import load_cast  # noqa: E402
 from render.voices.emphasis import stress  # noqa: E402
@@ -134,6 +134,28 @@ def mos(clips: list[tuple[np.ndarray, int]]) -> float | None:
     return float(np.mean(scores))
 
 
+def said_rising(engine: object, spoken: str, audio: np.ndarray, rate: int) -> np.ndarray:
+    """``spoken`` said rising as a render does: by the model where it can (Kokoro: synthesis
+    included in the time), else the rise put on the engine's ``audio``."""
+    if getattr(engine, "rises", False):
+        return engine.synthesize(spoken + RISE).audio  # type: ignore[attr-defined]
+    return rise(audio, rate)
+
+
+def show_questions(norm: Normalizer) -> list[str]:
+    """The spoken text of every question that should rise in the show's scripts the project
+    holds (00035 and the two in ``benchmarks/scripts``): a held-out set, none of them written
+    for this benchmark or tuned on."""
+    scripts = [*sorted((ROOT / "benchmarks" / "scripts").glob("*.md")),
+               *sorted(p for p in (ROOT / "transcripts").glob("00035*.md") if not p.name.endswith(".outline.md"))]
+    out = []
+    for path in scripts:
+        turns = parse_text(path.read_text(encoding="utf-8"), path, ["Jordan", "Alex"]).turns
+        out += [EMPHASIS.sub(r"\1", spoken) for turn in speak(turns, norm)
+                for written, spoken in turn.sentences if spoken and tune(written) is Tune.RISE]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", type=Path)
@@ -162,10 +184,7 @@ def main() -> None:
             natural = clip.audio
             if tune(text) is Tune.RISE:
                 t0 = time.perf_counter()
-                if getattr(engine, "rises", False):  # Kokoro: said rising by the model (synthesis included)
-                    natural = engine.synthesize(spoken + RISE).audio
-                else:  # the rise put on the engine's audio
-                    natural = rise(clip.audio, clip.sample_rate)
+                natural = said_rising(engine, spoken, clip.audio, clip.sample_rate)
                 rise_ms.append(1000 * (time.perf_counter() - t0))
                 rising_clips.append((clip.audio, natural, clip.sample_rate))
             elif tune(text) is Tune.FALL:
@@ -174,6 +193,13 @@ def main() -> None:
                                                tail_st(natural, clip.sample_rate)))
             praat.setdefault(kind, []).append((tail_praat(clip.audio, clip.sample_rate),
                                                tail_praat(natural, clip.sample_rate)))
+        held: list[tuple[float, float]] = []
+        held_clips: list[tuple[np.ndarray, np.ndarray, int]] = []
+        for spoken in show_questions(norm):
+            clip = engine.synthesize(spoken)
+            natural = said_rising(engine, spoken, clip.audio, clip.sample_rate)
+            held.append((tail_st(clip.audio, clip.sample_rate), tail_st(natural, clip.sample_rate)))
+            held_clips.append((clip.audio, natural, clip.sample_rate))
         engine.close()
         per_kind = {}
         for kind, pairs in tails.items():
@@ -192,6 +218,10 @@ def main() -> None:
         mos_plain = mos([(e, r) for e, _, r in stressed_clips])
         mos_stressed = mos([(n, r) for _, n, r in stressed_clips])
         peaks = [st for st, _ in stressed if not np.isnan(st)]
+        show = {"n": len(held), "engine_ok": round(sum(e >= 2.0 for e, _ in held) / len(held), 2),
+                "natural_ok": round(sum(n >= 2.0 for _, n in held) / len(held), 2),
+                "mos_engine": (m := mos([(e, r) for e, _, r in held_clips])) and round(m, 3),
+                "mos_natural": (m := mos([(n, r) for _, n, r in held_clips])) and round(m, 3)}
         result[speaker] = {"voice": voice.name, "kinds": per_kind, "rise_ms_median": round(statistics.median(rise_ms), 1),
                            "mos_rising_engine": mos_engine and round(mos_engine, 3),
                            "mos_rising_natural": mos_natural and round(mos_natural, 3),
@@ -200,7 +230,8 @@ def main() -> None:
                                         "peak_ok": round(sum(p >= 1.5 for p in peaks) / max(1, len(peaks)), 2),
                                         "length_median": round(statistics.median(x for _, x in stressed), 3),
                                         "mos_engine": mos_plain and round(mos_plain, 3),
-                                        "mos_natural": mos_stressed and round(mos_stressed, 3)}}
+                                        "mos_natural": mos_stressed and round(mos_stressed, 3)},
+                           "show_questions": show}
         print(f"\n{speaker} ({voice.name}, {voice.engine}); a rise costs {result[speaker]['rise_ms_median']} ms")
         print(f"  {'kind':<12} {'n':>3}  {'engine tail':>12} {'ok':>5}   {'natural tail':>12} {'ok':>5}"
               f"   {'ok by Praat: engine':>20} {'natural':>8}")
@@ -212,6 +243,9 @@ def main() -> None:
         print(f"  emphasis ({e['n']} words, {e['measured']} voiced to pyin): peak {e['peak_median_st']:+.1f} st median,"
               f" {e['peak_ok']:.0%} of those >= +1.5 st;"
               f" length x{e['length_median']:.2f}")
+        print(f"  {show['n']} rising questions from the show's scripts (held out): >= +2 st engine"
+              f" {show['engine_ok']:.0%}, natural {show['natural_ok']:.0%}; DistillMOS engine {show['mos_engine']},"
+              f" natural {show['mos_natural']}")
         if mos_engine is not None:
             print(f"  DistillMOS of the rising questions: engine {mos_engine:.3f}, natural {mos_natural:.3f}")
             print(f"  DistillMOS of the emphasis rows: engine {mos_plain:.3f}, natural {mos_stressed:.3f}")

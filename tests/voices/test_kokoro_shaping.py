@@ -82,10 +82,10 @@ def test_an_emphasised_word_is_longer_and_higher_and_nothing_else_is() -> None:
     word = "ɐvˈeɪləbəl"  # the fourth word espeak-ng made of "So it's generally available now?"
     first = NOW.index(word)
     duration, f0, energy = _predictions(NOW)
-    extra = lengthened(NOW, duration, [3])
+    extra = lengthened(NOW, duration, [3], rising=False)
     assert extra.sum() == round((ACCENT_STRETCH - 1) * 3 * len(word))  # 12 % of the word's frames
     assert all(NOW[i - 1] in "ɐeɪə" for i in np.flatnonzero(extra))  # ...given to its vowels
-    assert lengthened(NOW, duration, [0]).sum() >= 1  # a short word gets a frame at least
+    assert lengthened(NOW, duration, [0], rising=False).sum() >= 1  # a short word gets a frame at least
     shaping = shape(NOW, duration, f0, energy, rising=False, words=[3])
     assert shaping is not None and np.all(shaping.loud == 0)
     lo, hi = 2 * 3 * (first + 1), 2 * 3 * (first + len(word) + 1)
@@ -93,7 +93,7 @@ def test_an_emphasised_word_is_longer_and_higher_and_nothing_else_is() -> None:
     peak = np.max(12 * np.log2((f0[lo:hi] + shaping.pitch[lo:hi]) / f0[lo:hi]))
     assert peak == pytest.approx(ACCENT_ST, abs=0.1)  # the arc's top, over the model's own pitch
     unknown = shape(NOW, duration, f0, energy, rising=False, words=[99])
-    assert unknown is not None and unknown.pitch.max() == 0 and lengthened(NOW, duration, [99]).sum() == 0
+    assert unknown is not None and unknown.pitch.max() == 0 and lengthened(NOW, duration, [99], rising=False).sum() == 0
 
 
 def test_the_rise_mark_is_split_off_the_end_only() -> None:
@@ -151,3 +151,12 @@ def test_the_predictor_predicts_what_the_whole_model_does() -> None:
     part = _open(predictor(engine._model), 1, "cpu").run(list(OUTPUTS), feed)
     assert all(np.array_equal(a, b) for a, b in zip(whole, part, strict=True))
     assert whole[1].size == 2 * int(whole[0].sum())  # two F0 values a frame
+
+
+def test_a_rising_syllable_is_lengthened_on_its_last_vowel() -> None:
+    from render.voices.engines.kokoro_shaping import RISE_FRAMES
+
+    duration, _, _ = _predictions(NOW)
+    extra = lengthened(NOW, duration, [], rising=True)
+    assert extra.sum() == RISE_FRAMES and extra[NOW.rindex("ʊ") + 1] == RISE_FRAMES  # "nˈaʊ": its last vowel
+    assert lengthened(NOW, duration[:-1], [], rising=True).sum() == 0  # predictions that do not fit: nothing

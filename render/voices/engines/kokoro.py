@@ -420,8 +420,8 @@ class KokoroEngine:
         when ``rising``, its end rising (:mod:`render.voices.engines.kokoro_shaping`), trimmed and
         timed as ``Kokoro.create_timed`` trims and times a batch. The model's predictor (a graph
         of its own: ONNX Runtime runs every node of a graph whatever outputs are asked for)
-        gives the predictions in ~5 % of the time of a whole run (twice with emphasis: the
-        lengthened words move every frame after them), then the model speaks with the changes."""
+        gives the predictions in ~5 % of the time of a whole run (twice: the lengthened words
+        and syllable move every frame after them), then the model speaks with the changes."""
         from kokoro_onnx.sliding import timings, token_edges
         from kokoro_onnx.trim import trim
 
@@ -436,9 +436,9 @@ class KokoroEngine:
         if self._predictor is None:
             self._predictor = _open(predictor(self._model), self._threads, self._device)
         predicted = self._predictor.run(list(OUTPUTS), feed)
-        if words:  # lengthened, then predicted again: the pitch and energy follow the new frames
-            feed["frames"] = lengthened(known, predicted[0], words)
-            predicted = self._predictor.run(list(OUTPUTS), feed)
+        # Lengthened, then predicted again: the pitch and energy follow the new frames.
+        feed["frames"] = lengthened(known, predicted[0], words, rising)
+        predicted = self._predictor.run(list(OUTPUTS), feed)
         shaping = shape(known, *predicted, rising=rising, words=words)
         if shaping is not None:
             feed |= {"pitch": shaping.pitch, "loud": shaping.loud}

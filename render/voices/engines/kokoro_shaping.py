@@ -36,6 +36,12 @@ from render.voices.engines.base import phoneme_words
 
 RISE_ST = 5.0  # semitones over the median pitch before the rise
 REACH = 0.4  # of the way along the rise where it reaches RISE_ST, then held
+# Frames (25 ms each) added to the rising syllable's last vowel: question-final lengthening,
+# which gives a vowel the model would devoice before a voiceless consonant ("hit?", "release?")
+# time to carry the rise. Swept on 20 questions of prosody_sentences.tsv and 25 drawn from the
+# show's scripts: 0 → 70 % / 64 % rise by pyin, 3 → 85 % / 76 %, 8 → 100 % / 76 % with
+# DistillMOS −0.05 / −0.09, −0.10 / −0.08, −0.03 / −0.26 (docs/benchmarks.md, "Questions").
+RISE_FRAMES = 3
 LAST_FRAMES = 20  # the final sonorant voiced for at most this many F0 frames (250 ms)...
 TAPER = 4  # ...its energy easing back to the model's over its last frames when the sentence ends there
 VOICED_HZ = 40.0  # predicted F0 above this is a voiced frame
@@ -73,12 +79,12 @@ def rising_span(phonemes: str) -> tuple[int, int] | None:
     return start, last + 1
 
 
-def lengthened(phonemes: str, duration: np.ndarray, words: Sequence[int]) -> np.ndarray:
+def lengthened(phonemes: str, duration: np.ndarray, words: Sequence[int], rising: bool) -> np.ndarray:
     """The ``frames`` input for ``phonemes`` (frames added per token, pads included): each
     emphasised word (indices into the words espeak-ng made,
     :func:`render.voices.engines.base.phoneme_words`) :data:`ACCENT_STRETCH` times as long as
     the model's ``duration`` makes it, at least a frame longer, the frames given to its vowels
-    in turn."""
+    in turn; when ``rising``, :data:`RISE_FRAMES` more on the rising syllable's last vowel."""
     extra = np.zeros(len(phonemes) + 2, np.float32)
     frames = np.asarray(duration).ravel()
     spans = phoneme_words(phonemes)
@@ -89,6 +95,11 @@ def lengthened(phonemes: str, duration: np.ndarray, words: Sequence[int]) -> np.
         vowels = [i for i in range(lo, hi) if phonemes[i] in VOWELS] or list(range(lo, hi))
         for k in range(max(1, round((ACCENT_STRETCH - 1) * float(frames[lo + 1:hi + 1].sum())))):
             extra[vowels[k % len(vowels)] + 1] += 1
+    span = rising_span(phonemes) if rising else None
+    if span is not None:
+        vowels = [i for i in range(*span) if phonemes[i] in VOWELS and phonemes[i] != "ː"]  # not the length mark
+        if vowels and len(frames) == len(extra):
+            extra[vowels[-1] + 1] += RISE_FRAMES
     return extra
 
 
