@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -106,9 +107,11 @@ def test_two_node_ray_cluster_gives_the_same_bytes_as_a_local_run(tmp_path: Path
     ray = shutil.which("ray", path=str(Path(sys.executable).parent))
     assert ray is not None
     port = _free_port()
-    # Ray 2.60 turns token authentication on for a new cluster (the token in ~/.ray); every
-    # node and the driver must then use it, as on a real cluster
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token"}
+    # Ray 2.60 turns token authentication on for a new cluster; every node and the driver
+    # must then hold the same token, as on a real cluster. It is given to each here: a fresh
+    # machine has no ~/.ray/auth_token, and `ray start` creates none
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token",
+           "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     start = [ray, "start", "--num-cpus", "1", "--disable-usage-stats", "--node-ip-address", "127.0.0.1"]
     address = f"127.0.0.1:{port}"
     try:
