@@ -40,7 +40,7 @@ from render.script.parse import parse_text  # noqa: E402
 from render.voices.cast import load_cast  # noqa: E402
 from render.voices.emphasis import stress  # noqa: E402
 from render.voices.engines import load_engine  # noqa: E402
-from render.voices.engines.base import RISE  # noqa: E402
+from render.voices.engines.base import RISE, marked_words, shapes_prosody  # noqa: E402
 
 RISING = ("yesno", "declarative")
 # librosa's default frame: at 1024 samples (46 ms at 22 kHz) pyin found no voicing at all in some of
@@ -101,9 +101,8 @@ def emphasis(engine: object, norm: Normalizer, text: str) -> tuple[float, float,
     marked = " ".join(s for _, s in turn.sentences)
     plain, spans = emphasis_spans(marked)
     clip, words = engine.synthesize_words(plain)  # type: ignore[attr-defined]
-    first = engine.count_words(plain[:spans[0][0]]) if spans[0][0] else 0  # type: ignore[attr-defined]
-    n = max(1, engine.count_words(plain[spans[0][0]:spans[0][1]]))  # type: ignore[attr-defined]
-    if getattr(engine, "accents", False):  # Kokoro: accented by the model, its words timed anew
+    ((first, n),) = marked_words(engine.count_words, plain, spans[:1])  # type: ignore[attr-defined]
+    if shapes_prosody(engine):  # Kokoro: accented by the model, its words timed anew
         shaped, new_words = engine.synthesize_words(marked)  # type: ignore[attr-defined]
     else:  # the accent put on the engine's audio: the word is where it was, longer by the difference
         shaped = stress(engine, plain, spans, clip, words)
@@ -137,7 +136,7 @@ def mos(clips: list[tuple[np.ndarray, int]]) -> float | None:
 def said_rising(engine: object, spoken: str, audio: np.ndarray, rate: int) -> np.ndarray:
     """``spoken`` said rising as a render does: by the model where it can (Kokoro: synthesis
     included in the time), else the rise put on the engine's ``audio``."""
-    if getattr(engine, "rises", False):
+    if shapes_prosody(engine):
         return engine.synthesize(spoken + RISE).audio  # type: ignore[attr-defined]
     return rise(audio, rate)
 

@@ -17,7 +17,7 @@ from typing import Any
 from render.audio.intonation import accent
 from render.script.markup import emphasis_spans
 from render.voices.engines import Engine
-from render.voices.engines.base import Clip
+from render.voices.engines.base import Clip, marked_words, shapes_prosody
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 def speak(engine: Engine, sentence: str, name: str) -> Clip:
     """One sentence from ``engine``, its ⟬emphasised⟭ words given a pitch accent
     (:func:`render.audio.intonation.accent`) where the engine says where its words are."""
-    if "⟬" not in sentence or getattr(engine, "accents", False):  # Kokoro accents in its own graph
+    if "⟬" not in sentence or shapes_prosody(engine):  # Kokoro accents in its own graph
         return engine.synthesize(sentence)
     text, spans = emphasis_spans(sentence)
     timed = getattr(engine, "synthesize_words", None)
@@ -41,9 +41,8 @@ def stress(engine: Any, text: str, spans: list[tuple[int, int]], clip: Clip, wor
     pitch accent on the words at ``spans`` (characters of ``text``). A span is mapped to the
     engine's words by counting the words it makes of the text before it."""
     rate, audio = clip.sample_rate, clip.audio
-    for a, b in reversed(spans):  # the last first: a lengthened word moves only what follows it
-        first = engine.count_words(text[:a]) if a else 0
-        n = max(1, engine.count_words(text[a:b]))
+    # The last first: a lengthened word moves only what follows it.
+    for first, n in reversed(marked_words(engine.count_words, text, spans)):
         if first + n <= len(words):
             audio = accent(audio, rate, words[first][0] / rate, words[first + n - 1][1] / rate)
     return Clip(audio, rate)

@@ -25,7 +25,7 @@ from render.voices.cache import turn_key
 from render.voices.cast import Cast
 from render.voices.emphasis import speak
 from render.voices.engines import Engine, load_engine, voice_fingerprint
-from render.voices.engines.base import RISE, Clip
+from render.voices.engines.base import RISE, Clip, shapes_prosody
 from render.voices.voice import Voice
 
 
@@ -123,7 +123,7 @@ def synth_turn(engines: EngineCache, job: Job) -> TurnAudio:
     clips = []
     for sentence, shape in zip(job.sentences, job.tunes, strict=True):
         try:
-            inside = shape is Tune.RISE and getattr(engine, "rises", False)  # Kokoro: in its own graph
+            inside = shape is Tune.RISE and shapes_prosody(engine)  # Kokoro: in its own graph
             clip = speak(engine, sentence + RISE if inside else sentence, job.voice.engine)
             if shape is not None and not inside:
                 shaped = rise(clip.audio, clip.sample_rate) if shape is Tune.RISE else fall(clip.audio, clip.sample_rate)

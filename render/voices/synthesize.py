@@ -7,11 +7,13 @@ and take turns longest first so the last turn to finish is a short one.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -206,6 +208,10 @@ class TurnPool(Protocol):
 
     def submit(self, job: Job, cache: TurnCache) -> Future[tuple[int, TurnAudio]]: ...
 
+    def lost(self) -> bool:
+        """Whether a worker died (killed, out of memory) that the futures may never hear of."""
+        ...
+
 
 class WorkerPool:
     """Synthesis worker processes, each loading its engines once, on one thread.
@@ -233,16 +239,23 @@ class WorkerPool:
     def submit(self, job: Job, cache: TurnCache) -> Future[tuple[int, TurnAudio]]:
         with self._lock:
             try:
+                if self.lost():
+                    raise BrokenProcessPool("a worker died")
                 return self._pool.submit(_worker_job, job, cache)
             except BrokenProcessPool:
-                self._pool.shutdown(wait=False, cancel_futures=True)
+                _abandon(self._pool)
                 self._pool = self._start()
                 return self._pool.submit(_worker_job, job, cache)
 
+    def lost(self) -> bool:
+        """Whether a worker was killed. The executor finds out by itself and fails the futures,
+        except when the worker died half-way through sending a turn's audio back: then the
+        executor's thread waits for the rest of the message for ever (CPython 3.11; killing
+        a worker returning 64 MB hung 1 time in 10 here), so :func:`_collect` asks this too."""
+        return any(proc.exitcode not in (None, 0) for proc in _processes(self._pool))
+
     def terminate(self) -> None:
-        for proc in list(getattr(self._pool, "_processes", {}).values()):
-            proc.terminate()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        _abandon(self._pool)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -254,23 +267,54 @@ class WorkerPool:
             self.terminate()
 
 
+def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    """The pool's worker processes (the executor keeps them in a private dict, None once shut down)."""
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now, its workers killed and its queued jobs dropped, so that neither this
+    process's exit nor a new pool waits on it. A worker killed while jobs were queued leaves
+    the pool's feeder thread blocked writing to a pipe no process reads; the exit handlers
+    join that thread, and a render whose worker was killed hung at exit (Python 3.11 lacks
+    CPython's fix, gh-94777, which closes the pipe's reading end: done here too)."""
+    for proc in _processes(pool):
+        proc.terminate()
+    calls = getattr(pool, "_call_queue", None)
+    if calls is not None:
+        calls.cancel_join_thread()
+        with contextlib.suppress(OSError):
+            calls._reader.close()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+_DIED = "a synthesis worker process died (killed, or out of memory)"
+_RESUME = "finished turns are cached; run the same command again to resume"
+# How long a dead worker's turns may stay unanswered before the episode fails without the
+# executor's word: it fails them itself within milliseconds when it can.
+LOST_GRACE_S = 3.0
+
+
 def _collect(pool: TurnPool, todo: list[Job], cache: TurnCache, progress: Callable[[int], None] | None,
-             stop: threading.Event) -> Iterator[tuple[int, TurnAudio]]:
+             stop: threading.Event, lost_grace_s: float = LOST_GRACE_S) -> Iterator[tuple[int, TurnAudio]]:
     """Submit ``todo`` to ``pool`` and yield each turn as it finishes; on an error, or when the
     consumer stops, this episode's queued turns are cancelled (other episodes' are not)."""
     pending: set[Future[tuple[int, TurnAudio]]] = {pool.submit(job, cache) for job in todo}
+    lost_since: float | None = None
     try:
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             if stop.is_set():
                 raise _Stopped
+            if not done and pool.lost():  # the executor may never say so (WorkerPool.lost)
+                lost_since = lost_since or time.monotonic()
+                if time.monotonic() - lost_since > lost_grace_s:
+                    raise RenderError(_DIED, hint=_RESUME)
             for fut in done:
                 try:
                     index, turn_audio = fut.result()
                 except BrokenProcessPool as exc:
-                    raise RenderError(
-                        "a synthesis worker process died (killed, or out of memory)",
-                        hint="finished turns are cached; run the same command again to resume") from exc
+                    raise RenderError(_DIED, hint=_RESUME) from exc
                 if progress:
                     progress(1)
                 yield index, turn_audio

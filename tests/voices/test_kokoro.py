@@ -87,23 +87,6 @@ def test_unknown_voice_in_a_voice_file_names_the_file(tmp_path: Path) -> None:
     assert not (proj / "output" / "00001" / "report.json").exists()
 
 
-def test_sentence_longer_than_the_context_is_split_not_truncated(engine: KokoroEngine) -> None:
-    from kokoro_onnx.config import MAX_PHONEME_LENGTH
-
-    clause = "the scheduler places every pod on a node with the memory and accelerators it asked for"
-    sentence = ", and ".join([clause] * 12) + "."
-    phonemes = engine._kokoro.tokenizer.phonemize(sentence, "en-us")
-    assert len(phonemes) > 2 * MAX_PHONEME_LENGTH
-    full = engine.synthesize(sentence).audio
-    truncated, _ = engine._kokoro.create(phonemes[:MAX_PHONEME_LENGTH], engine._style, 1.0, is_phonemes=True)
-    # Every clause is spoken: about as long as twelve times one clause, far longer than one context.
-    one, _ = engine._kokoro.create(clause + ".", engine._style, 1.0, "en-us")
-    assert len(full) > 1.8 * len(truncated)
-    assert 0.8 * 12 * len(one) < len(full) < 1.3 * 12 * len(one)
-    # Joined in pauses: no jump between neighbouring samples larger than speech itself makes.
-    assert float(np.max(np.abs(np.diff(full)))) < 0.5 * float(np.max(np.abs(full))) + 0.2
-
-
 def test_damaged_joined_model_is_rejected_and_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = packaged_model(tmp_path)
     assert path.name == PACKAGED_MODEL and path.stat().st_size == 92_361_271
@@ -193,21 +176,31 @@ def test_audition_renders_one_slice_per_candidate(project: Path) -> None:
     assert not (folder / "Sam-slt-turns-1-4.wav").exists()
 
 
-def test_word_timings_change_no_sample(engine: KokoroEngine) -> None:
+def test_word_timings_change_no_sample_and_a_long_sentence_is_split_not_truncated(engine: KokoroEngine) -> None:
     """The duration output render adds (so emphasis knows where a word is) leaves the audio
     bit for bit as kokoro-onnx makes it from the shipped model, a sentence longer than one
-    context included; and the words it times are the words espeak-ng makes of the text."""
+    context (510 phonemes) included, and that sentence is spoken whole: split, not cut off;
+    and the words it times are the words espeak-ng makes of the text."""
     from kokoro_onnx import Kokoro
+    from kokoro_onnx.config import MAX_PHONEME_LENGTH
 
     from render.voices.engines.kokoro import _session, model_file
 
     assert engine._kokoro.has_timings
-    plain = Kokoro.from_session(_session(model_file(engine_voice := kokoro()), 1, "cpu", rewrite=False),
+    plain = Kokoro.from_session(_session(model_file(engine_voice := kokoro()), 2, "cpu", rewrite=False),
                                 str(packaged_pack()))
     style = blend_style(engine_voice)
-    long = " ".join(["The scheduler places every pod, then the node pool scales, and the cache warms up."] * 5)
+    clause = "the scheduler places every pod on a node with the memory and accelerators it asked for"
+    long = ", and ".join([clause] * 7) + "."  # ~700 phonemes: cut at 510, five clauses and a bit would be said
+    assert len(engine._kokoro.tokenizer.phonemize(long, "en-us")) > MAX_PHONEME_LENGTH
     for text in (LINE, "We need a real budget, not a guess.", long):
-        assert np.array_equal(engine.synthesize(text).audio, plain.create(text, style, 1.0, "en-us")[0])
+        said = engine.synthesize(text).audio
+        assert np.array_equal(said, plain.create(text, style, 1.0, "en-us")[0])
+    # Every clause is spoken: about as long as seven times one clause.
+    one, _ = engine._kokoro.create(clause + ".", engine._style, 1.0, "en-us")
+    assert 0.85 * 7 * len(one) < len(said) < 1.3 * 7 * len(one)
+    # Joined in pauses: no jump between neighbouring samples larger than speech itself makes.
+    assert float(np.max(np.abs(np.diff(said)))) < 0.5 * float(np.max(np.abs(said))) + 0.2
     clip, words = engine.synthesize_words("The cache was the whole problem.")
     assert len(words) == engine.count_words("The cache was the whole problem.") == 5  # "was the" is one
     assert all(0 <= a < b <= len(clip.audio) for a, b in words)

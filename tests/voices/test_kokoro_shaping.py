@@ -13,7 +13,7 @@ from render.audio.intonation import ACCENT_ST, ACCENT_STRETCH
 from render.normalize.questions import Tune
 from render.script.parse import Turn
 from render.voices.cast import Cast, load_voice
-from render.voices.engines.base import RISE, split_rise
+from render.voices.engines.base import RISE, shapes_prosody, split_rise
 from render.voices.engines.kokoro_shaping import LAST_FRAMES, RISE_ST, VOICED_HZ, Shaping, lengthened, rising_span, shape
 from render.voices.jobs import EngineCache, plan_jobs, synth_turn
 from tests.voices.test_intonation import tail_st
@@ -102,6 +102,18 @@ def test_the_rise_mark_is_split_off_the_end_only() -> None:
     assert split_rise(RISE + "Now?") == (RISE + "Now?", False)
 
 
+def test_a_long_sentence_rises_only_in_its_last_batch_and_accents_where_its_words_are() -> None:
+    """Kokoro says a long sentence in batches of at most 510 phonemes: the rise belongs to the
+    last batch alone, and a marked word to the batch that holds it, counted from its start."""
+    from render.voices.engines.kokoro import batch_shaping
+
+    batches = ["wˈʌn tˈuː θɹˈiː,", "fˈoːɹ fˈaɪv,", "sˈɪks sˈɛvən?"]  # 3, 2 and 2 words
+    assert batch_shaping(batches, [1, 3, 6], rising=True) == [
+        (batches[0], [1], False), (batches[1], [0], False), (batches[2], [1], True)]
+    assert [rises for _, _, rises in batch_shaping(batches, [], rising=False)] == [False] * 3
+    assert batch_shaping(batches[:1], [], rising=True) == [(batches[0], [], True)]
+
+
 @pytest.mark.slow
 def test_kokoro_says_a_question_rising_in_the_model_and_leaves_the_rest_alone() -> None:
     from render.voices.engines.kokoro import KokoroEngine
@@ -109,7 +121,7 @@ def test_kokoro_says_a_question_rising_in_the_model_and_leaves_the_rest_alone() 
     voice = load_voice(ROOT / "voices" / "alex.toml")
     assert voice.intonation == "natural"
     engine = KokoroEngine(voice, threads=2)
-    assert engine.rises
+    assert shapes_prosody(engine)
     text = "So it's generally available now?"
     plain = engine.synthesize(text)
     risen = engine.synthesize(text + RISE)

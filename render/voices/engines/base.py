@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -133,7 +134,21 @@ def _warn_once(engine: str, word: str) -> None:
     log.warning("%s cannot speak phonemes: <phoneme> '%s' is read as the word", engine, word)
 
 
-RISE = "\u2197"  # ends a sentence an engine that ``rises`` is to say as a rising question
+RISE = "\u2197"  # ends a sentence an engine that :func:`shapes_prosody` is to say as a rising question
+
+
+def shapes_prosody(engine: object) -> bool:
+    """Whether ``engine`` says a sentence ending in :data:`RISE` rising and its ⟬marked⟭
+    words accented itself, inside its model (Kokoro with render's prosody inputs); the
+    others get both after synthesis (:mod:`render.audio.intonation`)."""
+    return bool(getattr(engine, "shapes_prosody", False))
+
+
+def marked_words(count_words: Callable[[str], int], text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The first word and the number of words of each character span of ``text``, counted
+    in the engine's words (``count_words``: espeak-ng joins some words, "was the" is one),
+    by counting the words it makes of the text before the span."""
+    return [(count_words(text[:a]) if a else 0, max(1, count_words(text[a:b]))) for a, b in spans]
 
 
 def split_rise(text: str) -> tuple[str, bool]:

@@ -27,6 +27,7 @@ from render.voices.cache import user_model_dir
 from render.voices.engines.base import (
     Clip,
     count_phoneme_words,
+    marked_words,
     split_phonemes,
     split_rate,
     split_rise,
@@ -317,6 +318,18 @@ def _open(model: Path, threads: int, device: str) -> onnxruntime.InferenceSessio
     return onnxruntime.InferenceSession(str(model), sess_options=options, providers=providers(device))
 
 
+def batch_shaping(batches: list[str], stressed: list[int], rising: bool) -> list[tuple[str, list[int], bool]]:
+    """Each phoneme batch of a sentence with what to shape in it: the ``stressed`` words
+    (indices of espeak-ng's words in the sentence) that fall in it, counted from its own
+    first word, and whether it rises: only the sentence's last batch, where its end is."""
+    out, before = [], 0
+    for i, batch in enumerate(batches):
+        n = count_phoneme_words(batch)
+        out.append((batch, [w - before for w in stressed if before <= w < before + n], rising and i + 1 == len(batches)))
+        before += n
+    return out
+
+
 class KokoroEngine:
     """One ONNX Runtime session and one blended style, built once per worker.
 
@@ -347,7 +360,7 @@ class KokoroEngine:
         # Says a sentence ending in RISE rising and its ⟬marked⟭ words accented, in the model
         # (render.voices.engines.kokoro_shaping); a model without render's prosody inputs gets
         # its rise and accents after synthesis instead (render.audio.intonation).
-        self.rises = self.accents = "pitch" in {i.name for i in session.get_overridable_initializers()}
+        self.shapes_prosody = "pitch" in {i.name for i in session.get_overridable_initializers()}
         self._model = Path(session._model_path)  # the file the session runs, where its predictor is built
         self._threads, self._device = threads, voice.device
         self._predictor: onnxruntime.InferenceSession | None = None  # opened for the first rising sentence
@@ -388,14 +401,12 @@ class KokoroEngine:
         text, spans = emphasis_spans(text)
         speed = min(SPEED_RANGE[1], max(SPEED_RANGE[0], self._speed * rate))
         batches = split_phonemes(" ".join(" ".join(self._phonemes(text)).split()), MAX_PHONEME_LENGTH)
-        stressed = self._words_at(text, spans)
-        parts, timings, offset, words_before = [], [], 0, 0
-        for i, batch in enumerate(batches):
-            n = count_phoneme_words(batch)
-            words = [w - words_before for w in stressed if words_before <= w < words_before + n]
-            words_before += n
-            if self.rises and (words or (rising and i + 1 == len(batches))):
-                audio, sr, spoken = self._shaped(batch, speed, rising and i + 1 == len(batches), words)
+        stressed = sorted({w for first, n in marked_words(self.count_words, text, spans)
+                           for w in range(first, first + n)})
+        parts, timings, offset = [], [], 0
+        for i, (batch, words, rises) in enumerate(batch_shaping(batches, stressed, rising)):
+            if self.shapes_prosody and (words or rises):
+                audio, sr, spoken = self._shaped(batch, speed, rises, words)
             else:
                 audio, sr, spoken = self._kokoro.create_timed(batch, self._style, speed, self._lang, is_phonemes=True,
                                                               sentence_pause=0.0, clause_pause=0.0)
@@ -405,15 +416,6 @@ class KokoroEngine:
                                          np.zeros(int(pause * sr), np.float32)]))
             offset += len(parts[-1])
         return np.concatenate(parts) if parts else np.zeros(0, np.float32), SAMPLE_RATE, timings
-
-    def _words_at(self, text: str, spans: list[tuple[int, int]]) -> list[int]:
-        """Which of espeak-ng's words of ``text`` the character ``spans`` cover, counted as
-        :func:`render.voices.emphasis.stress` counts them (the words made of the text before)."""
-        words: set[int] = set()
-        for a, b in spans:
-            first = self.count_words(text[:a]) if a else 0
-            words.update(range(first, first + max(1, self.count_words(text[a:b]))))
-        return sorted(words)
 
     def _shaped(self, phonemes: str, speed: float, rising: bool, words: list[int]) -> tuple[np.ndarray, int, list[Any]]:
         """One batch said with its ``words`` (indices of espeak-ng's words in it) accented and,
@@ -438,7 +440,8 @@ class KokoroEngine:
         predicted = self._predictor.run(list(OUTPUTS), feed)
         # Lengthened, then predicted again: the pitch and energy follow the new frames.
         feed["frames"] = lengthened(known, predicted[0], words, rising)
-        predicted = self._predictor.run(list(OUTPUTS), feed)
+        if feed["frames"].any():
+            predicted = self._predictor.run(list(OUTPUTS), feed)
         shaping = shape(known, *predicted, rising=rising, words=words)
         if shaping is not None:
             feed |= {"pitch": shaping.pitch, "loud": shaping.loud}
