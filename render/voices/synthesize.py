@@ -7,7 +7,6 @@ and take turns longest first so the last turn to finish is a short one.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import queue
@@ -274,17 +273,13 @@ def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BasePr
 
 def _abandon(pool: ProcessPoolExecutor) -> None:
     """Stop ``pool`` now, its workers killed and its queued jobs dropped, so that neither this
-    process's exit nor a new pool waits on it. A worker killed while jobs were queued leaves
-    the pool's feeder thread blocked writing to a pipe no process reads; the exit handlers
-    join that thread, and a render whose worker was killed hung at exit (Python 3.11 lacks
-    CPython's fix, gh-94777, which closes the pipe's reading end: done here too)."""
+    process's exit nor a new pool waits on it: the exit handlers would otherwise join the
+    thread that feeds the pool's jobs to its workers, which may wait on workers that are gone."""
     for proc in _processes(pool):
         proc.terminate()
     calls = getattr(pool, "_call_queue", None)
     if calls is not None:
         calls.cancel_join_thread()
-        with contextlib.suppress(OSError):
-            calls._reader.close()
     pool.shutdown(wait=False, cancel_futures=True)
 
 
