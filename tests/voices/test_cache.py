@@ -103,7 +103,7 @@ def test_workers_produce_the_same_audio_as_one(tmp_path: Path) -> None:
     proj = _deterministic_project(tmp_path / "p")
     outs = []
     for workers in ("1", "2"):
-        res = run_cli("episode", "7", "--no-cache", "--format", "wav", "--no-music",
+        res = run_cli("episode", "7", "--no-cache", "--no-check", "--format", "wav", "--no-music",
                       "--workers", workers, "--out", str(tmp_path / f"o{workers}"), cwd=proj)
         assert res.returncode == 0, res.stderr
         outs.append(sf.read(tmp_path / f"o{workers}" / "00007" / "00007-eight.wav", dtype="int16")[0])
@@ -118,7 +118,7 @@ def _cache_count(cache: Path) -> int:
 def test_killed_render_resumes_from_cache(tmp_path: Path, sig: int) -> None:
     proj = make_project(tmp_path / "p", {"00007-eight.md": SCRIPT})
     cache = tmp_path / "cache"
-    cmd = [sys.executable, "-m", "render", "episode", "7", "--workers", "1", "--cache-dir", str(cache)]
+    cmd = [sys.executable, "-m", "render", "episode", "7", "--workers", "1", "--no-check", "--cache-dir", str(cache)]
     proc = subprocess.Popen(cmd, cwd=proj, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
     while _cache_count(cache) < 2 and time.time() < deadline and proc.poll() is None:
