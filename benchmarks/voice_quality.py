@@ -75,7 +75,7 @@ def render(cast: Cast, episode: str, work: Path) -> Path:
     render_bin = Path(sys.executable).parent / "render"
     subprocess.run([str(render_bin), "episode", episode, "--root", str(root), "--no-music",
                     "--cache-dir", str(ROOT / "output" / ".cache")], check=True)
-    return next((root / "output").iterdir())
+    return root / "output" / episode
 
 
 def link_scripts(root: Path) -> None:
@@ -91,8 +91,7 @@ def turn_audio(folder: Path) -> tuple[list[tuple[str, np.ndarray]], dict]:
     from render.audio.measure import decode
 
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    audio, rate = decode(ROOT / report["audio"] if not Path(report["audio"]).is_absolute()
-                         else Path(report["audio"]))
+    audio, rate = decode(folder / Path(report["audio"]).name)  # the report's path is relative to its render's root
     audio = soxr.resample(audio, rate, RATE).astype(np.float32)
     segments = json.loads((folder / "transcript.json").read_text(encoding="utf-8"))["segments"]
     turns: list[list] = []

@@ -159,10 +159,11 @@ def test_an_ipa_span_is_said_as_its_phonemes(voice: str) -> None:
         audio = soxr.resample(clip.audio, clip.sample_rate, RATE).astype(np.float32)
         return recognizer.transcribe([join([(0, audio)])])[0].lower()
 
-    # the issue's own IPA (dictionary stress marks); Piper draws noise, so three takes
+    # the issue's own IPA (dictionary stress marks); Alex's Kokoro and Jordan's Piper (no
+    # sampling noise) say a sentence the same way every time, so one take is the answer
     # (not "…on Kubernetes these days": Piper joe's /k/ there is heard "tubernetes" even as text)
-    spans = [hear("Our platform is built on ⟦Foo|ˌkuːbɚˈnɛtiːz⟧.") for _ in range(3)]
-    assert sum("kubernetes" in h for h in spans) >= 2 and not any("foo" in h for h in spans), spans
+    heard = hear("Our platform is built on ⟦Foo|ˌkuːbɚˈnɛtiːz⟧.")
+    assert "kubernetes" in heard and "foo" not in heard, heard
     assert "kubernetes" not in hear("Our platform is built on Foo.")
 
 
