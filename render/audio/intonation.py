@@ -15,9 +15,10 @@ Emphasis (:func:`accent`) is the same tool on one word: its pitch raised in an a
 :data:`ACCENT_ST` semitones over the engine's own contour, and the word lengthened by
 :data:`ACCENT_STRETCH`, the two cues English listeners hear as stress.
 
-The rise starts where the last ~30 % of the sentence's voiced time begins
-(never less than 0.3 s): on these voices' pace that is the last stressed
-syllable or the one before it, where English puts the start of a rise.
+The rise starts where the last :data:`RISE_SHARE` (40 %) of the sentence's voiced
+time begins (never less than 0.3 s): on these voices' pace that is the last
+stressed syllable or the one before it, where English puts the start of a rise.
+A fall covers the last :data:`FALL_SHARE` (30 %).
 """
 
 from __future__ import annotations
