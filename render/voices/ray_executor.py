@@ -86,10 +86,6 @@ class RayPool:
         ref.future().add_done_callback(done)
         return out
 
-    def lost(self) -> bool:
-        """Never: Ray fails a task whose worker or node died through its own future."""
-        return False
-
     def __enter__(self) -> RayPool:
         return self
 

@@ -7,6 +7,7 @@ and take turns longest first so the last turn to finish is a short one.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -14,7 +15,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, InvalidStateError, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,9 +208,10 @@ class TurnPool(Protocol):
 
     def submit(self, job: Job, cache: TurnCache) -> Future[tuple[int, TurnAudio]]: ...
 
-    def lost(self) -> bool:
-        """Whether a worker died (killed, out of memory) that the futures may never hear of."""
-        ...
+
+# How long a dead worker's turns may stay unanswered before the pool fails them itself: the
+# executor fails them within milliseconds when it can (WorkerPool).
+LOST_GRACE_S = 3.0
 
 
 class WorkerPool:
@@ -221,15 +223,26 @@ class WorkerPool:
     episode. Jobs run in the order they are submitted (each episode submits longest first).
     Leaving the ``with`` block on an error terminates the workers at once: turns in flight
     would be cached but not used. A worker that dies (killed, out of memory) breaks the
-    pool for the turns queued then, and their episodes fail; the next submission starts
-    fresh workers, so one lost worker does not cost the rest of an overnight series.
+    pool for the turns queued then, and their episodes fail; the pool then starts fresh
+    workers, so one lost worker does not cost the rest of an overnight series.
+
+    The executor finds a dead worker by itself and fails its futures, except when the worker
+    died half-way through sending a turn's audio back: then the executor's thread waits for
+    the rest of the message for ever (CPython 3.11; killing a worker returning 64 MB hung 1
+    time in 10 here). So a watchdog thread fails every unfinished future of a pool whose
+    worker has been dead for ``lost_grace_s``, the same way the executor would, and starts
+    fresh workers.
     """
 
-    def __init__(self, workers: int, model_dir: Path | None) -> None:
+    def __init__(self, workers: int, model_dir: Path | None, lost_grace_s: float = LOST_GRACE_S) -> None:
         self.workers = workers
         self._model_dir = model_dir
         self._lock = threading.Lock()  # episodes submit from their own threads
         self._pool = self._start()
+        self._issued: set[Future[tuple[int, TurnAudio]]] = set()  # the current executor's unfinished futures
+        self._closing = threading.Event()
+        self._watchdog = threading.Thread(target=self._watch, args=(lost_grace_s,), name="worker-watchdog", daemon=True)
+        self._watchdog.start()
 
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
@@ -238,29 +251,53 @@ class WorkerPool:
     def submit(self, job: Job, cache: TurnCache) -> Future[tuple[int, TurnAudio]]:
         with self._lock:
             try:
-                if self.lost():
-                    raise BrokenProcessPool("a worker died")
-                return self._pool.submit(_worker_job, job, cache)
+                fut = self._pool.submit(_worker_job, job, cache)
             except BrokenProcessPool:
-                _abandon(self._pool)
-                self._pool = self._start()
-                return self._pool.submit(_worker_job, job, cache)
+                self._restart()
+                fut = self._pool.submit(_worker_job, job, cache)
+            self._issued.add(fut)
+        fut.add_done_callback(self._issued.discard)
+        return fut
 
-    def lost(self) -> bool:
-        """Whether a worker was killed. The executor finds out by itself and fails the futures,
-        except when the worker died half-way through sending a turn's audio back: then the
-        executor's thread waits for the rest of the message for ever (CPython 3.11; killing
-        a worker returning 64 MB hung 1 time in 10 here), so :func:`_collect` asks this too."""
-        return any(proc.exitcode not in (None, 0) for proc in _processes(self._pool))
+    def _restart(self) -> None:
+        """Fresh workers in place of a broken pool (called with the lock held)."""
+        _abandon(self._pool)
+        self._issued = set()
+        self._pool = self._start()
+
+    def _watch(self, grace_s: float) -> None:
+        """Fail the futures of a pool whose worker died and that has not said so (the class's doc)."""
+        dead_since: float | None = None
+        while not self._closing.wait(0.2):
+            if not any(proc.exitcode not in (None, 0) for proc in _processes(self._pool)):
+                dead_since = None
+                continue
+            dead_since = dead_since or time.monotonic()
+            if time.monotonic() - dead_since < grace_s:
+                continue
+            with self._lock:
+                broken = BrokenProcessPool("a worker process died and the pool did not report it")
+                for fut in list(self._issued):
+                    with contextlib.suppress(InvalidStateError):  # finished meanwhile
+                        fut.set_exception(broken)
+                self._restart()
+            dead_since = None
+
+    def _close(self) -> None:
+        self._closing.set()
+        self._watchdog.join()
 
     def terminate(self) -> None:
-        _abandon(self._pool)
+        self._close()
+        with self._lock:
+            _abandon(self._pool)
 
     def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         if kind is None:
+            self._close()
             self._pool.shutdown(wait=True)
         else:
             self.terminate()
@@ -283,33 +320,23 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-_DIED = "a synthesis worker process died (killed, or out of memory)"
-_RESUME = "finished turns are cached; run the same command again to resume"
-# How long a dead worker's turns may stay unanswered before the episode fails without the
-# executor's word: it fails them itself within milliseconds when it can.
-LOST_GRACE_S = 3.0
-
-
 def _collect(pool: TurnPool, todo: list[Job], cache: TurnCache, progress: Callable[[int], None] | None,
-             stop: threading.Event, lost_grace_s: float = LOST_GRACE_S) -> Iterator[tuple[int, TurnAudio]]:
+             stop: threading.Event) -> Iterator[tuple[int, TurnAudio]]:
     """Submit ``todo`` to ``pool`` and yield each turn as it finishes; on an error, or when the
     consumer stops, this episode's queued turns are cancelled (other episodes' are not)."""
     pending: set[Future[tuple[int, TurnAudio]]] = {pool.submit(job, cache) for job in todo}
-    lost_since: float | None = None
     try:
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             if stop.is_set():
                 raise _Stopped
-            if not done and pool.lost():  # the executor may never say so (WorkerPool.lost)
-                lost_since = lost_since or time.monotonic()
-                if time.monotonic() - lost_since > lost_grace_s:
-                    raise RenderError(_DIED, hint=_RESUME)
             for fut in done:
                 try:
                     index, turn_audio = fut.result()
                 except BrokenProcessPool as exc:
-                    raise RenderError(_DIED, hint=_RESUME) from exc
+                    raise RenderError(
+                        "a synthesis worker process died (killed, or out of memory)",
+                        hint="finished turns are cached; run the same command again to resume") from exc
                 if progress:
                     progress(1)
                 yield index, turn_audio
