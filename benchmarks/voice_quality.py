@@ -206,13 +206,14 @@ def main() -> None:
     work = ROOT / "output" / ".voice-quality"
     work.mkdir(parents=True, exist_ok=True)
     episodes = args.episode.split(",")
+    spoken = {episode: spoken_turns(episode, work) for episode in episodes}
     results = {}
     for name, cast in chosen.items():
         for episode in episodes:
             key = name if len(episodes) == 1 else f"{name} [{episode}]"
             with tempfile.TemporaryDirectory(dir=work) as tmp:
                 folder = render(cast, episode, Path(tmp))
-                results[key] = score(folder, spoken_turns(episode, work), work)
+                results[key] = score(folder, spoken[episode], work)
             print(json.dumps({key: results[key]}, indent=1), flush=True)
     print(f"\n{'cast':<52} {'host':<7} {'voice':<40} {'MOS':>5} {'WER':>6} {'en':>5} {'within':>6} {'across':>6} {'wpm':>6}")
     for name, r in results.items():
