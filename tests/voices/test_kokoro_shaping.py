@@ -14,7 +14,7 @@ from render.normalize.questions import Tune
 from render.script.parse import Turn
 from render.voices.cast import Cast, load_voice
 from render.voices.engines.base import RISE, shapes_prosody, split_rise
-from render.voices.engines.kokoro_shaping import LAST_FRAMES, RISE_ST, VOICED_HZ, Shaping, lengthened, rising_span, shape
+from render.voices.engines.kokoro_shaping import LAST_FRAMES, RISE_ST, VOICED_HZ, VOWELS, Shaping, lengthened, rising_span, shape
 from render.voices.jobs import EngineCache, plan_jobs, synth_turn
 from tests.voices.test_intonation import tail_st
 
@@ -34,13 +34,13 @@ def rise(phonemes: str, duration: np.ndarray, f0: np.ndarray, energy: np.ndarray
 
 
 def _predictions(phonemes: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What the model predicts for ``NOW``, in outline: 3 frames a token, a falling pitch, the
+    """What the model predicts for ``phonemes``, in outline: 3 frames a token, a falling pitch, the
     last vowel devoiced (F0 3 Hz, energy -4) as Kokoro's jm_kumo says it."""
     duration = np.full(len(phonemes) + 2, 3, np.int64)
     frames = 2 * int(duration.sum())
     f0 = np.linspace(120, 80, frames).astype(np.float32)
     energy = np.full(frames, 7.0, np.float32)
-    last = 2 * 3 * (phonemes.rindex("ʊ") + 1)
+    last = 2 * 3 * (max(i for i, c in enumerate(phonemes) if c in VOWELS) + 1)
     f0[last - 6:] = 3.0
     energy[last - 6:] = -4.0
     return duration, f0, energy
@@ -51,7 +51,8 @@ def test_the_devoiced_end_is_voiced_again_and_pitched_above_the_sentence() -> No
     shaping = rise(NOW, duration, f0, energy)
     assert shaping is not None
     new_f0, new_energy = f0 + shaping.pitch, energy + shaping.loud
-    start = 2 * 3 * (NOW.index("ˈaʊ") + 1)  # frames of the stress mark, "a", "ʊ"
+    # "nˈaʊ" holds 12 of the 204 voiced frames, under COVER: the rise starts on "available"'s stress
+    start = 2 * 3 * (NOW.index("ˈeɪ") + 1)
     end = 2 * 3 * (NOW.index("?") + 1)
     body = np.median(f0[:start][f0[:start] > VOICED_HZ])
     assert np.all(shaping.pitch[:start] == 0) and np.all(shaping.loud[:start] == 0)  # the sentence before is the model's
@@ -60,6 +61,20 @@ def test_the_devoiced_end_is_voiced_again_and_pitched_above_the_sentence() -> No
     assert np.all(new_energy[start:end - 4] >= np.median(energy[f0 > VOICED_HZ]) - 1e-6)
     assert new_energy[end - 1] < new_energy[end - 5]  # the sentence still ends: energy eases back
     assert np.all(shaping.pitch[end:] == 0)
+
+
+def test_the_rise_reaches_back_for_voiced_frames_but_not_past_a_comma() -> None:
+    tag = "ɪt ʃˈɪps ˌɔn tˈuːzdeɪ, ɹˈaɪt?"  # "It ships on Tuesday, right?"
+    duration, f0, energy = _predictions(tag)
+    shaping = rise(tag, duration, f0, energy)
+    assert shaping is not None
+    first = int(np.nonzero(shaping.pitch)[0][0])
+    assert first == 2 * 3 * (tag.index("ˈaɪ") + 1)  # the tag rises alone, however short
+    longer = "ɪt ʃˈɪps ˌɔn tˈuːzdeɪ ɹˈaɪt?"
+    duration, f0, energy = _predictions(longer)
+    shaping = rise(longer, duration, f0, energy)
+    assert shaping is not None
+    assert int(np.nonzero(shaping.pitch)[0][0]) == 2 * 3 * (longer.index("ˈuː") + 1)  # "Tuesday" joins the rise
 
 
 def test_a_long_final_vowel_is_voiced_only_so_far() -> None:

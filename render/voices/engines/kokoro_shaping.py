@@ -6,9 +6,10 @@ Kokoro's jm_kumo says the end of every sentence as Japanese ends a phrase: the l
 devoiced, its predicted F0 near 0 Hz and its energy low (the "now" of "So it's generally
 available now?" has F0 3 Hz and energy −4.6 against 7–8 on the vowels before it). Raising
 that F0 alone changes nothing a listener hears, which is why an earlier per-phoneme pitch
-input barely lifted the end (−4.9 → −2.5 st). So the last stressed syllable onward is
-*voiced* again: each vowel and sonorant of it gets at least the energy of the sentence's
-voiced frames (the very last tapering back down, so the sentence still ends), and its pitch
+input barely lifted the end (−4.9 → −2.5 st). So the last stressed syllable onward (or
+from an earlier stressed syllable of the clause when the last is too short to carry it:
+:data:`COVER`) is *voiced* again: each vowel and sonorant of it gets at least the energy of
+the sentence's voiced frames (the very last tapering back down, so the sentence still ends), and its pitch
 climbs from the median of the sentence before it to :data:`RISE_ST` semitones over it,
 reached :data:`REACH` of the way along and held. Unvoiced consonants keep what the model
 predicted. Measured on 20 questions (``benchmarks/prosody.py``): see docs/voices.md.
@@ -45,6 +46,14 @@ RISE_FRAMES = 3
 LAST_FRAMES = 20  # the final sonorant voiced for at most this many F0 frames (250 ms)...
 TAPER = 4  # ...its energy easing back to the model's over its last frames when the sentence ends there
 VOICED_HZ = 40.0  # predicted F0 above this is a voiced frame
+# The rise starts on an earlier stressed syllable of the same clause when the last one holds
+# less than this share of the sentence's voiced frames: the model devoices a final syllable
+# before a voiceless consonant ("adopt this?", "by what?", "off?"), and a rise on it alone is
+# too short to hear. Swept on Alex's 20 rising questions of prosody_sentences.tsv and 25
+# held out from the show's scripts (docs/benchmarks.md, "Questions"): 0 → 85 % / 76 % reach
+# +2 st, 0.15 → 95 % / 88 %, 0.25 → 95 % / 92 %, 0.35 → 65 % / 84 % (the climb spread thinner).
+COVER = 0.25
+CLAUSE = ",;:.!?…"  # the rise never starts before one of these
 # espeak-ng's IPA as Kokoro's vocabulary holds it: vowels (with the length mark), and the
 # sonorants that carry a rise after them ("cards", "small", "run")
 VOWELS = frozenset("aeiouæɑɒɔəɛɜɪʊʌɐɚᵻɨʉɘɵɤøœɯː")
@@ -125,6 +134,19 @@ def shape(phonemes: str, duration: np.ndarray, f0: np.ndarray, energy: np.ndarra
     return Shaping(pitch, loud)
 
 
+def _cover_start(phonemes: str, edges: np.ndarray, voiced: np.ndarray, start: int, end: int) -> int:
+    """``start`` (a token index) moved back, stressed syllable by stressed syllable within its
+    clause, until the rise from there to ``end`` spans :data:`COVER` of the voiced frames."""
+    need = COVER * int(voiced.sum())
+    clause = max(phonemes.rfind(c, 0, start) for c in CLAUSE) + 1
+    while int(voiced[edges[start + 1]:edges[end + 1]].sum()) < need:
+        earlier = max(phonemes.rfind("ˈ", clause, start), phonemes.rfind("ˌ", clause, start))
+        if earlier < 0:
+            break
+        start = earlier
+    return start
+
+
 def _accent(pitch: np.ndarray, f0: np.ndarray, voiced: np.ndarray, lo: int, hi: int) -> None:
     """Raise the voiced frames ``lo``..``hi`` (a word) in an arc peaking :data:`ACCENT_ST` over the model's F0."""
     if hi <= lo:
@@ -140,6 +162,7 @@ def _rise(phonemes: str, edges: np.ndarray, f0: np.ndarray, energy: np.ndarray, 
     if span is None:
         return
     start, end = span
+    start = _cover_start(phonemes, edges, voiced, start, end)
     first = edges[start + 1]
     before = f0[:first][voiced[:first]]
     body = float(np.median(before if before.size else f0[voiced]))
