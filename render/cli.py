@@ -449,8 +449,12 @@ def main() -> None:
     """Entry point: typer handles usage errors; known failures become clean messages."""
     signal.signal(signal.SIGTERM, _terminate)
     # Warnings from any module (logging.getLogger(__name__).warning) reach the terminal through rich.
-    logging.basicConfig(level=logging.WARNING, format="%(message)s",
-                        handlers=[RichHandler(console=err, show_time=False, show_path=False)])
+    terminal = RichHandler(console=err, show_time=False, show_path=False)
+    # except phonemizer's (Kokoro's tokenizer): "words count mismatch" is espeak-ng splitting a
+    # word its own way, nothing a producer can act on; phonemizer resets its logger's level on
+    # every call, so the filter sits on the handler
+    terminal.addFilter(lambda record: not record.name.startswith("phonemizer"))
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=[terminal])
     code: int | str | None = 0
     try:
         app()

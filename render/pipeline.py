@@ -23,6 +23,7 @@ from render.audio.mp3 import StreamStore, mp3_delay_s
 from render.audio.music import load_intro
 from render.audio.stems import MIX, Mix
 from render.check.hear import LAYOUT, CheckResult, TurnLayout, check_render, load_layout, write_layout
+from render.check.proofread import JUDGE
 from render.deliver.captions import build_cues, to_srt, to_transcript_json, to_vtt
 from render.deliver.chapters import chapters_for, time_chapters
 from render.deliver.chapters import to_json as chapters_json
@@ -92,10 +93,11 @@ def finish(folder: Path, report: Report, settings: Settings, layout: list[TurnLa
            watch: Stopwatch | None = None, progress: Progress | None = None, *,
            recheck: bool = False) -> CheckResult | None:
     """How every render and ``render check`` ends: proof-listen (when ``settings.check`` asks
-    for it and the report has no check yet, or ``recheck``), save the report, write the page.
-    The report is saved before a check too, so an interrupted check loses no render."""
+    for it and the report has no check yet, or one judged by older rules, or ``recheck``), save the
+    report, write the page. The report is saved before a check too, so an interrupted check loses
+    no render."""
     result = None
-    if settings.check and (recheck or report.check is None):
+    if settings.check and (recheck or report.check is None or report.check.judged != JUDGE):
         save_report(report, folder)
         turns = layout if layout is not None else load_layout(folder / LAYOUT)
         with (watch or Stopwatch()).stage("check"):

@@ -195,6 +195,7 @@ class Check:
     second_opinions: int = 0
     seconds: float = 0.0
     flagged: list[Flag] = field(default_factory=list)
+    judged: int = 0  # the version of the check's comparison rules; a render judged by older rules is judged again
 
 
 @dataclass

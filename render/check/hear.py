@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from render.audio.measure import decode
-from render.check.proofread import Phonemes, TurnCheck, compare, confirm, heard_at, spelled, words
+from render.check.proofread import JUDGE, Phonemes, TurnCheck, compare, confirm, heard_at, spelled, words
 from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, Window, join, model_version
 from render.errors import RenderError
 from render.files import KeyedStore, write_text
@@ -78,7 +78,7 @@ class CheckResult:
         """The result as the report keeps it."""
         speakers = sorted({t.speaker for t in self.turns})
         return Check(self.model, self.wer(), {s: self.wer(s) for s in speakers}, len(self.turns), self.transcribed,
-                     self.cached, self.second, round(self.seconds, 2), [t.as_flag() for t in self.flagged])
+                     self.cached, self.second, round(self.seconds, 2), [t.as_flag() for t in self.flagged], JUDGE)
 
 
 def write_layout(turns: list[TurnLayout], path: Path) -> None:

@@ -29,6 +29,10 @@ from functools import lru_cache
 from render import report
 from render.errors import RenderError
 
+# The comparison's version, kept in the report: bump it when a rule changes what is flagged or
+# counted, so a render that is otherwise up to date is judged again (from the heard text in the
+# cache, a few seconds) instead of showing figures the current rules would not give.
+JUDGE = 2
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -108,7 +112,8 @@ def words(text: str) -> list[str]:
     for sentence in _SENTENCE_END.split(text):
         sentence = _TENS_NINTH.sub(r"\1 nineth", _POSSESSIVE.sub("s", _LETTERS.sub(join, sentence)))
         # "point six" comes out ".6", and a recognizer hearing it at a clip's start writes "0.6": one word
-        out += [w[1:] if _ZERO_POINT.fullmatch(w) else w for w in str(normalize(sentence)).split()]
+        out += [w[1:] if _ZERO_POINT.fullmatch(w) else w for w in str(normalize(sentence)).split()
+                if any(c.isalnum() for c in w)]  # "seems... specific" leaves a "." that is no word
     return out
 
 
@@ -339,13 +344,30 @@ def word_errors(expected: list[str], heard: list[str], spans: Sequence[tuple[int
     if not reference or not heard:
         return len(reference) + len(heard)
     _, groups = _align(reference, heard)
-    errors = 0
-    for group in groups:
-        ref = [w for a, b, _ in group for w in reference[a:b]]
-        hyp = [w for *_, h in group for w in h]
-        if "".join(ref) != "".join(hyp):
-            errors += sum(max(b - a, len(h)) for a, b, h in group)
-    return errors
+    return sum(respaced_errors([w for a, b, _ in group for w in reference[a:b]], [w for *_, h in group for w in h])
+               for group in groups)
+
+
+RESPACED = 4  # the most words on either side that may be one run of letters ("post gress q l")
+
+
+def respaced_errors(ref: list[str], hyp: list[str]) -> int:
+    """Word edits from ``ref`` to ``hyp`` where a run of words written with the same letters
+    and other spacing ("elasticache" / "elastic cache") costs nothing: so one dropped "and"
+    beside a respaced word is one error, not every word of the stretch."""
+    inf = len(ref) + len(hyp)
+    dist = [[inf] * (len(hyp) + 1) for _ in range(len(ref) + 1)]
+    dist[0] = list(range(len(hyp) + 1))
+    for i in range(1, len(ref) + 1):
+        dist[i][0] = i
+        for j in range(1, len(hyp) + 1):
+            best = min(dist[i - 1][j] + 1, dist[i][j - 1] + 1, dist[i - 1][j - 1] + (ref[i - 1] != hyp[j - 1]))
+            for a in range(1, min(RESPACED, i) + 1):
+                for b in range(1, min(RESPACED, j) + 1):
+                    if (a > 1 or b > 1) and "".join(ref[i - a:i]) == "".join(hyp[j - b:j]):
+                        best = min(best, dist[i - a][j - b])
+            dist[i][j] = best
+    return dist[len(ref)][len(hyp)]
 
 
 def _readings(text: str, spelled_too: bool) -> list[str]:

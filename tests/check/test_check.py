@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from render.check.hear import PART_IDS, TurnLayout, doubtful_parts, split_heard, transcribe_turns, windows
-from render.check.proofread import Mismatch, Phonemes, TurnCheck, compare, spelled, word_errors, words
+from render.check.proofread import Mismatch, Phonemes, TurnCheck, compare, respaced_errors, spelled, word_errors, words
 from render.check.recognize import RATE, pack
 from tests.conftest import make_project, run_cli
 
@@ -93,6 +93,22 @@ def test_a_re_check_is_free_and_a_warm_render_transcribes_nothing(checked: Path)
     res = run_cli("episode", "00007", "--no-music", "--root", str(checked), cwd=checked)
     assert res.returncode == 0, res.stderr
     assert _report(checked)["check"]["transcribed"] == 0
+
+
+def test_a_render_judged_by_older_rules_is_judged_again_from_the_heard_text(checked: Path) -> None:
+    """A render otherwise up to date, whose report's check came from older comparison rules,
+    shows what the current rules say (heard text from the cache: nothing transcribed)."""
+    from render.check.proofread import JUDGE
+
+    path = checked / "output" / "00007" / "report.json"
+    report = json.loads(path.read_text(encoding="utf-8"))
+    right = report["check"]["wer"]
+    report["check"] |= {"judged": JUDGE - 1, "wer": 0.99}
+    path.write_text(json.dumps(report), encoding="utf-8")
+    res = run_cli("episode", "00007", "--no-music", "--root", str(checked), cwd=checked)
+    assert res.returncode == 0, res.stderr
+    check = _report(checked)["check"]
+    assert check["judged"] == JUDGE and check["wer"] == right and check["transcribed"] == 0
 
 
 def test_try_rechecks_only_the_flagged_turns_and_shows_the_fix(checked: Path) -> None:
@@ -189,6 +205,11 @@ def test_word_errors_count_what_was_misheard_not_spelling_or_spacing() -> None:
     assert compare(0, "Alex", 1, expected, heard, lexicon, set(), Phonemes()).errors == 2
     assert word_errors(words("the ninety-ninth percentile"), words("the 99th percentile")) == 0
     assert word_errors(words("the storage team"), words("the team")) == 1
+    # a dropped word beside a respaced one is one error, not the whole stretch
+    assert word_errors(words("read them and trace the tracepoints"), words("read them trace the trace points")) == 1
+    assert word_errors(words("it seems... specific"), words("it seems specific")) == 0  # an ellipsis is no word
+    assert respaced_errors(["postgres", "q", "l"], ["postgresql"]) == 0
+    assert respaced_errors(["dynamo", "db"], ["dinomodb"]) == 2
 
 
 
