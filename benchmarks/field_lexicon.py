@@ -81,7 +81,8 @@ def main() -> None:
                 heard_text[turn] = text
         heard = {k: words(v or "") for k, v in heard_text.items()}
         by_turn = dict(clips)
-        def second(doubtful: list[TurnLayout], by_turn: dict[int, np.ndarray] = by_turn) -> dict[int, list[str]]:
+        def second(doubtful: list[TurnLayout], said: dict[int, list[str]],
+                   by_turn: dict[int, np.ndarray] = by_turn) -> dict[int, list[str]]:
             texts = base.transcribe([join([(t.turn, by_turn[t.turn])]) for t in doubtful])
             return {t.turn: words(text) for t, text in zip(doubtful, texts, strict=True)}
 
