@@ -5,21 +5,26 @@ turns if none does) are synthesized again with the respelling laid over
 ``voices/lexicon.toml``, transcribed, and compared, so the producer sees
 before and after side by side. The episode itself is not touched; the new
 turns land in the turn cache, so adding the same entry to the lexicon
-afterwards re-renders them for free.
+afterwards re-renders them for free. Each tried turn is heard with the neighbours the
+check's windows will give it, so what passes here passes in the next check.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from render.check.hear import TurnLayout, check_render, cut, judge, read_layout, transcribe_turns
+import numpy as np
+
+from render.audio.assemble import Timeline
+from render.audio.dsp import Limiter
+from render.check.hear import EpisodeAudio, TurnLayout, check_render, cut, judge, read_layout, transcribe_turns, windows
 from render.check.proofread import TurnCheck, words
-from render.check.recognize import Recognizer, pack
+from render.check.recognize import Recognizer
 from render.errors import RenderError
 from render.normalize.lexicon import Lexicon
 from render.pipeline import render_audio
 from render.prepare import Settings, Stopwatch, prepare
-from render.report import REPORT, load_report
+from render.report import REPORT, Master, load_report
 from render.voices.jobs import plan_jobs
 
 
@@ -33,6 +38,28 @@ def parse_respellings(items: list[str]) -> dict[str, str]:
                               hint="e.g. --try 'DRA=dee are ay' (quote it for the shell)")
         out[word.strip()] = said.strip()
     return out
+
+
+SHIFTS = (0, 3, 5)  # samples at 16 kHz of silence put before a tried turn: 0, 0.19 and 0.31 ms
+
+
+def _as_mastered(timeline: Timeline, plan: Master | None, headroom_db: float, speakers: list[str]) -> np.ndarray:
+    """The tried turns at the level the episode gives them: each voice matched from the
+    episode's level (not the median of the few turns tried) and the episode's master gain and
+    limiter, since Whisper's features are not gain-invariant (a turn 8 dB quieter than in the
+    MP3 was heard differently)."""
+    if plan is None:
+        return timeline.audio
+    audio, envelope = timeline.audio.copy(), timeline.envelope.astype(np.float32)
+    for speaker, span in zip(speakers, timeline.turns, strict=True):
+        have, want = timeline.voice_levels.get(speaker), plan.voice_levels.get(speaker)
+        if have is not None and want is not None:
+            a, b = int(span.start_s * timeline.rate), int(span.end_s * timeline.rate)
+            audio[a:b] *= np.float32(10 ** ((have - want) / 20))
+            envelope[a:b] *= np.float32(10 ** ((have - want) / 20))
+    limiter = Limiter(audio, envelope, plan.true_peak_db - headroom_db - plan.extra_headroom_db,
+                      10 ** (plan.gain_db / 20), timeline.rate)
+    return np.clip(limiter.block(0, len(audio)), -1.0, 1.0)
 
 
 def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> list[tuple[TurnCheck, TurnCheck]]:
@@ -55,12 +82,36 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     jobs = plan_jobs([replace(t, index=k) for k, t in enumerate(chosen)], prep.cast)
     timeline, _ = render_audio(replace(prep, script=replace(prep.script, headings=[])), jobs, settings,
                                Stopwatch(), music=False)
-    again = [TurnLayout(t.number, t.speaker, t.line, s.start_s, s.end_s, "", t.text, t.spoken,
+    heard_as = _as_mastered(timeline, report.master, settings.spec.headroom_db, [t.speaker for t in chosen])
+    clips = {t.number: cut(heard_as, timeline.rate, s.start_s, s.end_s)
+             for t, s in zip(chosen, timeline.turns, strict=True)}
+    # Each tried turn is heard in the company the next check will hear it in: the episode's
+    # windows laid out with its new audio (key and length), its neighbours as rendered.
+    # Whisper's reading of a turn shifts with its neighbours, so a turn heard alone could pass
+    # here and still be flagged once the entry is in the lexicon.
+    old = {t.turn: t for t in layout}
+    again = [TurnLayout(t.number, t.speaker, t.line, old[t.number].start_s,
+                        old[t.number].start_s + (s.end_s - s.start_s), job.key, t.text, t.spoken,
                         prep.normalizer_for(t.speaker).lexicon.entries(t.text))
-             for t, s in zip(chosen, timeline.turns, strict=True)]
-    clips = {t.turn: cut(timeline.audio, timeline.rate, t.start_s, t.end_s) for t in again}
-    expected = {t.turn: words(t.spoken) for t in again}
-    heard = transcribe_turns(pack(list(clips.items())), expected, Recognizer())
-    afters, _, _ = judge(again, expected, heard, lambda doubtful, said: transcribe_turns(
-        [[(t.turn, clips[t.turn])] for t in doubtful], said, Recognizer("base")))
+             for t, s, job in zip(chosen, timeline.turns, jobs, strict=True)]
+    tried = {t.turn: t for t in again}
+    groups = [g for g in windows([tried.get(t.turn, t) for t in layout]) if any(t.turn in tried for t in g)]
+    clips |= EpisodeAudio(audio).turns([t for g in groups for t in g if t.turn not in tried])
+    expected = {t.turn: words(t.spoken) for g in groups for t in g}
+    tiny, base = Recognizer(), Recognizer("base")
+    # A word at the edge of what Whisper tiny hears flips with a shift of a fraction of a
+    # millisecond (measured on 00035's NUMA: the same samples, cut 0.1–0.3 ms apart, heard
+    # "new mamas" once and right once), so each turn is heard at SHIFTS and passes only
+    # if it passes every time: a fix that passes here is not a coin that fell right once.
+    verdicts: list[list[TurnCheck]] = []
+    for shift in SHIFTS:
+        moved = {n: np.concatenate([np.zeros(shift, np.float32), c]) if n in tried else c for n, c in clips.items()}
+        heard = transcribe_turns([[(t.turn, moved[t.turn]) for t in g] for g in groups], expected, tiny)
+        def second(doubtful: list[TurnLayout], said: dict[int, list[str]],
+                   moved: dict[int, np.ndarray] = moved) -> dict[int, list[str]]:
+            return transcribe_turns([[(t.turn, moved[t.turn])] for t in doubtful], said, base)
+
+        checks, _, _ = judge(again, expected, heard, second)
+        verdicts.append(checks)
+    afters = [next((c for c in heard_so if c.flagged), heard_so[0]) for heard_so in zip(*verdicts, strict=True)]
     return [(before[t.number], after) for t, after in zip(chosen, afters, strict=True)]

@@ -247,7 +247,7 @@ def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[
     return heard
 
 
-class _Audio:
+class EpisodeAudio:
     """The rendered episode, read only where turns have to be heard again: the whole file
     when many do (a cold check), else just those turns' stretches (after an edit: libsndfile
     seeks in the MP3 sample-exactly, 30 ms a turn against 0.8 s to decode 15 minutes)."""
@@ -280,7 +280,7 @@ class _Audio:
         return cut(mono, rate, t.start_s - a / rate, t.end_s - a / rate)  # times within the stretch read
 
 
-def _hear(groups: list[list[TurnLayout]], expected: dict[int, list[str]], audio: _Audio, cache: HeardCache,
+def _hear(groups: list[list[TurnLayout]], expected: dict[int, list[str]], audio: EpisodeAudio, cache: HeardCache,
           model: str, threads: int | None,
           progress: Callable[[int], None] | None = None) -> tuple[dict[int, list[str]], int]:
     """Words heard in each turn of ``groups`` (the windows to hear them in) by ``model``:
@@ -317,7 +317,7 @@ def check_render(layout: list[TurnLayout], audio_path: Path, cache_root: Path | 
     the cache where possible) and compared; what it flags is heard again by Whisper base, and
     kept only if base mishears it too."""
     t0 = time.perf_counter()
-    audio = _Audio(audio_path)
+    audio = EpisodeAudio(audio_path)
     cache = HeardCache(cache_root)
     done = [0]
 
