@@ -5,8 +5,9 @@ turns if none does) are synthesized again with the respelling laid over
 ``voices/lexicon.toml``, transcribed, and compared, so the producer sees
 before and after side by side. The episode itself is not touched; the new
 turns land in the turn cache, so adding the same entry to the lexicon
-afterwards re-renders them for free. Each tried turn is heard with the neighbours the
-check's windows will give it, so what passes here passes in the next check.
+afterwards re-renders them for free. Each tried turn is heard as the next check will
+hear it (its window's neighbours, the episode's level), so what passes here should pass
+there; Whisper still hears the MP3's coding, so a word at the edge can differ.
 """
 
 from __future__ import annotations
