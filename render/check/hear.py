@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from render.audio.measure import decode
-from render.check.proofread import JUDGE, Phonemes, TurnCheck, compare, confirm, heard_at, spelled, words
+from render.check.proofread import JUDGE, Phonemes, TurnCheck, compare, confirm, heard_at, spelled, word_errors, words
 from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, Window, join, model_version
 from render.errors import RenderError
 from render.files import KeyedStore, write_text
@@ -119,7 +119,7 @@ def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
 def heard_key(audio_key: str, recognizer_version: str, window: list[str]) -> str:
     """What a turn was heard as depends on its own audio, the recognizer, and the turns it
     was heard with (``window``: their audio keys, in order)."""
-    blob = json.dumps({"v": 7, "turn": audio_key, "asr": recognizer_version, "window": window})
+    blob = json.dumps({"v": 8, "turn": audio_key, "asr": recognizer_version, "window": window})
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -171,6 +171,9 @@ class HeardCache:
         self.store.write(key, json.dumps({"heard": heard}).encode())
 
 
+BOUNDARY_SLACK = 3  # words a boundary between two turns' heard words may move
+
+
 def split_heard(expected: list[list[str]], heard: list[str]) -> list[list[str]]:
     """Share out the words heard in a window among its turns, by aligning them with the
     turns' expected words; a word heard between two turns goes to the earlier one."""
@@ -181,6 +184,21 @@ def split_heard(expected: list[list[str]], heard: list[str]) -> list[list[str]]:
         return out
     for k, there in zip(owner, heard_at([w for ws in expected for w in ws], heard), strict=True):
         out[k] += there
+    # The alignment breaks ties blindly, and a tie at a boundary moves words to the wrong turn:
+    # "… what about far gate?" then "far gate is great …", heard "what about fargate fargate
+    # is great", gave both "fargate"s to the first turn and flagged both turns (90001). So each
+    # boundary moves, by up to BOUNDARY_SLACK words, to where the two turns' errors are fewest.
+    for k in range(len(out) - 1):
+        both, cut_at = out[k] + out[k + 1], len(out[k])
+        if out[k][-1:] == expected[k][-1:] and out[k + 1][:1] == expected[k + 1][:1]:
+            continue  # a clean boundary
+
+        def cost(c: int, k: int = k, both: list[str] = both) -> int:
+            return word_errors(expected[k], both[:c]) + word_errors(expected[k + 1], both[c:])
+
+        options = range(max(0, cut_at - BOUNDARY_SLACK), min(len(both), cut_at + BOUNDARY_SLACK) + 1)
+        best = min(options, key=lambda c: (cost(c), abs(c - cut_at)))
+        out[k], out[k + 1] = both[:best], both[best:]
     return out
 
 

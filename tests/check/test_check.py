@@ -261,6 +261,10 @@ def test_packed_windows_are_shared_back_to_their_turns() -> None:
     heard = words("hello their friend how are you doing fine thanks")
     assert split_heard(expected, heard) == [["hello", "their", "friend"], ["how", "are", "you", "doing"],
                                             ["fine", "thanks"]]
+    # a tie at a boundary: the same word ends one turn and starts the next, heard respaced
+    expected = [words("what about far gate"), words("far gate is great for batch jobs")]
+    heard = words("what about fargate fargate is great for batch jobs")
+    assert split_heard(expected, heard) == [["what", "about", "fargate"], ["fargate", "is", "great", "for", "batch", "jobs"]]
 
 
 class _StopsEarly:
