@@ -16,7 +16,7 @@ from pathlib import Path
 
 from render import warmup
 from render.audio import memory
-from render.audio.assemble import Timeline, assemble
+from render.audio.assemble import LEVEL_KEEP_DB, Timeline, assemble
 from render.audio.buffers import TimelineBuffers, timeline_samples
 from render.audio.master import master_to_file
 from render.audio.mp3 import StreamStore, mp3_delay_s
@@ -131,9 +131,9 @@ def up_to_date(folder: Path, key: str) -> Report | None:
 def render_audio(prep: Prepared, jobs: list[Job], settings: Settings, watch: Stopwatch,
                  progress: Callable[[int], None] | None = None, *,
                  music: bool | None = None, keep_levels: dict[str, float] | None = None,
-                 pool: TurnPool | None = None) -> tuple[Timeline, CacheStats]:
+                 keep_within_db: float = LEVEL_KEEP_DB, pool: TurnPool | None = None) -> tuple[Timeline, CacheStats]:
     """Synthesize (cached) and assemble the turns of ``jobs`` (``keep_levels``: the last
-    render's voice levels, kept while they still match)."""
+    render's voice levels, kept while they match within ``keep_within_db``)."""
     warmup.start()  # assembly's scipy imports, meanwhile
     turns = [j.turn for j in jobs]
     use_music = settings.music if music is None else music
@@ -148,7 +148,8 @@ def render_audio(prep: Prepared, jobs: list[Job], settings: Settings, watch: Sto
         try:
             with result:
                 timeline = assemble(turns, result, silences, settings.pacing, intro, section_starts(prep.script),
-                                    None if samples is None else TimelineBuffers(samples).take, keep_levels)
+                                    None if samples is None else TimelineBuffers(samples).take, keep_levels,
+                                    keep_within_db)
         except RenderError as exc:
             if exc.file is None:  # engine failures know the turn's line, not the file
                 exc.file = prep.episode.script

@@ -12,12 +12,14 @@ there; Whisper still hears the MP3's coding, so a word at the edge can differ.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
 
 from render.audio.assemble import Timeline
 from render.audio.dsp import Limiter
+from render.audio.master import MasterSpec
 from render.check.hear import EpisodeAudio, TurnLayout, check_render, cut, judge, read_layout, transcribe_turns, windows
 from render.check.proofread import TurnCheck, words
 from render.check.recognize import Recognizer
@@ -44,23 +46,15 @@ def parse_respellings(items: list[str]) -> dict[str, str]:
 SHIFTS = (0, 3, 5)  # samples at 16 kHz of silence put before a tried turn: 0, 0.19 and 0.31 ms
 
 
-def _as_mastered(timeline: Timeline, plan: Master | None, headroom_db: float, speakers: list[str]) -> np.ndarray:
-    """The tried turns at the level the episode gives them: each voice matched from the
-    episode's level (not the median of the few turns tried) and the episode's master gain and
-    limiter, since Whisper's features are not gain-invariant (a turn 8 dB quieter than in the
-    MP3 was heard differently)."""
+def _as_mastered(timeline: Timeline, plan: Master | None, spec: MasterSpec) -> np.ndarray:
+    """The tried turns through the episode's master gain and limiter (their voices already at
+    the episode's level: :func:`try_respellings`), since Whisper's features are not
+    gain-invariant (a turn 8 dB quieter than in the MP3 was heard differently)."""
     if plan is None:
         return timeline.audio
-    audio, envelope = timeline.audio.copy(), timeline.envelope.astype(np.float32)
-    for speaker, span in zip(speakers, timeline.turns, strict=True):
-        have, want = timeline.voice_levels.get(speaker), plan.voice_levels.get(speaker)
-        if have is not None and want is not None:
-            a, b = int(span.start_s * timeline.rate), int(span.end_s * timeline.rate)
-            audio[a:b] *= np.float32(10 ** ((have - want) / 20))
-            envelope[a:b] *= np.float32(10 ** ((have - want) / 20))
-    limiter = Limiter(audio, envelope, plan.true_peak_db - headroom_db - plan.extra_headroom_db,
+    limiter = Limiter(timeline.audio, timeline.envelope, spec.ceiling_db(plan.extra_headroom_db),
                       10 ** (plan.gain_db / 20), timeline.rate)
-    return np.clip(limiter.block(0, len(audio)), -1.0, 1.0)
+    return np.clip(limiter.block(0, len(timeline.audio)), -1.0, 1.0)
 
 
 def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> list[tuple[TurnCheck, TurnCheck]]:
@@ -81,9 +75,11 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     layout, audio = read_layout(folder)
     before = {c.turn: c for c in check_render(layout, audio, settings.cache().checks).turns}
     jobs = plan_jobs([replace(t, index=k) for k, t in enumerate(chosen)], prep.cast)
+    # each voice at the level the whole episode gave it, not the median of the few turns tried
     timeline, _ = render_audio(replace(prep, script=replace(prep.script, headings=[])), jobs, settings,
-                               Stopwatch(), music=False)
-    heard_as = _as_mastered(timeline, report.master, settings.spec.headroom_db, [t.speaker for t in chosen])
+                               Stopwatch(), music=False, keep_levels=report.master.voice_levels if report.master else None,
+                               keep_within_db=math.inf)
+    heard_as = _as_mastered(timeline, report.master, settings.spec)
     clips = {t.number: cut(heard_as, timeline.rate, s.start_s, s.end_s)
              for t, s in zip(chosen, timeline.turns, strict=True)}
     # Each tried turn is heard in the company the next check will hear it in: the episode's
@@ -104,15 +100,13 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     # millisecond (measured on 00035's NUMA: the same samples, cut 0.1–0.3 ms apart, heard
     # "new mamas" once and right once), so each turn is heard at SHIFTS and passes only
     # if it passes every time: a fix that passes here is not a coin that fell right once.
-    verdicts: list[list[TurnCheck]] = []
-    for shift in SHIFTS:
+    def hear_shifted(shift: int) -> list[TurnCheck]:
         moved = {n: np.concatenate([np.zeros(shift, np.float32), c]) if n in tried else c for n, c in clips.items()}
         heard = transcribe_turns([[(t.turn, moved[t.turn]) for t in g] for g in groups], expected, tiny)
-        def second(doubtful: list[TurnLayout], said: dict[int, list[str]],
-                   moved: dict[int, np.ndarray] = moved) -> dict[int, list[str]]:
-            return transcribe_turns([[(t.turn, moved[t.turn])] for t in doubtful], said, base)
+        checks, _, _ = judge(again, expected, heard, lambda doubtful, said: transcribe_turns(
+            [[(t.turn, moved[t.turn])] for t in doubtful], said, base))
+        return checks
 
-        checks, _, _ = judge(again, expected, heard, second)
-        verdicts.append(checks)
+    verdicts = [hear_shifted(shift) for shift in SHIFTS]
     afters = [next((c for c in heard_so if c.flagged), heard_so[0]) for heard_so in zip(*verdicts, strict=True)]
     return [(before[t.number], after) for t, after in zip(chosen, afters, strict=True)]

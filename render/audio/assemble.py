@@ -209,9 +209,11 @@ def prepare_turn(audio: TurnAudio, sentence_silence: float, pauses: list[float] 
 LEVEL_KEEP_DB = 0.3
 
 
-def voice_levels(levels: dict[int, float], turns: list[Turn], keep: dict[str, float] | None = None) -> dict[str, float]:
+def voice_levels(levels: dict[int, float], turns: list[Turn], keep: dict[str, float] | None = None,
+                 keep_within_db: float = LEVEL_KEEP_DB) -> dict[str, float]:
     """Each voice's level: the median loudness of its turns, or ``keep[voice]`` (the last render's)
-    while the median stays within 0.3 dB of it.
+    while the median stays within ``keep_within_db`` of it (``math.inf``: always, as
+    ``render check --try`` does to say a few turns at the level the whole episode gives them).
 
     Editing one turn can move a voice's median a little, which would move
     every other turn of that voice by a fraction of a dB. Keeping the level
@@ -229,7 +231,7 @@ def voice_levels(levels: dict[int, float], turns: list[Turn], keep: dict[str, fl
             continue
         mid = float(median(valid))
         previous = (keep or {}).get(speaker)
-        out[speaker] = previous if previous is not None and abs(mid - previous) <= LEVEL_KEEP_DB else mid
+        out[speaker] = previous if previous is not None and abs(mid - previous) <= keep_within_db else mid
     return out
 
 
@@ -287,9 +289,9 @@ def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[in
              silences: dict[str, float], pacing: Pacing,
              music: tuple[np.ndarray, str] | Future[tuple[np.ndarray, str]] | None,
              section_starts: set[int] | None = None, buffers: Buffers | None = None,
-             keep_levels: dict[str, float] | None = None) -> Timeline:
+             keep_levels: dict[str, float] | None = None, keep_within_db: float = LEVEL_KEEP_DB) -> Timeline:
     """Build the episode timeline. ``silences`` is each speaker's sentence pause; ``keep_levels``
-    the last render's voice levels (see :func:`voice_levels`).
+    the last render's voice levels, kept while within ``keep_within_db`` (see :func:`voice_levels`).
 
     ``audio`` yields (turn index, audio) pairs in any order, e.g. as synthesis
     finishes them; each turn is prepared (conditioned if need be, laid out,
@@ -308,7 +310,7 @@ def assemble(turns: list[Turn], audio: Iterable[tuple[int, TurnAudio]] | dict[in
         for fut in [pool.submit(prepare_one, index, turn_audio) for index, turn_audio in pairs]:
             fut.result()
     levels = {i: p.lufs for i, p in prepared.items()}
-    mids = voice_levels(levels, turns, keep_levels)
+    mids = voice_levels(levels, turns, keep_levels, keep_within_db)
     gains = {i: np.float32(10 ** (g / 20)) for i, g in _voice_gains(levels, turns, mids, pacing.voice_lufs).items()}
     if isinstance(music, Future):  # loaded on the side while the turns arrived
         music = music.result()

@@ -33,6 +33,11 @@ class MasterSpec:
     true_peak_db: float = -1.0
     headroom_db: float = 0.8
 
+    def ceiling_db(self, extra_headroom_db: float = 0.0) -> float:
+        """Where the limiter holds the peaks: under the true-peak target by the headroom the
+        encoder's overshoot needs, and by any extra a missed render asked for."""
+        return self.true_peak_db - self.headroom_db - extra_headroom_db
+
 
 @dataclass
 class Measured:
@@ -71,9 +76,8 @@ def plan_master(audio: np.ndarray, envelope: np.ndarray, gain_db: float, spec: M
     cheaper than encoding the MP3 again. Not verified here: the caller
     measures the delivered file and plans again if it missed.
     """
-    ceiling = spec.true_peak_db - spec.headroom_db - extra_headroom_db
     target = spec.lufs + lufs_offset
-    limiter = Limiter(audio, envelope, ceiling, 10 ** (gain_db / 20), rate)
+    limiter = Limiter(audio, envelope, spec.ceiling_db(extra_headroom_db), 10 ** (gain_db / 20), rate)
     measured, slope = limiter.loudness(), LIMITED_SLOPE
     for _ in range(PLAN_STEPS):
         error = target - measured

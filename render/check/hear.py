@@ -189,15 +189,12 @@ def split_heard(expected: list[list[str]], heard: list[str]) -> list[list[str]]:
     # is great", gave both "fargate"s to the first turn and flagged both turns (90001). So each
     # boundary moves, by up to BOUNDARY_SLACK words, to where the two turns' errors are fewest.
     for k in range(len(out) - 1):
-        both, cut_at = out[k] + out[k + 1], len(out[k])
         if out[k][-1:] == expected[k][-1:] and out[k + 1][:1] == expected[k + 1][:1]:
             continue  # a clean boundary
-
-        def cost(c: int, k: int = k, both: list[str] = both) -> int:
-            return word_errors(expected[k], both[:c]) + word_errors(expected[k + 1], both[c:])
-
+        both, cut_at = out[k] + out[k + 1], len(out[k])
         options = range(max(0, cut_at - BOUNDARY_SLACK), min(len(both), cut_at + BOUNDARY_SLACK) + 1)
-        best = min(options, key=lambda c: (cost(c), abs(c - cut_at)))
+        best = min(options, key=lambda c: (word_errors(expected[k], both[:c]) + word_errors(expected[k + 1], both[c:]),
+                                           abs(c - cut_at)))
         out[k], out[k + 1] = both[:best], both[best:]
     return out
 
