@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from render.audio.measure import decode  # noqa: E402
 from render.check import proofread  # noqa: E402
-from render.check.hear import HeardCache, check_render, cut, heard_key, read_layout, transcribe_turns, windows  # noqa: E402
+from render.check.hear import HeardCache, check_render, cut, read_layout, transcribe_turns, vocabulary, window_keys, windows  # noqa: E402
 from render.check.proofread import Phonemes, compare, confirm, spelled, words  # noqa: E402
 from render.check.recognize import Recognizer, model_version  # noqa: E402
 from render.voices.cache import TurnCache  # noqa: E402
@@ -39,7 +39,8 @@ def base_heard(folder: Path) -> dict[int, list[str]]:
     layout, audio_path = read_layout(folder)
     audio, rate = decode(audio_path)
     groups = [[(t.turn, cut(audio, rate, t.start_s, t.end_s)) for t in g] for g in windows(layout)]
-    return transcribe_turns(groups, {t.turn: words(t.spoken) for t in layout}, Recognizer("base"))
+    return transcribe_turns(groups, {t.turn: words(t.spoken) for t in layout}, Recognizer("base"),
+                            names={t.turn: vocabulary(t) for t in layout})
 
 
 def main() -> None:
@@ -53,8 +54,7 @@ def main() -> None:
     check_render(layout, audio, checks)  # tiny.en's words, cached
     version = model_version("tiny.en")
     cache = HeardCache(checks)
-    tiny = {t.turn: cache.get(heard_key(t.key, version, [u.key for u in group])) or []
-            for group in windows(layout) for t in group}
+    tiny = {turn: cache.get(key) or [] for group in windows(layout) for turn, key in window_keys(group, version).items()}
     base = base_heard(folder)
     phonemes = Phonemes()
     summary, rows = [], []

@@ -3,9 +3,9 @@
 For each entry of ``render/normalize/field.toml`` (spelled acronyms, acronyms said as
 words, respellings) a carrier sentence, "Today we look at WORD in production.", is
 normalized with the field lexicon, synthesized by Jordan's voice (Piper joe) and Alex's
-(Kokoro jm_kumo), heard by Whisper tiny.en (the check's own recognizer, windows of
-several sentences), and judged by the check's own comparison (respelled words are judged
-against the word the script wrote). A flag is confirmed by Whisper base, as in
+(Kokoro jm_kumo), heard by Whisper tiny.en (the check's own recognizer, each sentence
+prompted with its names as in the check), and judged by the check's own comparison
+(respelled words are judged against the word the script wrote). A flag is confirmed by Whisper base, as in
 ``render check``. The result, one row per entry and voice, goes to
 ``render/normalize/field-evidence.tsv``; the summary prints how many entries each voice
 says right.
@@ -19,6 +19,7 @@ import argparse
 import sys
 import time
 import tomllib
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import soxr  # noqa: E402
 
-from render.check.hear import TurnLayout, judge  # noqa: E402
+from render.check.hear import TurnLayout, judge, vocabulary  # noqa: E402
 from render.check.proofread import words  # noqa: E402
-from render.check.recognize import RATE, Recognizer, join, pack  # noqa: E402
+from render.check.recognize import RATE, Recognizer, glossary, join, pack  # noqa: E402
 from render.normalize import Normalizer  # noqa: E402
 from render.normalize.lexicon import Lexicon  # noqa: E402
 from render.voices.cast import load_cast  # noqa: E402
@@ -46,6 +47,13 @@ def entries() -> list[tuple[str, str]]:
     out += [(w, "say") for w, v in data["say"].items() if isinstance(v, str)]
     seen: set[str] = set()
     return [(w, k) for w, k in out if not (w in seen or seen.add(w))]  # type: ignore[func-returns-value]
+
+
+def second_opinion(base: Recognizer, clips: dict[int, np.ndarray], prompts: dict[int, str | None],
+                   doubtful: list[TurnLayout], said: dict[int, list[str]]) -> dict[int, list[str]]:
+    """What Whisper base hears in each doubtful sentence, alone and prompted as tiny was."""
+    texts = base.transcribe([join([(t.turn, clips[t.turn])], prompts[t.turn]) for t in doubtful])
+    return {t.turn: words(text) for t, text in zip(doubtful, texts, strict=True)}
 
 
 def main() -> None:
@@ -72,21 +80,16 @@ def main() -> None:
             layout.append(TurnLayout(i, speaker, i, 0.0, 0.0, "", written, spoken, lexicon.entries(written)))
             clips.append((i, audio))
         expected = {t.turn: words(t.spoken) for t in layout}
+        prompts = {t.turn: glossary(vocabulary(t)) for t in layout}  # as the check prompts its windows
         heard_text = {}
         for group in pack(clips):
             for turn, _ in group:
                 heard_text[turn] = None
-            window = [join([c]) for c in group]
+            window = [join([c], prompts[c[0]]) for c in group]
             for (turn, _), text in zip(group, tiny.transcribe(window), strict=True):
                 heard_text[turn] = text
         heard = {k: words(v or "") for k, v in heard_text.items()}
-        by_turn = dict(clips)
-        def second(doubtful: list[TurnLayout], said: dict[int, list[str]],
-                   by_turn: dict[int, np.ndarray] = by_turn) -> dict[int, list[str]]:
-            texts = base.transcribe([join([(t.turn, by_turn[t.turn])]) for t in doubtful])
-            return {t.turn: words(text) for t, text in zip(doubtful, texts, strict=True)}
-
-        checks, _, _ = judge(layout, expected, heard, second)
+        checks, _, _ = judge(layout, expected, heard, partial(second_opinion, base, dict(clips), prompts))
         for (word, kind), t, check in zip(todo, layout, checks, strict=True):
             said = t.spoken.removeprefix("Today we look at ").removesuffix(" in production.")
             rows.append((word, kind, said, voice.name, "flagged" if check.flagged else "ok", heard_text[t.turn] or ""))

@@ -20,7 +20,17 @@ import numpy as np
 from render.audio.assemble import Timeline
 from render.audio.dsp import Limiter
 from render.audio.master import MasterSpec
-from render.check.hear import EpisodeAudio, TurnLayout, check_render, cut, judge, read_layout, transcribe_turns, windows
+from render.check.hear import (
+    EpisodeAudio,
+    TurnLayout,
+    check_render,
+    cut,
+    judge,
+    read_layout,
+    transcribe_turns,
+    vocabulary,
+    windows,
+)
 from render.check.proofread import TurnCheck, words
 from render.check.recognize import Recognizer
 from render.errors import RenderError
@@ -95,6 +105,7 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     groups = [g for g in windows([tried.get(t.turn, t) for t in layout]) if any(t.turn in tried for t in g)]
     clips |= EpisodeAudio(audio).turns([t for g in groups for t in g if t.turn not in tried])
     expected = {t.turn: words(t.spoken) for g in groups for t in g}
+    names = {t.turn: vocabulary(t) for g in groups for t in g}
     tiny, base = Recognizer(), Recognizer("base")
     # A word at the edge of what Whisper tiny hears flips with a shift of a fraction of a
     # millisecond (measured on 00035's NUMA: the same samples, cut 0.1–0.3 ms apart, heard
@@ -102,9 +113,9 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     # if it passes every time: a fix that passes here is not a coin that fell right once.
     def hear_shifted(shift: int) -> list[TurnCheck]:
         moved = {n: np.concatenate([np.zeros(shift, np.float32), c]) if n in tried else c for n, c in clips.items()}
-        heard = transcribe_turns([[(t.turn, moved[t.turn]) for t in g] for g in groups], expected, tiny)
+        heard = transcribe_turns([[(t.turn, moved[t.turn]) for t in g] for g in groups], expected, tiny, names=names)
         checks, _, _ = judge(again, expected, heard, lambda doubtful, said: transcribe_turns(
-            [[(t.turn, moved[t.turn])] for t in doubtful], said, base))
+            [[(t.turn, moved[t.turn])] for t in doubtful], said, base, names={t.turn: vocabulary(t) for t in doubtful}))
         return checks
 
     verdicts = [hear_shifted(shift) for shift in SHIFTS]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,7 +26,7 @@ import numpy as np
 
 from render.audio.measure import decode
 from render.check.proofread import JUDGE, Phonemes, TurnCheck, compare, confirm, heard_at, spelled, word_errors, words
-from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, Window, join, model_version
+from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, Window, glossary, join, model_version
 from render.errors import RenderError
 from render.files import KeyedStore, write_text
 from render.report import REPORT, Check, load_report
@@ -116,11 +117,44 @@ def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
     return turns, audio
 
 
-def heard_key(audio_key: str, recognizer_version: str, window: list[str]) -> str:
-    """What a turn was heard as depends on its own audio, the recognizer, and the turns it
-    was heard with (``window``: their audio keys, in order)."""
-    blob = json.dumps({"v": 8, "turn": audio_key, "asr": recognizer_version, "window": window})
+def heard_key(audio_key: str, recognizer_version: str, window: list[str], prompt: str | None = None) -> str:
+    """What a turn was heard as depends on its own audio, the recognizer, the turns it
+    was heard with (``window``: their audio keys, in order) and the names it was prompted with."""
+    blob = json.dumps({"v": 9, "turn": audio_key, "asr": recognizer_version, "window": window, "prompt": prompt})
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def window_keys(group: list[TurnLayout], recognizer_version: str) -> dict[int, str]:
+    """Each turn's :func:`heard_key` in its window ``group``."""
+    company = [t.key for t in group]
+    asked = glossary([n for t in group for n in vocabulary(t)])
+    return {t.turn: heard_key(t.key, recognizer_version, company, asked) for t in group}
+
+
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.+#-][A-Za-z0-9]+)*")
+
+
+def vocabulary(t: TurnLayout) -> list[str]:
+    """The names a turn's script text writes, for the recognizer's prompt (:func:`glossary`):
+    its lexicon entries' words, and every word with a capital or a digit past its first
+    letter (EC2, DynamoDB, IaC, x86) or capitalized inside a sentence (Redis, Trainium).
+
+    Whisper tiny spells a name it has never seen by its sound ("sileum" for Cilium,
+    "colonel" for kernel's homophone, "tetrigon"), which counted as word errors though a
+    listener of the show heard the name. Prompted with the names the turn writes, it spells
+    them as the script does when it hears them. It does not hear a name that was not said:
+    on twelve names planted with near-miss respellings ("walkie" for Valkey, "gravity on"
+    for Graviton), the prompted check flagged the same turns as the unprompted one
+    (docs/benchmarks.md, "A prompt of the script's names").
+    """
+    names = [key for key, _ in t.lexicon]
+    for sentence in _SENTENCE.split(t.text):
+        for i, w in enumerate(_TOKEN.findall(sentence)):
+            inner = any(c.isupper() or c.isdigit() for c in w[1:])
+            if inner or (i > 0 and w[0].isupper() and len(w) > 2):
+                names.append(w)
+    return names
 
 
 BOUNDARY = 3  # past MIN_WINDOW_S, a window ends before roughly one turn in this many, chosen by its audio key
@@ -223,12 +257,18 @@ def pieces(audio: np.ndarray, cuts: list[float], limit_s: float = WINDOW_S - 1.0
 
 def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[int, list[str]],
                      recognizer: Recognizer, progress: Callable[[int], None] | None = None,
-                     cuts: dict[int, list[float]] | None = None) -> dict[int, list[str]]:
+                     cuts: dict[int, list[float]] | None = None,
+                     names: dict[int, list[str]] | None = None) -> dict[int, list[str]]:
     """Words heard in each turn of ``groups`` (windows of (turn, 16 kHz audio)), each window
-    transcribed whole and its words shared back among its turns. A turn alone in its window
-    and longer than Whisper hears (30 s) is heard in pieces cut at its sentence starts
-    (``cuts``: seconds into its clip), and the pieces' words joined."""
+    transcribed whole, prompted with its turns' ``names`` (:func:`vocabulary`), and its words
+    shared back among its turns. A turn alone in its window and longer than Whisper hears
+    (30 s) is heard in pieces cut at its sentence starts (``cuts``: seconds into its clip),
+    and the pieces' words joined."""
     heard: dict[int, list[str]] = {}
+
+    def prompt(turns: list[int]) -> str | None:
+        return glossary([n for turn in turns for n in (names or {}).get(turn, [])])
+
     step = 8  # windows per batch: one progress tick each
     for i in range(0, len(groups), step):
         part: list[Window] = []
@@ -236,10 +276,10 @@ def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[
         for g in groups[i:i + step]:
             if len(g) == 1 and len(g[0][1]) > WINDOW_S * RATE:
                 chunks = pieces(g[0][1], (cuts or {}).get(g[0][0], []))
-                part += [join([(g[0][0], c)]) for c in chunks]
+                part += [join([(g[0][0], c)], prompt([g[0][0]])) for c in chunks]
                 whole += [False] * len(chunks)
             else:
-                part.append(join(g))
+                part.append(join(g, prompt([turn for turn, _ in g])))
                 whole.append(True)
         for window, text, entire in zip(part, recognizer.transcribe(part), whole, strict=True):
             if not entire:
@@ -255,7 +295,7 @@ def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[
     # the next turn in 00035): a turn that came back with under half its words is heard alone.
     lost = [c for g in groups if len(g) > 1 for c in g if len(heard[c[0]]) < len(expected[c[0]]) / 2]
     if lost:
-        for (turn, _), text in zip(lost, recognizer.transcribe([join([c]) for c in lost]), strict=True):
+        for (turn, _), text in zip(lost, recognizer.transcribe([join([c], prompt([c[0]])) for c in lost]), strict=True):
             alone = words(text)
             if len(alone) > len(heard[turn]):
                 heard[turn] = alone
@@ -305,8 +345,7 @@ def _hear(groups: list[list[TurnLayout]], expected: dict[int, list[str]], audio:
     todo: list[list[TurnLayout]] = []
     keys: dict[int, str] = {}
     for group in groups:
-        company = [t.key for t in group]
-        keys.update({t.turn: heard_key(t.key, version, company) for t in group})
+        keys.update(window_keys(group, version))
         got = {t.turn: cache.get(keys[t.turn]) for t in group}
         if all(v is not None for v in got.values()):
             heard.update({k: v for k, v in got.items() if v is not None})
@@ -319,7 +358,7 @@ def _hear(groups: list[list[TurnLayout]], expected: dict[int, list[str]], audio:
         clips = audio.turns([t for g in todo for t in g])
         cuts = {t.turn: [b - (t.start_s - PAD_S) for b in t.breaks] for g in todo for t in g}
         fresh = transcribe_turns([[(t.turn, clips[t.turn]) for t in g] for g in todo], expected, recognizer,
-                                 progress, cuts)
+                                 progress, cuts, {t.turn: vocabulary(t) for g in todo for t in g})
         for t in (t for g in todo for t in g):
             cache.put(keys[t.turn], fresh[t.turn])
         heard.update(fresh)

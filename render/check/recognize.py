@@ -54,13 +54,25 @@ class Window:
 
     turns: list[int]
     audio: np.ndarray
+    prompt: str | None = None  # the names the script writes in these turns (see glossary)
 
 
-def join(clips: list[tuple[int, np.ndarray]]) -> Window:
+def join(clips: list[tuple[int, np.ndarray]], prompt: str | None = None) -> Window:
     """(turn, 16 kHz audio) as one window, each turn followed by :data:`GAP_S` of silence."""
     gap = np.zeros(int(GAP_S * RATE), np.float32)
     parts = [p for _, audio in clips for p in (audio.astype(np.float32, copy=False), gap)]
-    return Window([turn for turn, _ in clips], np.concatenate(parts))
+    return Window([turn for turn, _ in clips], np.concatenate(parts), prompt)
+
+
+GLOSSARY_MAX = 40  # names in one prompt; Whisper keeps the last 223 tokens of a prompt anyway
+
+
+def glossary(names: list[str]) -> str | None:
+    """A window's prompt: the names its script text writes, once each, in order ("Redis,
+    ElastiCache, EC2."). Whisper takes a prompt as the text said just before, so it spells
+    a name it hears the way the show writes it; see :func:`render.check.hear.vocabulary`."""
+    seen = list(dict.fromkeys(names))[:GLOSSARY_MAX]
+    return ", ".join(seen) + "." if seen else None
 
 
 def pack(clips: list[tuple[int, np.ndarray]], window_s: float = WINDOW_S) -> list[list[tuple[int, np.ndarray]]]:
@@ -174,8 +186,16 @@ class Recognizer:
         return texts
 
     def _transcribe(self, windows: list[Window]) -> list[str]:
-        if not windows:
-            return []
+        """Windows with the same prompt are decoded as one batch (a batch takes one prompt)."""
+        texts: list[str] = []
+        start = 0
+        for end in range(1, len(windows) + 1):
+            if end == len(windows) or windows[end].prompt != windows[start].prompt:
+                texts += self._batch(windows[start:end])
+                start = end
+        return texts
+
+    def _batch(self, windows: list[Window]) -> list[str]:
         clips, pos = [], 0
         for w in windows:
             clips.append({"start": pos / RATE, "end": (pos + len(w.audio)) / RATE})
@@ -183,7 +203,7 @@ class Recognizer:
         audio = np.concatenate([w.audio for w in windows])
         segments, _ = self._pipeline.transcribe(
             audio, language="en", beam_size=1, clip_timestamps=clips, batch_size=self.batch,
-            without_timestamps=True, condition_on_previous_text=False)
+            without_timestamps=True, condition_on_previous_text=False, initial_prompt=windows[0].prompt)
         texts = ["" for _ in windows]
         starts = [c["start"] for c in clips]
         for seg in segments:  # a window's segments start at its clip start (rounded to 10 ms)
