@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from render.audio.measure import decode  # noqa: E402
 from render.check import proofread  # noqa: E402
-from render.check.hear import HeardCache, check_render, cut, read_layout, transcribe_turns, vocabulary, window_keys, windows  # noqa: E402
+from render.check.hear import HeardCache, check_render, cut, read_layout, transcribe_turns, window_keys, windows  # noqa: E402
 from render.check.proofread import Phonemes, compare, confirm, spelled, words  # noqa: E402
 from render.check.recognize import Recognizer, model_version  # noqa: E402
 from render.voices.cache import TurnCache  # noqa: E402
@@ -40,7 +40,7 @@ def base_heard(folder: Path) -> dict[int, list[str]]:
     audio, rate = decode(audio_path)
     groups = [[(t.turn, cut(audio, rate, t.start_s, t.end_s)) for t in g] for g in windows(layout)]
     return transcribe_turns(groups, {t.turn: words(t.spoken) for t in layout}, Recognizer("base"),
-                            names={t.turn: vocabulary(t) for t in layout})
+                            turns={t.turn: t for t in layout})
 
 
 def main() -> None:

@@ -28,7 +28,6 @@ from render.check.hear import (
     judge,
     read_layout,
     transcribe_turns,
-    vocabulary,
     windows,
 )
 from render.check.proofread import TurnCheck, words
@@ -105,7 +104,7 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     groups = [g for g in windows([tried.get(t.turn, t) for t in layout]) if any(t.turn in tried for t in g)]
     clips |= EpisodeAudio(audio).turns([t for g in groups for t in g if t.turn not in tried])
     expected = {t.turn: words(t.spoken) for g in groups for t in g}
-    names = {t.turn: vocabulary(t) for g in groups for t in g}
+    turns = {t.turn: t for g in groups for t in g}
     tiny, base = Recognizer(), Recognizer("base")
     # A word at the edge of what Whisper tiny hears flips with a shift of a fraction of a
     # millisecond (measured on 00035's NUMA: the same samples, cut 0.1–0.3 ms apart, heard
@@ -113,9 +112,9 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     # if it passes every time: a fix that passes here is not a coin that fell right once.
     def hear_shifted(shift: int) -> list[TurnCheck]:
         moved = {n: np.concatenate([np.zeros(shift, np.float32), c]) if n in tried else c for n, c in clips.items()}
-        heard = transcribe_turns([[(t.turn, moved[t.turn]) for t in g] for g in groups], expected, tiny, names=names)
+        heard = transcribe_turns([[(t.turn, moved[t.turn]) for t in g] for g in groups], expected, tiny, turns=turns)
         checks, _, _ = judge(again, expected, heard, lambda doubtful, said: transcribe_turns(
-            [[(t.turn, moved[t.turn])] for t in doubtful], said, base, names={t.turn: vocabulary(t) for t in doubtful}))
+            [[(t.turn, moved[t.turn])] for t in doubtful], said, base, turns={t.turn: t for t in doubtful}))
         return checks
 
     verdicts = [hear_shifted(shift) for shift in SHIFTS]

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from render.audio.measure import decode
-from render.check.proofread import JUDGE, Phonemes, TurnCheck, compare, confirm, heard_at, spelled, word_errors, words
+from render.check.proofread import JUDGE, Phonemes, TurnCheck, compare, confirm, heard_at, respelled, spelled, word_errors, words
 from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, Window, glossary, join, model_version
 from render.errors import RenderError
 from render.files import KeyedStore, write_text
@@ -120,7 +120,7 @@ def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
 def heard_key(audio_key: str, recognizer_version: str, window: list[str], prompt: str | None = None) -> str:
     """What a turn was heard as depends on its own audio, the recognizer, the turns it
     was heard with (``window``: their audio keys, in order) and the names it was prompted with."""
-    blob = json.dumps({"v": 9, "turn": audio_key, "asr": recognizer_version, "window": window, "prompt": prompt})
+    blob = json.dumps({"v": 10, "turn": audio_key, "asr": recognizer_version, "window": window, "prompt": prompt})
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -208,9 +208,13 @@ class HeardCache:
 BOUNDARY_SLACK = 3  # words a boundary between two turns' heard words may move
 
 
-def split_heard(expected: list[list[str]], heard: list[str]) -> list[list[str]]:
+def split_heard(expected: list[list[str]], heard: list[str],
+                lexicons: list[list[tuple[str, str]]] | None = None) -> list[list[str]]:
     """Share out the words heard in a window among its turns, by aligning them with the
-    turns' expected words; a word heard between two turns goes to the earlier one."""
+    turns' expected words; a word heard between two turns goes to the earlier one. Errors
+    at a boundary are counted as the check counts them, a respelled word heard as the
+    script writes it being none (``lexicons``: each turn's entries)."""
+    spans = [respelled(e, lex) for e, lex in zip(expected, lexicons or [[] for _ in expected], strict=True)]
     owner = [k for k, ws in enumerate(expected) for _ in ws]
     out: list[list[str]] = [[] for _ in expected]
     if not owner:
@@ -227,8 +231,8 @@ def split_heard(expected: list[list[str]], heard: list[str]) -> list[list[str]]:
             continue  # a clean boundary
         both, cut_at = out[k] + out[k + 1], len(out[k])
         options = range(max(0, cut_at - BOUNDARY_SLACK), min(len(both), cut_at + BOUNDARY_SLACK) + 1)
-        best = min(options, key=lambda c: (word_errors(expected[k], both[:c]) + word_errors(expected[k + 1], both[c:]),
-                                           abs(c - cut_at)))
+        best = min(options, key=lambda c: (word_errors(expected[k], both[:c], spans[k])
+                                           + word_errors(expected[k + 1], both[c:], spans[k + 1]), abs(c - cut_at)))
         out[k], out[k + 1] = both[:best], both[best:]
     return out
 
@@ -258,16 +262,18 @@ def pieces(audio: np.ndarray, cuts: list[float], limit_s: float = WINDOW_S - 1.0
 def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[int, list[str]],
                      recognizer: Recognizer, progress: Callable[[int], None] | None = None,
                      cuts: dict[int, list[float]] | None = None,
-                     names: dict[int, list[str]] | None = None) -> dict[int, list[str]]:
+                     turns: dict[int, TurnLayout] | None = None) -> dict[int, list[str]]:
     """Words heard in each turn of ``groups`` (windows of (turn, 16 kHz audio)), each window
-    transcribed whole, prompted with its turns' ``names`` (:func:`vocabulary`), and its words
-    shared back among its turns. A turn alone in its window and longer than Whisper hears
-    (30 s) is heard in pieces cut at its sentence starts (``cuts``: seconds into its clip),
-    and the pieces' words joined."""
+    transcribed whole, prompted with the names its ``turns`` write (:func:`vocabulary`), and
+    its words shared back among its turns (counting their lexicon entries as the check
+    does). A turn alone in its window and longer than Whisper hears (30 s) is heard in
+    pieces cut at its sentence starts (``cuts``: seconds into its clip), and the pieces'
+    words joined."""
     heard: dict[int, list[str]] = {}
+    known = turns or {}
 
-    def prompt(turns: list[int]) -> str | None:
-        return glossary([n for turn in turns for n in (names or {}).get(turn, [])])
+    def prompt(numbers: list[int]) -> str | None:
+        return glossary([n for turn in numbers if turn in known for n in vocabulary(known[turn])])
 
     step = 8  # windows per batch: one progress tick each
     for i in range(0, len(groups), step):
@@ -285,7 +291,8 @@ def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[
             if not entire:
                 heard.setdefault(window.turns[0], []).extend(words(text))
                 continue
-            shares = split_heard([expected[t] for t in window.turns], words(text))
+            shares = split_heard([expected[t] for t in window.turns], words(text),
+                                 [known[t].lexicon if t in known else [] for t in window.turns])
             heard.update(zip(window.turns, shares, strict=True))
             if progress:
                 progress(len(window.turns))
@@ -358,7 +365,7 @@ def _hear(groups: list[list[TurnLayout]], expected: dict[int, list[str]], audio:
         clips = audio.turns([t for g in todo for t in g])
         cuts = {t.turn: [b - (t.start_s - PAD_S) for b in t.breaks] for g in todo for t in g}
         fresh = transcribe_turns([[(t.turn, clips[t.turn]) for t in g] for g in todo], expected, recognizer,
-                                 progress, cuts, {t.turn: vocabulary(t) for g in todo for t in g})
+                                 progress, cuts, {t.turn: t for g in todo for t in g})
         for t in (t for g in todo for t in g):
             cache.put(keys[t.turn], fresh[t.turn])
         heard.update(fresh)

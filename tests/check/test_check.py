@@ -188,6 +188,11 @@ def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> 
     dropped = compare(0, "Jordan", 1, words("this izz-unt your container"), words("this is your container"),
                       [("isn't", "izz-unt")], set(), phonemes)
     assert dropped.flagged  # the negation lost
+    # a small word dropped beside a respaced name: "If OpenAI found …" heard "openai found …"
+    glued = compare(0, "Alex", 1, words("if open ai found the bug"), words("openai found the bug"), [], set(), phonemes)
+    assert not glued.flagged and glued.errors == 1
+    assert compare(0, "Alex", 1, words("if open ai found the bug"), words("openai lost the bug"), [], set(),
+                   phonemes).flagged
 
 
 
@@ -265,6 +270,15 @@ def test_packed_windows_are_shared_back_to_their_turns() -> None:
     expected = [words("what about far gate"), words("far gate is great for batch jobs")]
     heard = words("what about fargate fargate is great for batch jobs")
     assert split_heard(expected, heard) == [["what", "about", "fargate"], ["fargate", "is", "great", "for", "batch", "jobs"]]
+    # ... and a respelled word heard as the script writes it counts as the check counts it: right
+    # (90001: "… SageMaker, Trainium." then "Trainium and Inferentia are …", "train-ee-um" each)
+    expected = [words("bedrock sagemaker train-ee-um"), words("train-ee-um and in-fer-en-sha are cheap")]
+    heard = words("bedrock sagemaker trainium trainium inferentia are cheap")
+    lexicon = [("Trainium", "train-ee-um"), ("Inferentia", "in-fer-en-sha")]
+    assert split_heard(expected, heard) != [["bedrock", "sagemaker", "trainium"],
+                                            ["trainium", "inferentia", "are", "cheap"]]  # blind: a tie
+    assert split_heard(expected, heard, [lexicon, lexicon]) == [["bedrock", "sagemaker", "trainium"],
+                                                                ["trainium", "inferentia", "are", "cheap"]]
 
 
 class _StopsEarly:
