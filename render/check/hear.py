@@ -143,10 +143,9 @@ def vocabulary(t: TurnLayout) -> list[str]:
     Whisper tiny spells a name it has never seen by its sound ("sileum" for Cilium,
     "colonel" for kernel's homophone, "tetrigon"), which counted as word errors though a
     listener of the show heard the name. Prompted with the names the turn writes, it spells
-    them as the script does when it hears them. It does not hear a name that was not said:
-    on twelve names planted with near-miss respellings ("walkie" for Valkey, "gravity on"
-    for Graviton), the prompted check flagged the same turns as the unprompted one
-    (docs/benchmarks.md, "A prompt of the script's names").
+    them as the script does when it hears them, and still writes what it heard where
+    another word was said ("walkie" for Valkey, "gravity on" for Graviton): on six renders
+    the flags fell from 14 to 7 (docs/benchmarks.md, "A prompt of the script's names").
     """
     names = [key for key, _ in t.lexicon]
     for sentence in _SENTENCE.split(t.text):

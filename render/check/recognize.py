@@ -68,11 +68,15 @@ GLOSSARY_MAX = 40  # names in one prompt; Whisper keeps the last 223 tokens of a
 
 
 def glossary(names: list[str]) -> str | None:
-    """A window's prompt: the names its script text writes, once each, in order ("Redis,
-    ElastiCache, EC2."). Whisper takes a prompt as the text said just before, so it spells
-    a name it hears the way the show writes it; see :func:`render.check.hear.vocabulary`."""
+    """A window's prompt: the names its script text writes, once each, in order, in a
+    sentence ("We talk about Redis, ElastiCache, EC2 today."). Whisper takes a prompt as
+    the text said just before, so it spells a name it hears the way the show writes it
+    (see :func:`render.check.hear.vocabulary`). It also copies the prompt's style: a bare
+    list ("AI.", "OWASP.") made it write in capitals and glue words ("atOWASP IN
+    PRODUCTION", "I Am Production"); in a sentence, 92–96 % of 48 hard field-lexicon
+    entries were heard right against 67–71 % as a list and 62–69 % unprompted."""
     seen = list(dict.fromkeys(names))[:GLOSSARY_MAX]
-    return ", ".join(seen) + "." if seen else None
+    return f"We talk about {', '.join(seen)} today." if seen else None
 
 
 def pack(clips: list[tuple[int, np.ndarray]], window_s: float = WINDOW_S) -> list[list[tuple[int, np.ndarray]]]:

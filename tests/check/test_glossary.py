@@ -32,7 +32,7 @@ def test_a_turns_names_are_its_entries_and_its_capitalized_or_mixed_words() -> N
 
 
 def test_the_prompt_lists_each_name_once_and_stays_short() -> None:
-    assert glossary(["Redis", "EC2", "Redis"]) == "Redis, EC2."
+    assert glossary(["Redis", "EC2", "Redis"]) == "We talk about Redis, EC2 today."
     assert glossary([]) is None
     many = glossary([f"Name{i}" for i in range(100)])
     assert many is not None and many.count(",") == GLOSSARY_MAX - 1
