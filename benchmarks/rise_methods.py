@@ -41,35 +41,17 @@ def world_rise(audio: np.ndarray, rate: int) -> np.ndarray:
     import pyworld
 
     _, f0p, times = intonation._contour(audio, rate)  # the stretch and target from Praat's pitch, as PSOLA gets them
-    voiced = f0p > 0
-    if voiced.sum() < 10:
+    target = intonation.end_target(f0p, times, intonation.RISE_ST)
+    if target is None:
         return audio
-    t_voiced = times[voiced]
-    end = float(t_voiced[-1])
-    start = max(float(t_voiced[0]),
-                end - max(intonation.MIN_RISE_S, intonation.RISE_SHARE * voiced.sum() * intonation._STEP))
-    before = f0p[voiced & (times < start)]
-    body = float(np.median(before if before.size else f0p[voiced]))
-    from_hz = float(np.interp(start, t_voiced, f0p[voiced]))
-    to_hz = body * 2 ** (intonation.RISE_ST / 12)
     x = audio.astype(np.float64)
     f0, t = pyworld.harvest(x, rate, f0_floor=intonation.PITCH_FLOOR, f0_ceil=intonation.PITCH_CEILING,
                             frame_period=FRAME_MS)
     envelope, aperiodicity = pyworld.cheaptrick(x, f0, t, rate), pyworld.d4c(x, f0, t, rate)
-    new = f0.copy()
-    for i, ti in enumerate(t):
-        if start <= ti <= end + 0.05 and f0[i] > 0:
-            k = min(1.0, (ti - start) / (end - start) / intonation.REACH) if end > start else 1.0
-            new[i] = from_hz * (to_hz / from_hz) ** k
+    new = np.array([target.hz(float(ti)) if target.start <= ti <= target.end + 0.05 and hz > 0 else hz
+                    for ti, hz in zip(t, f0, strict=True)])
     shaped = pyworld.synthesize(new, envelope, aperiodicity, rate, FRAME_MS).astype(np.float32)
-    shaped = np.pad(shaped, (0, max(0, len(audio) - len(shaped))))
-    a = max(0, int((start - intonation.CROSSFADE_S) * rate))
-    b = max(a + 1, int(start * rate))
-    out = audio.astype(np.float32).copy()
-    ramp = np.linspace(0.0, 1.0, b - a, dtype=np.float32)
-    out[a:b] = out[a:b] * (1 - ramp) + shaped[a:b] * ramp
-    out[b:] = shaped[b:len(audio)]
-    return out
+    return intonation.spliced(audio, shaped, target.start, rate)
 
 
 def main() -> None:

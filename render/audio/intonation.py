@@ -24,6 +24,7 @@ A fall covers the last :data:`FALL_SHARE` (30 %).
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -113,25 +114,52 @@ def shape_end(audio: np.ndarray, rate: int, semitones: float, keep_below: float 
     """The end of ``audio`` moved to ``semitones`` over the median pitch before it; unchanged
     when it has too little voicing, or when its own end is already under ``keep_below``."""
     sound, f0, times = _contour(audio, rate)
-    voiced = f0 > 0
-    if voiced.sum() < 10 or (keep_below is not None and tail_st(f0) <= keep_below):
+    target = end_target(f0, times, semitones, share)
+    if target is None or (keep_below is not None and tail_st(f0) <= keep_below):
         return audio
+    points = [(float(x), target.hz(float(x))) for x in np.linspace(target.start, target.end, _POINTS)]
+    shaped = _resynthesized(sound, (target.start, sound.duration), points)
+    return spliced(audio, shaped, target.start, rate)
+
+
+@dataclass(frozen=True)
+class EndTarget:
+    """Where a sentence's end is reshaped and to what: from ``start`` (s) the pitch climbs (or
+    falls) in even semitone steps from ``from_hz`` to ``to_hz``, reached :data:`REACH` of the
+    way to ``end`` (the last voiced frame), then held."""
+
+    start: float
+    end: float
+    from_hz: float
+    to_hz: float
+
+    def hz(self, x: float) -> float:
+        k = min(1.0, (x - self.start) / (self.end - self.start) / REACH) if self.end > self.start else 1.0
+        return self.from_hz * (self.to_hz / self.from_hz) ** k
+
+
+def end_target(f0: np.ndarray, times: np.ndarray, semitones: float, share: float = RISE_SHARE) -> EndTarget | None:
+    """The reshaped end for pitch ``f0`` (Hz, 0 unvoiced; at ``times``): the last ``share`` of
+    the voiced time (at least :data:`MIN_RISE_S`), moved to ``semitones`` over the median
+    pitch before it. None when the sentence has too little voicing to carry it."""
+    voiced = f0 > 0
+    if voiced.sum() < 10:
+        return None
     t_voiced = times[voiced]
     end = float(t_voiced[-1])
     start = max(float(t_voiced[0]), end - max(MIN_RISE_S, share * voiced.sum() * _STEP))
     before = f0[voiced & (times < start)]
     body = float(np.median(before if before.size else f0[voiced]))
-    from_hz = float(np.interp(start, t_voiced, f0[voiced]))
-    to_hz = body * 2 ** (semitones / 12)
-    points = []
-    for x in np.linspace(start, end, _POINTS):
-        k = min(1.0, (x - start) / (end - start) / REACH) if end > start else 1.0
-        points.append((float(x), from_hz * (to_hz / from_hz) ** k))  # even steps in semitones, then held
-    shaped = _resynthesized(sound, (start, sound.duration), points)
+    return EndTarget(start, end, float(np.interp(start, t_voiced, f0[voiced])), body * 2 ** (semitones / 12))
+
+
+def spliced(audio: np.ndarray, shaped: np.ndarray, start: float, rate: int) -> np.ndarray:
+    """``audio`` up to ``start`` (s), cross-faded over :data:`CROSSFADE_S` into ``shaped`` after it.
+
+    Resynthesis costs some quality even where the pitch is unchanged (overlap-add: DistillMOS
+    −0.24 on Kokoro over whole sentences), so the engine's own samples are kept up to the rise."""
     if len(shaped) < len(audio):
         shaped = np.pad(shaped, (0, len(audio) - len(shaped)))
-    # Overlap-add costs some quality even where the pitch is unchanged (DistillMOS −0.24 on Kokoro
-    # over whole sentences): keep the engine's own samples up to the rise and cross-fade into it.
     a = max(0, int((start - CROSSFADE_S) * rate))
     b = max(a + 1, int(start * rate))
     out = audio.astype(np.float32).copy()
