@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -445,9 +446,24 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def quiet_pool_threads(args: threading.ExceptHookArgs) -> None:
+    """Print a background thread's failure as Python would, except a process pool's own
+    thread failing on the pipes of a worker that was killed (OSError "Bad file descriptor",
+    seen after a synthesis worker was killed mid-render, 2 runs in 10): the render has
+    already said that a worker died and what to do, and a traceback after it says nothing
+    a producer can act on. It goes to the log at debug level instead."""
+    internal = type(args.thread).__module__.startswith(("concurrent.futures", "multiprocessing"))
+    if internal and isinstance(args.exc_value, (OSError, EOFError)):
+        logging.getLogger(__name__).debug("%s stopped: %r", args.thread.name if args.thread else "a thread",
+                                          args.exc_value)
+        return
+    threading.__excepthook__(args)
+
+
 def main() -> None:
     """Entry point: typer handles usage errors; known failures become clean messages."""
     signal.signal(signal.SIGTERM, _terminate)
+    threading.excepthook = quiet_pool_threads
     # Warnings from any module (logging.getLogger(__name__).warning) reach the terminal through rich.
     terminal = RichHandler(console=err, show_time=False, show_path=False)
     # except phonemizer's (Kokoro's tokenizer): "words count mismatch" is espeak-ng splitting a

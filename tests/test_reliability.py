@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -206,6 +207,35 @@ def test_killed_worker_is_reported_and_resumable(tmp_path: Path) -> None:
     assert "worker process died" in err and "run the same command again" in err
     res = run_cli("episode", "5", "--cache-dir", str(cache), cwd=proj)
     assert res.returncode == 0 and "hits" in res.stdout
+
+
+class _PoolThread(threading.Thread):
+    """Stands for a process pool's manager thread (its class lives in concurrent.futures.process)."""
+
+    __module__ = "concurrent.futures.process"
+
+    def run(self) -> None:
+        raise OSError(9, "Bad file descriptor")
+
+
+def test_a_pool_thread_failing_on_a_dead_workers_pipe_prints_no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    """The CLI's thread hook: after a killed worker, a process pool's own thread failed on its
+    pipes and printed a traceback under the render's error (2 runs in 10 of the test above)."""
+    from render.cli import quiet_pool_threads
+
+    before = threading.excepthook
+    threading.excepthook = quiet_pool_threads
+    try:
+        pool_thread = _PoolThread()
+        pool_thread.start()
+        pool_thread.join()
+        assert "Traceback" not in capsys.readouterr().err
+        mine = threading.Thread(target=_PoolThread.run, args=(None,))  # any other thread: reported as usual
+        mine.start()
+        mine.join()
+        assert "Traceback" in capsys.readouterr().err
+    finally:
+        threading.excepthook = before
 
 
 def _digest(path: Path) -> str | None:
