@@ -127,8 +127,14 @@ def heard_key(audio_key: str, recognizer_version: str, window: list[str], prompt
 def window_keys(group: list[TurnLayout], recognizer_version: str) -> dict[int, str]:
     """Each turn's :func:`heard_key` in its window ``group``."""
     company = [t.key for t in group]
-    asked = glossary([n for t in group for n in vocabulary(t)])
+    asked = window_prompt(group)
     return {t.turn: heard_key(t.key, recognizer_version, company, asked) for t in group}
+
+
+def window_prompt(turns: list[TurnLayout]) -> str | None:
+    """The prompt a window of ``turns`` is heard with: one definition for what is heard
+    (:func:`transcribe_turns`) and for the key it is cached under (:func:`window_keys`)."""
+    return glossary([n for t in turns for n in vocabulary(t)])
 
 
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+")
@@ -272,7 +278,7 @@ def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[
     known = turns or {}
 
     def prompt(numbers: list[int]) -> str | None:
-        return glossary([n for turn in numbers if turn in known for n in vocabulary(known[turn])])
+        return window_prompt([known[turn] for turn in numbers if turn in known])
 
     step = 8  # windows per batch: one progress tick each
     for i in range(0, len(groups), step):
