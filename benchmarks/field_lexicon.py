@@ -11,6 +11,9 @@ prompted with its names as in the check), and judged by the check's own comparis
 says right.
 
     .venv/bin/python benchmarks/field_lexicon.py [--only WORD …] [--out PATH]
+
+With ``--only`` the other entries' rows in ``--out`` are kept (and rows of entries no
+longer in the lexicon dropped).
 """
 
 from __future__ import annotations
@@ -96,6 +99,13 @@ def main() -> None:
         engine.close()
     out = Path(args.out)
     header = "# word\tkind\tsaid as\tvoice\tverdict\theard by Whisper tiny.en (flags confirmed by base)\n"
+    if args.only and out.exists():  # the other entries keep their rows; rows of removed entries go
+        fresh = {(r[0], r[3]): r for r in rows}
+        kept = {(r[0], r[3]): tuple(r) for line in out.read_text(encoding="utf-8").splitlines()[1:]
+                if len(r := line.split("\t")) == 6}
+        order = [w for w, _ in entries()]
+        rows = [row for voice in ("joe", "alex") for w in order
+                if (row := fresh.get((w, voice)) or kept.get((w, voice))) is not None]
     out.write_text(header + "".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
     for voice in ("joe", "alex"):
         mine = [r for r in rows if r[3] == voice]

@@ -419,8 +419,8 @@ def normalize(
     text: Annotated[list[str] | None, typer.Argument(help="Lines to normalize (default: stdin).")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show each rewrite and the rule or lexicon entry "
                                                             "(and its scope) that made it.")] = False,
-    voice: Annotated[str | None, typer.Option("--voice", help="With this voice's own entries ([say.ENGINE], "
-                                                              "[say.VOICE]), e.g. alex.")] = None,
+    voice: Annotated[str | None, typer.Option("--voice", help="With this voice's own entries (\\[say.ENGINE], "
+                                                              "\\[say.VOICE]), e.g. alex.")] = None,
     root: RootOpt = Path("."),
 ) -> None:
     """Print the spoken form of each input line, one line out per line in."""

@@ -21,7 +21,7 @@ INTERRUPTED = "interrupted: finished turns are cached; run the same command agai
 RootOpt = Annotated[Path, typer.Option("--root", help="Project folder with transcripts/, voices/, music/.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Output folder (default: output/).")]
 TranscriptsOpt = Annotated[Path | None, typer.Option("--transcripts", help="Folder of scripts.")]
-DraftOpt = Annotated[bool, typer.Option("--draft", help="The fast [draft] cast of cast.toml, into OUT/EP/draft/.")]
+DraftOpt = Annotated[bool, typer.Option("--draft", help="The fast \\[draft] cast of cast.toml, into OUT/EP/draft/.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Markup render does not know is an error, not a warning.")]
 CacheDirOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Turn cache folder (shared storage on a cluster).")]
 StemsFormatOpt = Annotated[str, typer.Option("--stems-format", help="Stems as wav or flac (24-bit).")]

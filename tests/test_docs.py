@@ -33,3 +33,23 @@ def test_every_relative_link_in_the_docs_points_at_a_file() -> None:
     for doc in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", doc.read_text(encoding="utf-8")):
             assert (doc.parent / target).exists(), f"{doc.name} links to a missing {target}"
+
+
+def test_every_help_text_shows_its_brackets() -> None:
+    """Typer renders help with rich markup, which takes ``[draft]`` or ``[say.ENGINE]`` for a
+    style tag and drops it ("The fast  cast of cast.toml"): brackets must be escaped."""
+    import typer.main
+
+    from render.cli import app
+
+    def commands(group):  # type: ignore[no-untyped-def]
+        for cmd in group.commands.values():
+            yield cmd
+            if hasattr(cmd, "commands"):
+                yield from commands(cmd)
+
+    texts = [(cmd.name, p.name, getattr(p, "help", None) or "")
+             for cmd in commands(typer.main.get_command(app)) for p in cmd.params]
+    texts += [(cmd.name, "doc", cmd.help or "") for cmd in commands(typer.main.get_command(app))]
+    unescaped = [(c, p, t) for c, p, t in texts if re.search(r"(?<!\\)\[[a-zA-Z][^\]]*\]", t)]
+    assert len(texts) > 50 and not unescaped

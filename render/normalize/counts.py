@@ -65,6 +65,8 @@ def _fraction(m: re.Match[str]) -> str:
         return "twenty-four seven"
     if (a, b) == (9, 11):
         return "nine eleven"
+    if a + b == 100 or (a == b > 1):
+        return f"{n.cardinal(a)} {n.cardinal(b)}"  # a split, not a fraction: "80/20", "50/50", "20/20"
     return _fraction_words(a, b)
 
 

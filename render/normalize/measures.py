@@ -8,6 +8,7 @@ from render.normalize import numbers as n
 from render.normalize.money import per_phrase
 from render.normalize.tokens import END, NUM, START, Rule, unit_word
 from render.normalize.units import (
+    PER,
     UNITS,
 )
 
@@ -37,10 +38,18 @@ _MEASURE = re.compile(
     rf"{START}(?P<a>{NUM})(?:\s?(?:-|–|to)\s?(?P<b>{NUM}))?\s?(?P<scale>million|billion|thousand)?"
     rf"\s?(?P<unit>{_UNIT_KEYS})(?:/(?P<per>[A-Za-z]+))?(?![\w°])(?P<hy>-(?=[a-z]))?")
 _PER_ONLY = re.compile(rf"{START}(?P<a>{NUM})/(?P<per>{_UNIT_KEYS})\b")
+# "2/week", "20/day": a count per period, said "two a week"
+_PER_PERIOD = re.compile(rf"{START}(?P<a>{NUM})/(?P<per>week|wk|day|month|mo|year|yr|hour|hr|night|sprint|quarter)\b")
+# "4h 23m", "1h30m", "2m 10s": a duration in parts (the "m" after hours is minutes, not meters)
+_DURATION = re.compile(r"(?<![\w.])(?:(?P<h>\d{1,3})\s?h\s?(?P<hm>\d{1,2})\s?m(?:in)?|(?P<m>\d{1,3})\s?m(?:in)?\s?"
+                       r"(?P<s>\d{1,2})\s?s)\b")
 _TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?[x×](?:\s?(?P<b>{NUM}))?(?![\w])")
 _RANGE_TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–|to)\s?(?P<b>{NUM})\s?[x×](?![\w])")
 _SCALED = re.compile(rf"{START}(?P<a>{NUM})(?P<s>[KkMB]|bn|mn)(?P<plus>\+)?(?![\w])")
 _RANGE = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM}){END}(?!-\d|/)")
+# "Part 2 - 50 nodes": a singular label before the first number makes a spaced dash no range
+_LABEL = re.compile(r"\b(?:Part|Step|Phase|Season|Chapter|Episode|Lesson|Module|Level|Stage|Round|Section|Act|"
+                    r"Lab|Unit|Exercise|Slide|Figure|Table|Item|Question|Rule|Tip|Takeaway|Pillar)\s$")
 _RANGE_WORD = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM})(?P<hy>-)(?=[A-Za-z])")
 
 
@@ -65,6 +74,20 @@ def _per_only(m: re.Match[str]) -> str:
     return f"{n.number(m['a'])} per {UNITS[m['per']][0]}"
 
 
+def _per_period(m: re.Match[str]) -> str:
+    period = PER[m["per"]] if m["per"] in PER else m["per"]
+    return f"{n.number(m['a'])} {'an' if period == 'hour' else 'a'} {period}"
+
+
+def _duration(m: re.Match[str]) -> str:
+    def part(value: str, name: str) -> str:
+        return f"{n.cardinal(int(value))} {name}{'' if int(value) == 1 else 's'}"
+
+    if m["h"]:
+        return f"{part(m['h'], 'hour')} {part(m['hm'], 'minute')}"
+    return f"{part(m['m'], 'minute')} {part(m['s'], 'second')}"
+
+
 def _range_times(m: re.Match[str]) -> str:
     return f"{n.number(m['a'])} to {n.number(m['b'])} times"
 
@@ -75,7 +98,17 @@ def _times(m: re.Match[str]) -> str:
     return f"{n.number(m['a'])} times"
 
 
+# "a 7B model", "Llama 3.1 70B": a model's size in parameters is said "seventy B"
+_MODEL_AFTER = re.compile(r"[\s-](?:models?|param|params|parameters?|instruct|chat|base|MoE)\b", re.I)
+_MODEL_BEFORE = re.compile(r"\b(?:llama|mistral|mixtral|qwen\d*|gemma\d*|phi|falcon|deepseek|olmo|granite|"
+                           r"command|yi)(?:[\s-]+(?:[\d.]+|zero|one|two|three|four|five|six|seven|eight|nine|ten|point|oh))*\s$",
+                           re.I)
+
+
 def _scaled(m: re.Match[str]) -> str:
+    if m["s"] == "B" and not m["plus"] and (_MODEL_AFTER.match(m.string, m.end())
+                                             or _MODEL_BEFORE.search(m.string[:m.start()])):
+        return f"{n.number(m['a'])} B"
     word = n.scale(m["s"])
     return f"{n.number(m['a'])} {word}" + (" plus" if m["plus"] else "")
 
@@ -90,7 +123,9 @@ def _is_year(s: str) -> bool:
 
 def _range(m: re.Match[str]) -> str:
     a, b = m["a"], m["b"]
-    if re.search(r"\s[-–]\s", m.group(0)) and (("," in b and "," not in a) or _value(b) > 100 * max(_value(a), 1)):
+    spaced = re.search(r"\s[-–]\s", m.group(0))
+    if spaced and (("," in b and "," not in a) or _value(b) > 100 * max(_value(a), 1) or _LABEL.search(
+            m.string[:m.start()])):
         return f"{n.number(a)}, {n.number(b)}"  # "Part 3 - 100,000 node clusters": a label, then a number
     if _is_year(a) and (_is_year(b) or len(b) == 2):
         if len(b) == 2:
@@ -104,6 +139,8 @@ def _range_word(m: re.Match[str]) -> str:
 
 
 RULES: list[Rule] = [
+    Rule("duration", _DURATION, _duration),
+    Rule("per-period", _PER_PERIOD, _per_period),
     Rule("percent", _PERCENT, _percent),
     Rule("measure-per", _PER_ONLY, _per_only),
     Rule("measure", _MEASURE, _measure),

@@ -26,8 +26,41 @@ _FLAG = re.compile(r"(?<![\w-])--(?P<f>[a-z][a-z0-9]*(?:-[a-z0-9]+)*)\b")
 # "B-tier", "S-tier", "A-list", "T-shirt": one capital letter, a hyphen, a word
 _LETTER_WORD = re.compile(r"(?<![\w-])(?P<l>[A-Z])-(?P<w>[a-z]{2,})\b")
 # the number after these is an identifier, said as people say years and ports: "eighty-three oh five"
-_ID_WORDS = r"RFC|RFCs|ISO|PEP|KEP|JSR|CVE|port|ports|Port|issue|Issue|PR|pull request|model|Model|build|Build"
+_ID_WORDS = (r"RFC|RFCs|ISO|PEP|KEP|JSR|CVE|port|ports|Port|issue|Issue|PR|pull request|model|Model|build|Build"
+             r"|AES|SHA|RSA")
 _ID_NUMBER = re.compile(rf"\b(?P<k>{_ID_WORDS})\s(?P<d>\d{{3,5}})(?![\w,]|\.\d)")
+# CVE-2024-3094: "CVE twenty twenty-four thirty ninety-four"
+_CVE = re.compile(r"\b(?P<k>CVE|GHSA)-(?P<y>\d{4})-(?P<d>\d{4,7})\b")
+# PCI-DSS, GPT-4, SHA-256, RFC-9110, UTF-8: an acronym joined to another or to a number is said as two words
+_CAPS_JOINED = re.compile(r"(?<![\w-])(?P<a>[A-Z][A-Z0-9]{1,5})-(?=\d|[A-Z]{2,}(?![a-z]))")
+# sha256, SHA-512, md5: a hash's name and its size
+_HASH_NAME = re.compile(r"(?<![\w-])(?P<k>sha|SHA|md|MD)-?(?P<d>\d{1,3})\b")
+# FIPS 140-2, NIST SP 800-53, IEC 62443-3: a standard's number and its part
+_STANDARD = re.compile(r"\b(?P<k>FIPS|SP|IEC|ISO|NIST|PCI DSS|IEEE)\s(?P<a>\d{2,5})-(?P<b>\d{1,3})\b")
+# SOC 2 Type II, Phase III: a Roman numeral after a label is a number
+_ROMAN_LABEL = (r"Type|Phase|Part|Tier|Level|Stage|Class|Category|Chapter|Act|Season|Step|Volume|Vol\.|Gen|"
+                r"Generation|World War")
+_ROMAN_VALUES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+_ROMAN = re.compile(rf"\b(?P<k>{_ROMAN_LABEL})\s(?P<r>{'|'.join(sorted(_ROMAN_VALUES, key=len, reverse=True))})"
+                    r"(?![\w'-])")
+# 10.0.0.12, 192.168.1.0/24, 0.0.0.0/0: "ten dot zero dot zero dot twelve", "slash twenty-four"
+_IPV4 = re.compile(r"(?<![\w.])(?P<ip>(?:\d{1,3}\.){3}\d{1,3})(?:/(?P<p>\d{1,2}))?(?!\w|\.\d|/)")
+# "a /24", "/16 subnets": a network prefix alone
+_PREFIX = re.compile(r"(?<![\w/.])/(?P<p>\d{1,2})\b(?![/.]\w)")
+# 5xx, 4xx: a class of HTTP statuses
+_STATUS_CLASS = re.compile(r"(?<![\w.])(?P<d>[1-5])xx\b")
+# a 404, HTTP 503, 429 errors: a status code, said as people say it ("four oh four")
+_STATUSES = "200|201|202|204|301|302|304|307|308|400|401|403|404|405|408|409|410|413|418|422|429|499|500|502|503|504"
+_STATUS = re.compile(rf"(?<![\w.$])(?P<d>{_STATUSES})(?![\w.,%$]|\.\d)")
+_STATUS_BEFORE = re.compile(r"\b(?:HTTP|http|status|code|returns?|returned|returning|got|throws?|throwing)\s$")
+_STATUS_ARTICLE = re.compile(r"\b(?:[Aa]|[Aa]n|[Tt]he|every|any)\s$")  # "a 404 is …", not "a 404 GB disk"
+_STATUS_AFTER = re.compile(r"\s(?:errors?|responses?|status|statuses|codes?|pages?)\b")
+_STATUS_END = re.compile(r"\s*(?:[.,;:!?)]|$)|\s(?:is|was|means|meant|from|when|or|and|on|in|for|at|after|if)\b")
+# m5.large, c6g.2xlarge, t3.micro, db.r6g.large: a cloud instance type
+_INSTANCE = re.compile(r"(?<![\w.])(?:(?P<pre>db|cache)\.)?(?P<f>[a-z]{1,2}\d[a-z-]*)\.(?P<n>\d{0,2})"
+                       r"(?P<s>nano|micro|small|medium|large|xlarge|metal)\b")
+# -o yaml, get pods -A, rm -rf: a short flag after a space
+_SHORT_FLAG = re.compile(r"(?<=\s)-(?P<f>[a-zA-Z]{1,2})(?=\s)")
 # EC2, G5, MI300X: letters then digits; a run of capitals that is no word is spelled
 _LETTERS_DIGITS = re.compile(r"(?<![\w.$-])(?P<w>[A-Z]{2,4})(?P<d>\d{1,3})(?![\w.]|\.\d)")
 
@@ -65,7 +98,67 @@ def identifier_number(digits: str) -> str:
 
 
 def _id_number(m: re.Match[str]) -> str:
-    return f"{m['k']} {identifier_number(m['d'])}"
+    d = m["d"]
+    if m["k"] == "ISO" and d.endswith("001"):
+        return f"ISO {n.cardinal(int(d))}"  # "ISO nine thousand one", "twenty-seven thousand one"
+    return f"{m['k']} {identifier_number(d)}"
+
+
+def _cve(m: re.Match[str]) -> str:
+    return f"{m['k']} {n.year(int(m['y']))} {identifier_number(m['d'])}"
+
+
+def _hash_name(m: re.Match[str]) -> str:
+    return f"{m['k'].upper()} {identifier_number(m['d']) if len(m['d']) == 3 else n.cardinal(int(m['d']))}"
+
+
+def _standard(m: re.Match[str]) -> str:
+    return f"{m['k']} {identifier_number(m['a'])} dash {n.cardinal(int(m['b']))}"
+
+
+def _caps_joined(m: re.Match[str]) -> str:
+    return m["a"] + " "
+
+
+def _roman(m: re.Match[str]) -> str:
+    return f"{m['k']} {n.cardinal(_ROMAN_VALUES[m['r']])}"
+
+
+def _octet(octet: str) -> str:
+    return identifier_number(octet) if len(octet) == 3 else n.cardinal(int(octet))
+
+
+def _ipv4(m: re.Match[str]) -> str:
+    said = " dot ".join(_octet(o) for o in m["ip"].split("."))
+    return said + (f" slash {n.cardinal(int(m['p']))}" if m["p"] else "")
+
+
+def _prefix(m: re.Match[str]) -> str:
+    return f"slash {n.cardinal(int(m['p']))}"
+
+
+def _status_class(m: re.Match[str]) -> str:
+    return f"{n.cardinal(int(m['d']))} x x"
+
+
+def _status(m: re.Match[str]) -> str:
+    head, tail = m.string[:m.start()], m.string[m.end():]
+    if (_STATUS_BEFORE.search(head) or _STATUS_AFTER.match(tail)
+            or (_STATUS_ARTICLE.search(head) and _STATUS_END.match(tail))):
+        return identifier_number(m["d"])
+    return m.group(0)
+
+
+def _instance(m: re.Match[str]) -> str:
+    family = re.sub(r"(?<=\D)(?=\d)|(?<=\d)(?=\D)", " ", m["f"]).replace("-", " ")
+    family = " ".join(" ".join(p) if p.isalpha() else n.cardinal(int(p)) for p in family.split())
+    size = m["s"].replace("xlarge", "x large")
+    pre = {"db": "D-B ", "cache": "cache "}.get(m["pre"] or "", "")
+    return f"{pre}{family} {n.cardinal(int(m['n'])) + ' ' if m['n'] else ''}{size}"
+
+
+def _short_flag(m: re.Match[str]) -> str:
+    return "dash " + " ".join(m["f"])
 
 
 def _letters_digits(m: re.Match[str]) -> str:
@@ -74,8 +167,19 @@ def _letters_digits(m: re.Match[str]) -> str:
 
 
 RULES: list[Rule] = [
+    Rule("cve", _CVE, _cve),
+    Rule("hash-name", _HASH_NAME, _hash_name),
+    Rule("standard", _STANDARD, _standard),
+    Rule("caps-joined", _CAPS_JOINED, _caps_joined),
+    Rule("roman-label", _ROMAN, _roman),
+    Rule("ipv4", _IPV4, _ipv4),
+    Rule("instance-type", _INSTANCE, _instance),
     Rule("path", _PATH, _path),
+    Rule("prefix", _PREFIX, _prefix),
     Rule("flag", _FLAG, _flag),
+    Rule("short-flag", _SHORT_FLAG, _short_flag),
+    Rule("status-class", _STATUS_CLASS, _status_class),
+    Rule("status", _STATUS, _status),
     Rule("letter-word", _LETTER_WORD, _letter_word),
     Rule("identifier-number", _ID_NUMBER, _id_number),
     Rule("letters-digits", _LETTERS_DIGITS, _letters_digits),

@@ -92,5 +92,10 @@ VERSION_CONTEXT = {
     "spark", "tensorflow", "pytorch", "torch", "cuda", "gpt", "llama", "claude", "gemini",
     "chrome", "firefox", "safari", "http", "tls", "ssl", "oauth", "openssl", "bash",
     "numpy", "pandas", "upgrade", "upgraded", "upgrading", "kubectl",
+    "glibc", "musl", "curl", "nginx", "mongodb", "elasticsearch", "opensearch", "argo", "cd", "openssh", "ssh",
+    "containerd", "etcd", "cilium", "prometheus", "grafana", "vault", "consul", "nomad", "jdk", "swift", "kotlin",
+    "scala", "typescript", "elixir", "erlang", "gradle", "maven", "npm", "yarn", "pnpm", "deno", "bun", "vllm",
+    "mistral", "qwen", "phi", "opentofu", "pulumi", "ansible", "jenkins", "gitlab", "hadoop", "flink",
+    "airflow", "dbt", "trino", "iceberg", "alpine", "sonnet", "opus", "haiku", "mixtral", "gemma", "dotnet",
 }
 VERSION_BEFORE_WINDOW = 2

@@ -11,15 +11,22 @@ from render.normalize.units import (
     VERSION_CONTEXT,
 )
 
-_VERSION_FULL = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+){2,})(?![\w.]|\.\d)")
+_VERSION_FULL = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+){2,})(?!\w|\.\d)")
 _VERSION_V = re.compile(r"(?<![\w.])(?P<v>[vV])(?P<num>\d+(?:\.\d+)?)\b")
 _VERSION_CTX = re.compile(r"(?<![\w.])(?P<num>\d+\.\d+)(?![\w]|\.\d)")
 _VERSION_X = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+)*)\.[xX*](?![\w.])")
 _QUARTER = re.compile(r"\b(?P<q>Q|H|FY|CY)(?P<d>\d{1,4})\b")
 
 
+def _version_part(part: str) -> str:
+    """One part of a version: "04" (Ubuntu 24.04) is "oh four", as people say it."""
+    if len(part) == 2 and part.startswith("0"):
+        return "oh " + n.cardinal(int(part))
+    return n.cardinal(int(part))
+
+
 def _version_words(num: str) -> str:
-    return " point ".join(n.cardinal(int(p)) for p in num.split("."))
+    return " point ".join(_version_part(p) for p in num.split("."))
 
 
 def _version_full(m: re.Match[str]) -> str:

@@ -184,6 +184,13 @@ def test_the_shows_sentences_with_the_field_lexicon(written: str, spoken: str) -
     assert Normalizer(Lexicon.shipped())(written) == spoken
 
 
+@pytest.mark.parametrize("written,spoken", _data("show.tsv"))
+def test_the_shows_vocabulary_by_class(written: str, spoken: str) -> None:
+    """Sentences in the show's style, a block per class (labels and ranges, versions, identifiers,
+    HTTP and networking, paths and flags, acronyms spelled or said, names, instance types, money)."""
+    assert Normalizer(Lexicon.shipped())(written) == spoken
+
+
 _TECH = st.one_of(
     st.from_regex(r"/(?:[a-z_]{1,8}/){1,4}[a-z_.]{1,10}", fullmatch=True),  # paths
     st.from_regex(r"--[a-z]{1,8}(?:-[a-z]{1,6}){0,2}", fullmatch=True),  # flags
@@ -193,6 +200,14 @@ _TECH = st.one_of(
     st.from_regex(r"[A-Z][a-z]{2,8} \d{1,2}\.(?:\d{1,2}|x)", fullmatch=True),  # Helm 3.x, Node 0.20
     st.from_regex(r"[A-Z]{2,6}s?", fullmatch=True),  # acronyms
     st.from_regex(r"(?:Part|Chapter) \d{1,2} - \d{1,3},\d{3}", fullmatch=True),  # a label, then a number
+    st.from_regex(r"CVE-20\d\d-\d{4,6}", fullmatch=True),  # CVE ids
+    st.from_regex(r"(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?", fullmatch=True),  # IPv4, CIDR
+    st.from_regex(r"[1-5]xx|[1-5]0[0-9]", fullmatch=True),  # HTTP statuses
+    st.from_regex(r"[a-z]\d[a-z]?\.\d?(?:x?large|micro|metal)", fullmatch=True),  # instance types
+    st.from_regex(r"[A-Z]{2,4}-(?:\d{1,4}|[A-Z]{2,4})", fullmatch=True),  # PCI-DSS, SHA-256
+    st.from_regex(r"(?:Type|Phase) (?:I|II|III|IV)", fullmatch=True),  # Roman numerals
+    st.from_regex(r"-[a-zA-Z] [a-z]{1,6}", fullmatch=True),  # short flags
+    st.from_regex(r"\d{1,2}/\d{1,2}", fullmatch=True),  # splits and fractions
 )
 
 
