@@ -1,8 +1,9 @@
 """The show's vocabulary on scripts other than 00035: how many turns ``render check`` flags.
 
-Renders each script in ``benchmarks/scripts/`` (an AWS overview, an eBPF deep dive and a
-data and AI platforms episode, written in the style of the show's other episodes: IAM, EC2,
-NAT, Redis, Trainium, /sys paths, kprobes, Kafka, pgvector, vLLM …) with the default
+Renders each script in ``benchmarks/scripts/`` (an AWS overview, an eBPF deep dive, a
+data and AI platforms episode and a zero-trust one written as ``Jordan: …`` lines with SSML
+markup and 30-second turns, in the style of the show's other episodes: IAM, EC2, NAT, Redis,
+Trainium, /sys paths, kprobes, Kafka, pgvector, vLLM, mTLS, SPIFFE, CVE ids …) with the default
 cast, checks it, and prints per episode the turns flagged and Whisper tiny.en's word error
 rate (the check's own figures; issue 24's goal: ≤ 8 % of turns flagged, WER ≤ 6 %). With
 ``--root DIR`` it renders with another checkout (a worktree of an earlier commit), for a

@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 7
+JUDGE = 8
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -112,8 +112,21 @@ def words(text: str) -> list[str]:
     for sentence in _SENTENCE_END.split(text):
         sentence = _TENS_NINTH.sub(r"\1 nineth", _POSSESSIVE.sub("s", _LETTERS.sub(join, sentence)))
         # "point six" comes out ".6", and a recognizer hearing it at a clip's start writes "0.6": one word
-        out += [w[1:] if _ZERO_POINT.fullmatch(w) else w for w in str(normalize(sentence)).split()
-                if any(c.isalnum() for c in w)]  # "seems... specific" leaves a "." that is no word
+        out += _join_numbers([w[1:] if _ZERO_POINT.fullmatch(w) else w for w in str(normalize(sentence)).split()
+                              if any(c.isalnum() for c in w)])  # "seems... specific" leaves a "." that is no word
+    return out
+
+
+def _join_numbers(tokens: list[str]) -> list[str]:
+    """Numbers side by side in a clause as one token: the normalizer joins "twenty twenty-four
+    thirty ninety-four" (CVE-2024-3094) into 20243094, where Whisper writes "2024 3094"; both
+    sides joined, the same digits match however they were grouped."""
+    out: list[str] = []
+    for w in tokens:
+        if out and w.isdigit() and out[-1].isdigit():
+            out[-1] += w
+        else:
+            out.append(w)
     return out
 
 

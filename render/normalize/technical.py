@@ -32,7 +32,7 @@ _ID_NUMBER = re.compile(rf"\b(?P<k>{_ID_WORDS})\s(?P<d>\d{{3,5}})(?![\w,]|\.\d)"
 # CVE-2024-3094: "CVE twenty twenty-four thirty ninety-four"
 _CVE = re.compile(r"\b(?P<k>CVE|GHSA)-(?P<y>\d{4})-(?P<d>\d{4,7})\b")
 # PCI-DSS, GPT-4, SHA-256, RFC-9110, UTF-8: an acronym joined to another or to a number is said as two words
-_CAPS_JOINED = re.compile(r"(?<![\w-])(?P<a>[A-Z][A-Z0-9]{1,5})-(?=\d|[A-Z]{2,}(?![a-z]))")
+_CAPS_JOINED = re.compile(r"(?<![\w-])(?P<a>[A-Z][A-Z0-9]{2,5})-(?=\d|[A-Z]{3,}(?![a-z]))")
 # sha256, SHA-512, md5: a hash's name and its size
 _HASH_NAME = re.compile(r"(?<![\w-])(?P<k>sha|SHA|md|MD)-?(?P<d>\d{1,3})\b")
 # FIPS 140-2, NIST SP 800-53, IEC 62443-3: a standard's number and its part

@@ -158,6 +158,8 @@ def test_words_join_spelled_letters_and_keep_numbers_apart() -> None:
     assert spelled("the G-P-U's and the D-R-A driver") == {"gpu", "dra"}
     # Whisper's number rules join across a comma too ("December 2025, three options" → 20253)
     assert words("December 2025, three options") == ["december", "2025", "3", "options"]
+    # however the digits of one identifier were grouped, by the normalizer or by Whisper
+    assert words("C-V-E twenty twenty-four thirty ninety-four nearly") == words("CVE 2024 3094 nearly")
 
 
 def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> None:
