@@ -40,7 +40,7 @@ _STANDARD = re.compile(r"\b(?P<k>FIPS|SP|IEC|ISO|NIST|PCI DSS|IEEE)\s(?P<a>\d{2,
 # SOC 2 Type II, Phase III: a Roman numeral after a label is a number
 _ROMAN_LABEL = (r"Type|Phase|Part|Tier|Level|Stage|Class|Category|Chapter|Act|Season|Step|Volume|Vol\.|Gen|"
                 r"Generation|World War")
-_ROMAN_VALUES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+_ROMAN_VALUES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}  # not X: "Gen X"
 _ROMAN = re.compile(rf"\b(?P<k>{_ROMAN_LABEL})\s(?P<r>{'|'.join(sorted(_ROMAN_VALUES, key=len, reverse=True))})"
                     r"(?![\w'-])")
 # 10.0.0.12, 192.168.1.0/24, 0.0.0.0/0: "ten dot zero dot zero dot twelve", "slash twenty-four"
