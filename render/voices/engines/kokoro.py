@@ -281,8 +281,9 @@ def _same_audio(original: Path, rewritten: Path) -> bool:
 
 def _runnable(model: Path, device: str) -> Path:
     """The model to run: the same model with render's prosody inputs and outputs
-    (:mod:`render.voices.engines.kokoro_graph`) and, on CPUs with VNNI, its int8 convolutions
-    on ONNX Runtime's u8×s8 kernels (~1.5× faster; :mod:`render.voices.engines.onnx_int8`);
+    (:mod:`render.voices.engines.kokoro_graph`) and, on x86, its int8 convolutions on ONNX
+    Runtime's u8×s8 kernels (~1.5× faster with VNNI, ~1.13× on AVX2 alone;
+    :mod:`render.voices.engines.onnx_int8`);
     the same audio bit for bit, built and checked once per model and machine."""
     from render.voices.engines.kokoro_graph import VERSION, with_prosody
     from render.voices.engines.onnx_int8 import fast_model
