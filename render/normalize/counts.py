@@ -59,8 +59,15 @@ def _fraction_mixed(m: re.Match[str]) -> str:
     return f"{n.cardinal(int(m['w']))} and {frac}{unit}"
 
 
+# "0/12 nodes are available", "3/5 replicas ready": a count out of a total, not a fraction
+_OUT_OF = re.compile(r"\s+(?:nodes|pods|replicas|containers|instances|tests|checks|jobs|tasks|servers|runs|"
+                     r"votes|users|clusters|services|regions|zones|shards|brokers|workers|members|ready)\b")
+
+
 def _fraction(m: re.Match[str]) -> str:
     a, b = int(m["a"]), int(m["b"])
+    if b > 0 and (a == 0 or _OUT_OF.match(m.string, m.end())) and not m.group(0)[-1].isalpha():
+        return f"{n.cardinal(a)} of {n.cardinal(b)}"
     if (a, b) == (24, 7):
         return "twenty-four seven"
     if (a, b) == (9, 11):
