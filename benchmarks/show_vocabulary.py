@@ -1,8 +1,9 @@
 """The show's vocabulary on scripts other than 00035: how many turns ``render check`` flags.
 
 Renders each script in ``benchmarks/scripts/`` (an AWS overview, an eBPF deep dive, a
-data and AI platforms episode and a zero-trust one written as ``Jordan: …`` lines with SSML
-markup and 30-second turns, in the style of the show's other episodes: IAM, EC2, NAT, Redis,
+data and AI platforms episode, a zero-trust one written as ``Jordan: …`` lines with SSML
+markup and 30-second turns, and a narrator's lesson page (MDX, its ``## Transcript`` read by
+the first host), in the style of the show's other episodes: IAM, EC2, NAT, Redis,
 Trainium, /sys paths, kprobes, Kafka, pgvector, vLLM, mTLS, SPIFFE, CVE ids …) with the default
 cast, checks it, and prints per episode the turns flagged and Whisper tiny.en's word error
 rate (the check's own figures; issue 24's goal: ≤ 8 % of turns flagged, WER ≤ 6 %). With
