@@ -88,6 +88,7 @@ _OWN: list[Rule] = [
 _ALL = {r.name: r for r in (*technical.RULES, *money.RULES, *dates.RULES, *versions.RULES, *measures.RULES,
                             *counts.RULES, *_OWN)}
 ORDER = [
+    "optional-plural",
     "cve",
     "hash-name",
     "standard",

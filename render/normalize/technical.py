@@ -59,6 +59,8 @@ _STATUS_END = re.compile(r"\s*(?:[.,;:!?)]|$)|\s(?:is|was|means|meant|from|when|
 # m5.large, c6g.2xlarge, t3.micro, db.r6g.large: a cloud instance type
 _INSTANCE = re.compile(r"(?<![\w.])(?:(?P<pre>db|cache)\.)?(?P<f>[a-z]{1,2}\d[a-z-]*)\.(?P<n>\d{0,2})"
                        r"(?P<s>nano|micro|small|medium|large|xlarge|metal)\b")
+# node(s), match(es): an optional plural is read as the plural, as people read it aloud
+_OPTIONAL_PLURAL = re.compile(r"(?<=[a-z])\((?P<s>e?s)\)(?!\w)")
 # -o yaml, get pods -A, rm -rf: a short flag after a space
 _SHORT_FLAG = re.compile(r"(?<=\s)-(?P<f>[a-zA-Z]{1,2})(?=\s)")
 # EC2, G5, MI300X: letters then digits; a run of capitals that is no word is spelled
@@ -167,6 +169,7 @@ def _letters_digits(m: re.Match[str]) -> str:
 
 
 RULES: list[Rule] = [
+    Rule("optional-plural", _OPTIONAL_PLURAL, lambda m: m["s"]),
     Rule("cve", _CVE, _cve),
     Rule("hash-name", _HASH_NAME, _hash_name),
     Rule("standard", _STANDARD, _standard),
