@@ -11,7 +11,18 @@ import numpy as np
 import pytest
 
 from render.check.hear import PART_IDS, TurnLayout, doubtful_parts, split_heard, transcribe_turns, windows
-from render.check.proofread import Mismatch, Phonemes, TurnCheck, compare, respaced_errors, spelled, word_errors, words
+from render.check.proofread import (
+    Mismatch,
+    Phonemes,
+    TurnCheck,
+    compare,
+    confirm,
+    respaced_errors,
+    respelled,
+    spelled,
+    word_errors,
+    words,
+)
 from render.check.recognize import RATE, pack
 from tests.conftest import make_project, run_cli
 
@@ -195,6 +206,15 @@ def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> 
     assert not glued.flagged and glued.errors == 1
     assert compare(0, "Alex", 1, words("if open ai found the bug"), words("openai lost the bug"), [], set(),
                    phonemes).flagged
+    # the second opinion heard the word, one place off: "plan your cider blocks" heard by base
+    # "plano sider blocks" (the alignment gave "sider" to "your"); a word it did not hear stays flagged
+    cider = [("CIDR", "cider")]
+    for base, kept in (("plano sider blocks before", False), ("plano side of blocks before", True)):
+        check = compare(0, "Alex", 1, words("plan your cider blocks before"), words("plan your side of blocks before"),
+                        cider, set(), phonemes)
+        assert check.flagged
+        confirm(check, words(base), cider, set(), phonemes)
+        assert check.flagged == kept
 
 
 
@@ -281,6 +301,14 @@ def test_packed_windows_are_shared_back_to_their_turns() -> None:
                                             ["trainium", "inferentia", "are", "cheap"]]  # blind: a tie
     assert split_heard(expected, heard, [lexicon, lexicon]) == [["bedrock", "sagemaker", "trainium"],
                                                                 ["trainium", "inferentia", "are", "cheap"]]
+    # ... also when a word beside the respelling was dropped, so the alignment puts the script's
+    # word one place off it (90001: "… read in bulk." then "And red-iss on ElastiCache …" heard
+    # "… read in bulk redis on elasticache …": "bulk" went to the second turn, flagged in both)
+    expected = [words("you read in bulk"), words("and red-iss on elasticache now")]
+    heard = words("you read in bulk redis on elasticache now")
+    assert split_heard(expected, heard, [[], [("Redis", "red-iss")]]) == [["you", "read", "in", "bulk"],
+                                                                          ["redis", "on", "elasticache", "now"]]
+    assert word_errors(expected[1], ["redis", "on", "elasticache", "now"], respelled(expected[1], [("Redis", "red-iss")])) == 1
 
 
 class _StopsEarly:
