@@ -358,7 +358,7 @@ def word_errors(expected: list[str], heard: list[str], spans: Sequence[tuple[int
         for lo, hi, key, _ in reversed(spans):  # right to left: earlier indices stay valid
             there = "".join(w for i in range(lo, hi) for w in at[i])
             own = words(key)
-            if _written_near(own, [w for i in range(max(0, lo - 2), min(len(at), hi + 2)) for w in at[i]]) or \
+            if any("".join(run) == "".join(own) for run in _runs_near(at, lo, hi, 2, RESPACED)) or \
                     Levenshtein.normalized_similarity(there, "".join(own)) > \
                     Levenshtein.normalized_similarity(there, "".join(expected[lo:hi])):
                 reference[lo:hi] = own
@@ -372,14 +372,16 @@ def word_errors(expected: list[str], heard: list[str], spans: Sequence[tuple[int
 RESPACED = 4  # the most words on either side that may be one run of letters ("post gress q l")
 
 
-def _written_near(own: list[str], near: list[str]) -> bool:
-    """Whether the script's own word ("redis") was heard, in any spacing, among ``near`` (the
-    words aligned around a respelled span). The alignment can put it one word off the span when
-    a word beside it was dropped ("and red iss on" heard "redis on": "redis" aligned with
-    "and"), and the respelling then counted three errors for a word heard as written."""
-    target = "".join(own)
-    return any("".join(near[i:j]) == target for i in range(len(near))
-               for j in range(i + 1, min(len(near), i + RESPACED) + 1))
+def _runs_near(at: list[list[str]], lo: int, hi: int, slack: int, longest: int) -> list[list[str]]:
+    """Every run of up to ``longest`` words heard within ``slack`` words of ``at[lo:hi]``.
+
+    When a word beside a span was dropped, the alignment can give the span's own word to its
+    neighbour: "and red iss on" heard "redis on" put "redis" against "and" (the respelling then
+    counted three errors for a word heard as the script writes it), and base's "plano sider
+    blocks" for "plan your cider blocks" put "sider" against "your". So the word is looked for
+    a little either side of its place."""
+    near = [w for i in range(max(0, lo - slack), min(len(at), hi + slack)) for w in at[i]]
+    return [near[i:j] for i in range(len(near)) for j in range(i + 1, min(len(near), i + longest) + 1)]
 
 
 def respaced_errors(ref: list[str], hyp: list[str]) -> int:
@@ -424,16 +426,6 @@ def _sounds(expected: list[str], heard: list[str], lexicon: list[tuple[str, str]
         alternatives = _readings(" ".join(heard), caps)
     sounds = phonemes([*options, *alternatives])
     return max(similarity(a, b) for a in sounds[:len(options)] for b in sounds[len(options):])
-
-
-def _sounds_near(expected: list[str], at: list[list[str]], lo: int, hi: int, lexicon: list[tuple[str, str]],
-                 letters: set[str], phonemes: Phonemes) -> float:
-    """How alike ``expected`` sounds to the best run of words heard within one word of its place
-    (``at[lo:hi]``): a dropped word beside it lets the alignment give the word itself to its
-    neighbour ("plan your cider blocks" heard "plano sider blocks": "sider" went to "your")."""
-    near = [w for i in range(max(0, lo - 1), min(len(at), hi + 1)) for w in at[i]]
-    runs = [near[i:j] for i in range(len(near)) for j in range(i + 1, min(len(near), i + len(expected) + 1) + 1)]
-    return max((_sounds(expected, run, lexicon, letters, phonemes) for run in runs), default=0.0)
 
 
 def heard_at(expected: list[str], heard: list[str]) -> list[list[str]]:
@@ -482,7 +474,8 @@ def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]],
                 sim = 1.0 if said and there_said == said else max(
                     sim, _sounds(expected, there_said, lexicon, letters, phonemes))
             if sim < SOUNDS_ALIKE:  # the alignment can put base's word one place off the span
-                sim = max(sim, _sounds_near(expected, at, m.start - lo, m.end - lo, lexicon, letters, phonemes))
+                sim = max([sim, *(_sounds(expected, run, lexicon, letters, phonemes)
+                                  for run in _runs_near(at, m.start - lo, m.end - lo, 1, len(expected) + 1))])
             m.second = " ".join(there)
             # base heard the words that carry the meaning (dropping an "it's" is not a mishearing)
             m.benign = sim >= SOUNDS_ALIKE or (bool(content) and content == [w for w in there

@@ -75,17 +75,13 @@ def _per_only(m: re.Match[str]) -> str:
 
 
 def _per_period(m: re.Match[str]) -> str:
-    period = PER[m["per"]] if m["per"] in PER else m["per"]
+    period = PER.get(m["per"], m["per"])
     return f"{n.number(m['a'])} {'an' if period == 'hour' else 'a'} {period}"
 
 
 def _duration(m: re.Match[str]) -> str:
-    def part(value: str, name: str) -> str:
-        return f"{n.cardinal(int(value))} {name}{'' if int(value) == 1 else 's'}"
-
-    if m["h"]:
-        return f"{part(m['h'], 'hour')} {part(m['hm'], 'minute')}"
-    return f"{part(m['m'], 'minute')} {part(m['s'], 'second')}"
+    parts = [("h", m["h"]), ("min", m["hm"])] if m["h"] else [("min", m["m"]), ("s", m["s"])]
+    return " ".join(f"{n.cardinal(int(value))} {unit_word(unit, value)}" for unit, value in parts)
 
 
 def _range_times(m: re.Match[str]) -> str:

@@ -111,7 +111,7 @@ def _cve(m: re.Match[str]) -> str:
 
 
 def _hash_name(m: re.Match[str]) -> str:
-    return f"{m['k'].upper()} {identifier_number(m['d']) if len(m['d']) == 3 else n.cardinal(int(m['d']))}"
+    return f"{m['k'].upper()} {_short_id(m['d'])}"
 
 
 def _standard(m: re.Match[str]) -> str:
@@ -126,12 +126,14 @@ def _roman(m: re.Match[str]) -> str:
     return f"{m['k']} {n.cardinal(_ROMAN_VALUES[m['r']])}"
 
 
-def _octet(octet: str) -> str:
-    return identifier_number(octet) if len(octet) == 3 else n.cardinal(int(octet))
+def _short_id(digits: str) -> str:
+    """Up to three digits of an identifier (an IP's octet, a hash's size): "one ninety-two",
+    "two fifty-six", "sixteen"."""
+    return identifier_number(digits) if len(digits) == 3 else n.cardinal(int(digits))
 
 
 def _ipv4(m: re.Match[str]) -> str:
-    said = " dot ".join(_octet(o) for o in m["ip"].split("."))
+    said = " dot ".join(_short_id(o) for o in m["ip"].split("."))
     return said + (f" slash {n.cardinal(int(m['p']))}" if m["p"] else "")
 
 

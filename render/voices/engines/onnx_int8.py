@@ -156,19 +156,23 @@ def _flags() -> list[str]:
     return line.split(":", 1)[1].split() if line.startswith("flags") else []
 
 
+def _vnni(flags: list[str]) -> bool:
+    return "avx512_vnni" in flags or "avx_vnni" in flags
+
+
 def has_vnni() -> bool:
     """Whether this x86 CPU multiplies unsigned by signed bytes exactly (AVX-512 VNNI or AVX-VNNI)."""
-    flags = _flags()
-    return "avx512_vnni" in flags or "avx_vnni" in flags
+    return _vnni(_flags())
 
 
 def rewrite_kind() -> str | None:
     """The convolution rewrite this CPU gains from: :data:`REWRITE` with VNNI,
     :data:`REWRITE_7BIT` on x86 with AVX2 only, None elsewhere (ARM's dot products take
     u8×u8 at full speed)."""
-    if has_vnni():
+    flags = _flags()
+    if _vnni(flags):
         return REWRITE
-    return REWRITE_7BIT if "avx2" in _flags() else None
+    return REWRITE_7BIT if "avx2" in flags else None
 
 
 def fast_model(model: Path, digest: str, folder: Path, same_output: Callable[[Path, Path], bool],
