@@ -56,3 +56,7 @@ def run_cli(*args: str, cwd: Path, input: str | None = None,
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "render", *args], cwd=cwd, input=input,
                           capture_output=True, text=True, env=full_env, timeout=600)
+
+
+
+from tests.typecheck import pytest_collection_finish  # noqa: E402,F401  (the hook that starts mypy early)

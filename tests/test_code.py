@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
+from tests.typecheck import mypy_result
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -20,9 +21,9 @@ def test_ruff_is_clean() -> None:
 
 
 @pytest.mark.slow
-def test_mypy_is_clean_on_the_package() -> None:
-    res = _run("mypy")  # files and settings: [tool.mypy] in pyproject.toml
-    assert res.returncode == 0, res.stdout + res.stderr
+def test_mypy_is_clean_on_the_package(request: pytest.FixtureRequest) -> None:
+    code, out = mypy_result(request.config)  # files and settings: [tool.mypy] in pyproject.toml
+    assert code == 0, out
 
 
 def _imports() -> dict[str, set[str]]:

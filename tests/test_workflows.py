@@ -84,7 +84,7 @@ def test_series_on_local_ray(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> tuple[Path, dict]:
     proj = make_project(tmp_path_factory.mktemp("est") / "p", {"00030-est.md": _script(12)})
-    res = run_cli("episode", "30", cwd=proj)
+    res = run_cli("episode", "30", "--no-check", cwd=proj)
     assert res.returncode == 0, res.stderr
     return proj, json.loads((proj / "output" / "00030" / "report.json").read_text())
 
@@ -107,7 +107,7 @@ def test_fit_moves_a_script_into_its_window(rendered) -> None:
     d = report["duration_s"]
     script = proj / "transcripts" / "00030-est.md"
     script.write_text(f"---\ntarget_length: {0.90 * d:.1f}-{0.98 * d:.1f} s\n---\n" + _script(12))
-    res = run_cli("episode", "30", "--fit", cwd=proj)
+    res = run_cli("episode", "30", "--fit", "--no-check", cwd=proj)
     assert res.returncode == 0, res.stderr
     fitted = json.loads((proj / "output" / "00030" / "report.json").read_text())
     fit = fitted["fit"]
@@ -119,7 +119,7 @@ def test_fit_reports_honestly_when_it_cannot(rendered) -> None:
     proj, _ = rendered
     script = proj / "transcripts" / "00030-est.md"
     script.write_text("---\ntarget_length: 10 minutes\n---\n" + _script(12))
-    res = run_cli("episode", "30", "--fit", cwd=proj)
+    res = run_cli("episode", "30", "--fit", "--no-check", cwd=proj)
     assert res.returncode == 0, res.stderr
     fitted = json.loads((proj / "output" / "00030" / "report.json").read_text())
     assert fitted["fit"]["applied"] and not fitted["fit"]["reached"]

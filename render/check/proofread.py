@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 10
+JUDGE = 11
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -97,6 +97,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?,;:])\s+")  # clauses too: "2025, three" jo
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 # whisper-normalizer knows "nineth", not "ninth", after a tens word: "ninety-ninth" became "90 ninth"
 _ZERO_POINT = re.compile(r"0\.\d+")
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_POINT_ZERO = re.compile(r"\w+\.0+")
+_UNIT_HEARD = {f"{name}{s}": short for short, name in (("kb", "kilobyte"), ("mb", "megabyte"), ("gb", "gigabyte"),
+                                                      ("tb", "terabyte"), ("pb", "petabyte"), ("ms", "millisecond"))
+               for s in ("", "s")}
 _TENS_NINTH = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]ninth\b", re.IGNORECASE)
 
 
@@ -112,9 +117,24 @@ def words(text: str) -> list[str]:
     for sentence in _SENTENCE_END.split(text):
         sentence = _TENS_NINTH.sub(r"\1 nineth", _POSSESSIVE.sub("s", _LETTERS.sub(join, sentence)))
         # "point six" comes out ".6", and a recognizer hearing it at a clip's start writes "0.6": one word
-        out += _join_numbers([w[1:] if _ZERO_POINT.fullmatch(w) else w for w in str(normalize(sentence)).split()
-                              if any(c.isalnum() for c in w)])  # "seems... specific" leaves a "." that is no word
+        out += _join_numbers([part for w in str(normalize(sentence)).split()
+                              if any(c.isalnum() for c in w)  # "seems... specific" leaves a "." that is no word
+                              for part in _spoken_parts(w)])
     return out
+
+
+def _spoken_parts(word: str) -> list[str]:
+    """One normalized word in one spelling for the same spoken words, on both sides: an
+    address Whisper writes "10.96.0.10" is "10 dot 96 dot 0 dot 10", as the normalizer spoke
+    it; "3.0" is "3" (Whisper drops the "point zero" it heard, "Prometheus 3"); a unit it
+    abbreviates ("GB" for "gigabytes") is the abbreviation."""
+    if _ZERO_POINT.fullmatch(word):
+        return [word[1:]]  # "point six" comes out ".6", and at a clip's start "0.6": one word
+    if _IPV4.fullmatch(word):
+        return " dot ".join(word.split(".")).split()
+    if _POINT_ZERO.fullmatch(word):
+        return [word.split(".")[0]]
+    return [_UNIT_HEARD.get(word, word)]
 
 
 def _join_numbers(tokens: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from render.normalize.acronyms import spell_unknown
+from render.normalize.acronyms import spell_unknown, split_names
 from render.normalize.change import Change
 from render.normalize.lexicon import Lexicon
 from render.normalize.rules import RULES, digits_fallback
@@ -28,6 +28,8 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(?P<left>(?<!\S)[$€£¥]?[\d.,]*\d%?)\s*×\s*(?=\d)"),
      lambda m: m["left"] + (" times " if m["left"][0] in "$€£¥" or m["left"].endswith("%") else "x")),
     (re.compile(r"(?<=\d),(?=\d{1,2}\b)"), ", "),
+    # k8sattributes, k8sclusterreceiver: "k8s" glued to a word is two words, before the lexicon says "k8s"
+    (re.compile(r"(?<![\w])([kK]8[sS])(?=[a-z]{3,})"), r"\1 "),
 ]
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()]+[^\s<>().,;:!?'\"]")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -127,6 +129,7 @@ class Normalizer:
             if text == before:
                 break
         text = digits_fallback(text)
+        text = split_names(text, lambda w: w in self.lexicon.words or self.lexicon.lookup(w) is not None, trace)
         text = self._lexicon(text, False, trace)
         text = spell_unknown(text, self.lexicon.known(), trace)
         text = _SPACE.sub(" ", text)

@@ -11,6 +11,7 @@ would get wrong either way (IAM is spelled, CIDR is a word).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
@@ -55,6 +56,32 @@ def spell_unknown(text: str, known: set[str], trace: list[Change] | None = None)
         return said
 
     return ACRONYM.sub(one, text)
+
+
+# ExternalDNS, DNSCache, HTTPRoute, ClusterIP: a name made of a word and an acronym
+_CAMEL = re.compile(r"(?<![\w'-])(?=[A-Za-z]*[A-Z]{2})(?=[A-Za-z]*[a-z])[A-Za-z]{4,}(?![\w'-])")
+_CAMEL_CUT = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_CAMEL_PART = re.compile(r"[A-Z]{2,}|[A-Z][a-z]{2,}|[a-z]{2,}")
+
+
+def split_names(text: str, known: Callable[[str], bool], trace: list[Change] | None = None) -> str:
+    """Names that join a word and an acronym no lexicon scope lists (``ExternalDNS``,
+    ``HTTPRoute``, ``ClusterIP``) as separate words, so the acronym is spelled and the word
+    read: an engine reads the whole as one made-up word. Only where every part is a word of
+    three letters or more or a run of capitals (not ``PaaS``, ``iOS``, ``JSONs``)."""
+    def one(m: re.Match[str]) -> str:
+        word = m.group(0)
+        parts = _CAMEL_CUT.split(word)
+        if known(word) or len(parts) < 2 or not all(_CAMEL_PART.fullmatch(p) for p in parts):
+            return word
+        if parts[0].islower() and len(parts[0]) < 3:
+            return word
+        said = " ".join(parts)
+        if trace is not None:
+            trace.append(Change(word, said, "rule: name-parts (a word and an acronym, said apart)"))
+        return said
+
+    return _CAMEL.sub(one, text)
 
 
 _CAPS_RUN = re.compile(r"(?<![\w'-])[A-Z]+(?:'[A-Z]+)?(?:\s+[A-Z]+(?:'[A-Z]+)?)*(?![\w'-])")

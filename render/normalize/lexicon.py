@@ -161,7 +161,7 @@ class Lexicon:
     def pattern(self) -> re.Pattern[str] | None:
         if self._pattern is None and (self.exact or self.folded):
             alt = trie_pattern({w.lower() for w in (*self.exact, *self.folded)})
-            self._pattern = re.compile(rf"(?<![\w-])(?:{alt})(?![\w]|-\w)", re.I)
+            self._pattern = re.compile(rf"(?<![\w])(?:{alt})(?![\w])", re.I)
         return self._pattern
 
     def known(self) -> set[str]:

@@ -6,7 +6,7 @@ import re
 
 from render.normalize import numbers as n
 from render.normalize.money import per_phrase
-from render.normalize.tokens import END, NUM, START, Rule, unit_word
+from render.normalize.tokens import END, NUM, START, Rule, is_one, unit_word
 from render.normalize.units import (
     PER,
     UNITS,
@@ -43,6 +43,22 @@ _PER_PERIOD = re.compile(rf"{START}(?P<a>{NUM})/(?P<per>week|wk|day|month|mo|yea
 # "4h 23m", "1h30m", "2m 10s": a duration in parts (the "m" after hours is minutes, not meters)
 _DURATION = re.compile(r"(?<![\w.])(?:(?P<h>\d{1,3})\s?h\s?(?P<hm>\d{1,2})\s?m(?:in)?|(?P<m>\d{1,3})\s?m(?:in)?\s?"
                        r"(?P<s>\d{1,2})\s?s)\b")
+# "every 5s", "2.5s", "from 30s to 15s": seconds glued to the number; "the 90s" and "his 40s" are decades
+_SECONDS = re.compile(r"(?<![\w.'’])(?P<a>\d+(?:\.\d+)?)s\b(?!['’-])")
+_DECADE_BEFORE = re.compile(r"\b(?:the|his|her|their|my|our|your|its|early|late|mid)[\s-]$", re.I)
+_DECADE_PAIR = re.compile(r"(?<![\w.])(?P<a>[1-9]0|\d{3}0)'?s(?:\s?[-–]\s?|\s(?:and|or|to|through|into)\s)$")
+# "a 5m window", "every 5m": minutes glued to the number, where a duration is plainly meant
+# (elsewhere "5m" may be meters, millicores or a million, and is left alone)
+_MINUTES = re.compile(rf"{START}(?P<a>\d+)m\b(?!['’-])")
+_MINUTES_BEFORE = re.compile(r"\b(?:every|each|last|past|within|after|over|for|in|under)\s$", re.I)
+_MINUTES_AFTER = re.compile(r"\s(?:windows?|intervals?|range|rate|average|lookback|timeout|ttl|TTL|retention|"
+                            r"resolution|scrapes?|delay|cooldown|period|buckets?|steps?|cadence|schedule|"
+                            r"cron|lag|burn|SLO|slo)\b")
+_NOT_MINUTES = re.compile(r"\s(?:of|CPU|cpu|vCPU|cores?|millicores?)\b")
+# "a 40 KB payload", "an 8 GB node": a measure before its noun is said in the singular
+_ARTICLE = re.compile(r"\b(?:[Aa]|[Aa]n)\s$")
+_NOUN_AFTER = re.compile(r"\s(?!(?:of|per|a|an|and|or|to|in|on|at|for|each|every|is|was|are|were|that|which|"
+                         r"than|from|by|with|ago|later|earlier|before|after|into|up|down|off|out)\b)[a-z]")
 _TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?[x×](?:\s?(?P<b>{NUM}))?(?![\w])")
 _RANGE_TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–|to)\s?(?P<b>{NUM})\s?[x×](?![\w])")
 _SCALED = re.compile(rf"{START}(?P<a>{NUM})(?P<s>[KkMB]|bn|mn)(?P<plus>\+)?(?![\w])")
@@ -51,6 +67,46 @@ _RANGE = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM}){END}(?!-\d
 _LABEL = re.compile(r"\b(?:Part|Step|Phase|Season|Chapter|Episode|Lesson|Module|Level|Stage|Round|Section|Act|"
                     r"Lab|Unit|Exercise|Slide|Figure|Table|Item|Question|Rule|Tip|Takeaway|Pillar)\s$")
 _RANGE_WORD = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM})(?P<hy>-)(?=[A-Za-z])")
+
+
+def attributive(m: re.Match[str]) -> bool:
+    """Whether a measure stands before its noun after "a"/"an" ("a 40 KB payload"), where
+    English says the unit in the singular ("a forty kilobyte payload")."""
+    return bool(_ARTICLE.search(m.string, 0, m.start()) and _NOUN_AFTER.match(m.string, m.end()))
+
+
+def _glued(m: re.Match[str], unit: str) -> str:
+    one, many = UNITS[unit]
+    a = m["a"]
+    return f"{n.number(a)} {one if is_one(a) or attributive(m) else many}"
+
+
+def _decade_at(text: str, start: int) -> bool:
+    """Whether "NNs" at ``start`` names a decade: after "the", "his", "early" …, or paired with
+    one ("the 80s and 90s", "the 60s-80s"); "from 60s to 30s" stays seconds."""
+    if _DECADE_BEFORE.search(text, 0, start):
+        return True
+    pair = _DECADE_PAIR.search(text, 0, start)
+    return pair is not None and (len(pair["a"]) == 4 or _decade_at(text, pair.start()))
+
+
+def _seconds(m: re.Match[str]) -> str:
+    a = m["a"]
+    if "." not in a and len(a) == 4 and a.endswith("0"):
+        return m.group(0)  # "1990s"
+    if "." not in a and int(a) in range(10, 100, 10) and _decade_at(m.string, m.start()):
+        return m.group(0)  # "the 90s", "the 80s and 90s": the decade rule's
+    if "." not in a and int(a) % 10 == 0 and m.string.startswith(" of", m.end()):
+        return m.group(0)  # "10s of nodes", "100s of pods": tens, hundreds
+    return _glued(m, "s")
+
+
+def _minutes(m: re.Match[str]) -> str:
+    if _NOT_MINUTES.match(m.string, m.end()):
+        return m.group(0)  # "500m of CPU": millicores
+    if _MINUTES_AFTER.match(m.string, m.end()) or _MINUTES_BEFORE.search(m.string, 0, m.start()):
+        return _glued(m, "min")
+    return m.group(0)
 
 
 def _measure(m: re.Match[str]) -> str:
@@ -62,7 +118,8 @@ def _measure(m: re.Match[str]) -> str:
     scale = f" {m['scale']}" if m["scale"] else ""
     last = b or a
     # "7.2-millimeter bullet": a compound adjective stays singular
-    name = UNITS[unit][0] if m["hy"] else (UNITS[unit][1] if scale else unit_word(unit, last))
+    name = UNITS[unit][0] if m["hy"] or (not scale and attributive(m)) else (
+        UNITS[unit][1] if scale else unit_word(unit, last))
     per = per_phrase(m["per"], money=False) if m["per"] else ""
     if m["per"] and m["per"] in UNITS:
         per = " per " + UNITS[m["per"]][0]
@@ -136,6 +193,8 @@ def _range_word(m: re.Match[str]) -> str:
 
 RULES: list[Rule] = [
     Rule("duration", _DURATION, _duration),
+    Rule("seconds", _SECONDS, _seconds),
+    Rule("minutes", _MINUTES, _minutes),
     Rule("per-period", _PER_PERIOD, _per_period),
     Rule("percent", _PERCENT, _percent),
     Rule("measure-per", _PER_ONLY, _per_only),

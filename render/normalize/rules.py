@@ -33,6 +33,9 @@ def _ident(m: re.Match[str]) -> str:
     d = m["d"]
     num = n.digits(d) if (len(d) > 4 or d.startswith("0")) else n.cardinal(int(d))
     tail = m["t"]
+    if tail == "s" and len(d) >= 2 and not d.startswith("0"):  # not k3s, W2s
+        # "ten p99s", "H100s": the name's plural, "p ninety-nines"
+        return f"{m['w']} {n.plural(num)}"
     if tail:
         tail = " " + (tail if len(tail) > 1 and not tail.isupper() else " ".join(tail))
     return f"{m['w']} {num}{tail}"
@@ -97,6 +100,9 @@ ORDER = [
     "ipv4",
     "instance-type",
     "path",
+    "region",
+    "host",
+    "file",
     "prefix",
     "flag",
     "short-flag",
@@ -118,6 +124,8 @@ ORDER = [
     "time-range",
     "quarter",
     "duration",
+    "seconds",
+    "minutes",
     "per-period",
     "version-wildcard",
     "version-full",

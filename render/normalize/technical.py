@@ -28,7 +28,7 @@ _LETTER_WORD = re.compile(r"(?<![\w-])(?P<l>[A-Z])-(?P<w>[a-z]{2,})\b")
 # the number after these is an identifier, said as people say years and ports: "eighty-three oh five"
 _ID_WORDS = (r"RFC|RFCs|ISO|PEP|KEP|JSR|CVE|port|ports|Port|issue|Issue|PR|pull request|model|Model|build|Build"
              r"|AES|SHA|RSA")
-_ID_NUMBER = re.compile(rf"\b(?P<k>{_ID_WORDS})\s(?P<d>\d{{3,5}})(?![\w,]|\.\d)")
+_ID_NUMBER = re.compile(rf"\b(?P<k>{_ID_WORDS})\s(?P<d>\d{{3,5}})(?!\w|[.,]\d)")
 # CVE-2024-3094: "CVE twenty twenty-four thirty ninety-four"
 _CVE = re.compile(r"\b(?P<k>CVE|GHSA)-(?P<y>\d{4})-(?P<d>\d{4,7})\b")
 # PCI-DSS, GPT-4, SHA-256, RFC-9110, UTF-8: an acronym joined to another or to a number is said as two words
@@ -51,7 +51,7 @@ _PREFIX = re.compile(r"(?<![\w/.])/(?P<p>\d{1,2})\b(?![/.]\w)")
 _STATUS_CLASS = re.compile(r"(?<![\w.])(?P<d>[1-5])xx\b")
 # a 404, HTTP 503, 429 errors: a status code, said as people say it ("four oh four")
 _STATUSES = "200|201|202|204|301|302|304|307|308|400|401|403|404|405|408|409|410|413|418|422|429|499|500|502|503|504"
-_STATUS = re.compile(rf"(?<![\w.$])(?P<d>{_STATUSES})(?![\w.,%$]|\.\d)")
+_STATUS = re.compile(rf"(?<![\w.$])(?P<d>{_STATUSES})(?P<pl>s)?(?![\w%$]|[.,]\d)")
 _STATUS_BEFORE = re.compile(r"\b(?:HTTP|http|status|code|returns?|returned|returning|got|throws?|throwing)\s$")
 _STATUS_ARTICLE = re.compile(r"\b(?:[Aa]|[Aa]n|[Tt]he|every|any)\s$")  # "a 404 is …", not "a 404 GB disk"
 _STATUS_AFTER = re.compile(r"\s(?:errors?|responses?|status|statuses|codes?|pages?)\b")
@@ -65,6 +65,51 @@ _OPTIONAL_PLURAL = re.compile(r"(?<=[a-z])\((?P<s>e?s)\)(?!\w)")
 _SHORT_FLAG = re.compile(r"(?<=\s)-(?P<f>[a-zA-Z]{1,2})(?=\s)")
 # EC2, G5, MI300X: letters then digits; a run of capitals that is no word is spelled
 _LETTERS_DIGITS = re.compile(r"(?<![\w.$-])(?P<w>[A-Z]{2,4})(?P<d>\d{1,3})(?![\w.]|\.\d)")
+# us-east-1, eu-west-2, ap-southeast-1, us-central1, europe-west4: a cloud region
+_REGION_GEO = {"us": "U-S", "eu": "E-U", "ap": "A-P", "sa": "S-A", "ca": "C-A", "me": "M-E", "af": "A-F",
+               "il": "I-L", "cn": "C-N", "mx": "M-X"}
+_REGION_RE = (r"(?P<g>us|eu|ap|sa|ca|me|af|il|cn|mx|europe|asia|australia|northamerica|southamerica|africa)-"
+              r"(?P<d>(?:north|south)?(?:east|west|central)|north|south)-?(?P<n>\d{1,2})")
+_REGION = re.compile(rf"(?<![\w.-]){_REGION_RE}(?![\w-])")
+# api.stripe.com, svc.cluster.local, _grpc._tcp.orders.svc.cluster.local: a host name, part by part
+_TLDS = "com|io|org|net|dev|local|internal|cloud|ai|app|sh|co|us|uk|de|eu|gov|edu|example|test|svc|amazonaws"
+_HOST = re.compile(rf"(?<![\w.@/-])(?P<h>[A-Za-z0-9_][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS}))(?![\w-]|\.\w)")
+# resolv.conf, values.yaml, main.go: a file's name, said with "dot"
+_FILE = re.compile(r"(?<![\w./@-])(?P<name>[A-Za-z_][\w-]*)\.(?P<ext>conf|yaml|yml|json|toml|ini|cfg|txt|md|mdx|py|go|"
+                   r"rs|sh|env|lock|tf|tfvars|log|csv|xml|html|js|ts|proto|sql|service|socket|pem|crt|key)(?![\w-]|\.\w)")
+_HOST_SAID = {"io": "I-O", "ai": "A-I", "us": "U-S", "uk": "U-K", "eu": "E-U", "sh": "S-H", "de": "D-E",
+              "api": "A-P-I", "aws": "A-W-S", "gcp": "G-C-P", "rds": "R-D-S", "dns": "D-N-S", "cdn": "C-D-N",
+              "www": "W-W-W", "db": "D-B", "ecr": "E-C-R", "elb": "E-L-B"}
+
+
+def _region(m: re.Match[str]) -> str:
+    return f"{_REGION_GEO.get(m['g'], m['g'])} {m['d']} {n.cardinal(int(m['n']))}"
+
+
+def _host_part(part: str) -> str:
+    region = re.fullmatch(_REGION_RE, part)
+    if region:
+        return _region(region)
+    words = []
+    for piece in re.split(r"-", part):
+        lead = "underscore " if piece.startswith("_") else ""
+        piece = piece.lstrip("_")
+        if piece.lower() in _HOST_SAID:
+            piece = _HOST_SAID[piece.lower()]
+        elif piece.isdigit():
+            piece = n.cardinal(int(piece))
+        elif piece.isalpha() and not re.search(r"[aeiouy]", piece, re.I):
+            piece = "-".join(piece.upper())  # "svc": S-V-C
+        words.append(lead + piece)
+    return " ".join(words)
+
+
+def _host(m: re.Match[str]) -> str:
+    return " dot ".join(_host_part(p) for p in m["h"].split("."))
+
+
+def _file(m: re.Match[str]) -> str:
+    return f"{m['name']} dot {m['ext']}"
 
 
 def _path(m: re.Match[str]) -> str:
@@ -147,6 +192,8 @@ def _status_class(m: re.Match[str]) -> str:
 
 def _status(m: re.Match[str]) -> str:
     head, tail = m.string[:m.start()], m.string[m.end():]
+    if m["pl"]:  # "503s", "the 429s": statuses counted; a number of seconds would be written "503 s"
+        return n.plural(identifier_number(m["d"]))
     if (_STATUS_BEFORE.search(head) or _STATUS_AFTER.match(tail)
             or (_STATUS_ARTICLE.search(head) and _STATUS_END.match(tail))):
         return identifier_number(m["d"])
@@ -180,6 +227,9 @@ RULES: list[Rule] = [
     Rule("ipv4", _IPV4, _ipv4),
     Rule("instance-type", _INSTANCE, _instance),
     Rule("path", _PATH, _path),
+    Rule("region", _REGION, _region),
+    Rule("host", _HOST, _host),
+    Rule("file", _FILE, _file),
     Rule("prefix", _PREFIX, _prefix),
     Rule("flag", _FLAG, _flag),
     Rule("short-flag", _SHORT_FLAG, _short_flag),

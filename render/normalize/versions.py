@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from render.normalize import numbers as n
+from render.normalize.technical import identifier_number
 from render.normalize.tokens import Rule, words_before
 from render.normalize.units import (
     VERSION_BEFORE_WINDOW,
@@ -22,6 +23,8 @@ def _version_part(part: str) -> str:
     """One part of a version: "04" (Ubuntu 24.04) is "oh four", as people say it."""
     if len(part) == 2 and part.startswith("0"):
         return "oh " + n.cardinal(int(part))
+    if len(part) == 3 and not part.startswith("0") and int(part) % 100:
+        return identifier_number(part)  # "v0.115": "zero point one fifteen"
     return n.cardinal(int(part))
 
 

@@ -171,6 +171,11 @@ def test_words_join_spelled_letters_and_keep_numbers_apart() -> None:
     assert words("December 2025, three options") == ["december", "2025", "3", "options"]
     # however the digits of one identifier were grouped, by the normalizer or by Whisper
     assert words("C-V-E twenty twenty-four thirty ninety-four nearly") == words("CVE 2024 3094 nearly")
+    # an address Whisper writes with its dots, as the voice said it
+    assert words("connect to 10.96.0.10 now") == words("connect to ten dot ninety-six dot zero dot ten now")
+    assert words("connect to 10.96.0.10 now") == ["connect", "to", "10", "dot", "96", "dot", "0", "dot", "10", "now"]
+    # a version's "point zero" Whisper leaves out, and a unit it abbreviates, are the same words
+    assert words("Prometheus three point zero stores eight hundred gigabytes") == words("Prometheus 3 stores 800 GB")
 
 
 def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> None:

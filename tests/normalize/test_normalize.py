@@ -79,7 +79,7 @@ CASES = [
     ("The run took 1:01:01.", "The run took one hour one minute and one second."),
     ("Music of the 1960s-80s and mid-80s.", "Music of the nineteen sixties to eighties and mid-eighties."),
     ("It weighs 4 1/2 lbs, about 1/4th.", "It weighs four and a half pounds, about one quarter."),
-    ("A 41,459.00 km³ lake.", "A forty-one thousand four hundred fifty-nine point zero zero cubic kilometers lake."),
+    ("A 41,459.00 km³ lake.", "A forty-one thousand four hundred fifty-nine point zero zero cubic kilometer lake."),
     ("Costs 2+3 units.", "Costs two plus three units."),
 ]
 
@@ -208,6 +208,12 @@ _TECH = st.one_of(
     st.from_regex(r"(?:Type|Phase) (?:I|II|III|IV)", fullmatch=True),  # Roman numerals
     st.from_regex(r"-[a-zA-Z] [a-z]{1,6}", fullmatch=True),  # short flags
     st.from_regex(r"\d{1,2}/\d{1,2}", fullmatch=True),  # splits and fractions
+    st.from_regex(r"\d{1,4}(?:\.\d)?[sm]", fullmatch=True),  # 5s, 2.5s, 5m, 1990s
+    st.from_regex(r"(?:the |a )?\d{1,3} ?(?:KB|GB|ms|min) [a-z]{3,8}", fullmatch=True),  # a 40 KB payload
+    st.from_regex(r"[1-5]0[0-9]s|p\d{2}s", fullmatch=True),  # 503s, p99s
+    st.from_regex(r"_?[a-z]{2,6}(?:[.-]_?[a-z0-9]{2,6}){0,3}\.(?:com|io|local|internal)", fullmatch=True),  # hosts
+    st.from_regex(r"(?:us|eu|ap)-(?:east|west|southeast)-\d|[a-z]{4,7}\.(?:conf|yaml|go)", fullmatch=True),
+    st.from_regex(r"[A-Z][a-z]{2,6}[A-Z]{2,4}|[A-Z]{2,4}[A-Z][a-z]{2,6}|k8s[a-z]{3,8}", fullmatch=True),  # ClusterIP
 )
 
 
