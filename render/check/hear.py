@@ -25,13 +25,27 @@ from pathlib import Path
 import numpy as np
 
 from render.audio.measure import decode
-from render.check.proofread import JUDGE, Phonemes, TurnCheck, compare, confirm, heard_at, respelled, spelled, word_errors, words
+from render.check.proofread import (
+    JUDGE,
+    Phonemes,
+    TurnCheck,
+    compare,
+    confirm,
+    dropped_run,
+    heard_at,
+    respelled,
+    spelled,
+    word_errors,
+    words,
+)
 from render.check.recognize import GAP_S, MODELS, RATE, WINDOW_S, Recognizer, Window, glossary, join, model_version
 from render.errors import RenderError
 from render.files import KeyedStore, write_text
 from render.report import REPORT, Check, load_report
 
 LAYOUT = "turns.json"
+SKIPPED = 8  # expected words in a row heard as nothing: the recognizer skipped, not the voice
+SHORT_PIECE_S = 12.0  # a turn heard again after a skip, in pieces of about this long
 PAD_S = 0.05  # cut a little either side of a turn: its first and last phonemes are soft
 
 
@@ -120,7 +134,7 @@ def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
 def heard_key(audio_key: str, recognizer_version: str, window: list[str], prompt: str | None = None) -> str:
     """What a turn was heard as depends on its own audio, the recognizer, the turns it
     was heard with (``window``: their audio keys, in order) and the names it was prompted with."""
-    blob = json.dumps({"v": 11, "turn": audio_key, "asr": recognizer_version, "window": window, "prompt": prompt})
+    blob = json.dumps({"v": 12, "turn": audio_key, "asr": recognizer_version, "window": window, "prompt": prompt})
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -311,6 +325,20 @@ def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[
             alone = words(text)
             if len(alone) > len(heard[turn]):
                 heard[turn] = alone
+    # It also skips a stretch inside a long piece, most often where sentences repeat each other
+    # ("Then api.stripe.com.svc.cluster.local, NXDOMAIN again. Then …": 50 words of a lesson's
+    # paragraph left out): such a turn is heard again in pieces of a few sentences each, and
+    # what was heard that way is kept if it is closer to the script.
+    skipped = [c for g in groups for c in g if dropped_run(expected[c[0]], heard[c[0]]) >= SKIPPED]
+    if skipped:
+        redo = [(turn, piece) for turn, audio in skipped
+                for piece in pieces(audio, (cuts or {}).get(turn, []), SHORT_PIECE_S)]
+        again: dict[int, list[str]] = {}
+        for (turn, _), text in zip(redo, recognizer.transcribe([join([r], prompt([r[0]])) for r in redo]), strict=True):
+            again.setdefault(turn, []).extend(words(text))
+        for turn, found in again.items():
+            if word_errors(expected[turn], found) < word_errors(expected[turn], heard[turn]):
+                heard[turn] = found
     return heard
 
 

@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 11
+JUDGE = 13
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -97,6 +97,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?,;:])\s+")  # clauses too: "2025, three" jo
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 # whisper-normalizer knows "nineth", not "ninth", after a tens word: "ninety-ninth" became "90 ninth"
 _ZERO_POINT = re.compile(r"0\.\d+")
+_WILDCARD = re.compile(r"\b(\d+)\.([xX])\b")
+_DOTTED = re.compile(r"(?<=[A-Za-z0-9])\.(?=[A-Za-z])")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _POINT_ZERO = re.compile(r"\w+\.0+")
 _UNIT_HEARD = {f"{name}{s}": short for short, name in (("kb", "kilobyte"), ("mb", "megabyte"), ("gb", "gigabyte"),
@@ -116,6 +118,8 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         sentence = _TENS_NINTH.sub(r"\1 nineth", _POSSESSIVE.sub("s", _LETTERS.sub(join, sentence)))
+        # a host name Whisper writes as one ("svc.cluster.local"), but "3.x" is "three point x"
+        sentence = _DOTTED.sub(" dot ", _WILDCARD.sub(r"\1 point \2", sentence))
         # "point six" comes out ".6", and a recognizer hearing it at a clip's start writes "0.6": one word
         out += _join_numbers([part for w in str(normalize(sentence)).split()
                               if any(c.isalnum() for c in w)  # "seems... specific" leaves a "." that is no word
@@ -224,6 +228,19 @@ def _align(expected: list[str], heard: list[str]) -> tuple[int, list[list[Run]]]
             groups.append([run])
         touching = True
     return errors, groups
+
+
+def dropped_run(expected: list[str], heard: list[str]) -> int:
+    """The most expected words in a row that nothing was heard for (a recognizer skipping a
+    stretch of a long turn leaves a run of deletions, a voice's slip one or two)."""
+    if not heard:
+        return len(expected)
+    if not expected:
+        return 0
+    import jiwer
+
+    out = jiwer.process_words(" ".join(expected), " ".join(heard))
+    return max((c.ref_end_idx - c.ref_start_idx for c in out.alignments[0] if c.type == "delete"), default=0)
 
 
 def spelled(spoken: str) -> set[str]:
