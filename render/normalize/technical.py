@@ -76,7 +76,7 @@ _TLDS = "com|io|org|net|dev|local|internal|cloud|ai|app|sh|co|us|uk|de|eu|gov|ed
 _HOST = re.compile(rf"(?<![\w.@/-])(?P<h>[A-Za-z0-9_][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS}))(?![\w-]|\.\w)")
 # resolv.conf, values.yaml, main.go: a file's name, said with "dot"
 _FILE = re.compile(r"(?<![\w./@-])(?P<name>[A-Za-z_][\w-]*)\.(?P<ext>conf|yaml|yml|json|toml|ini|cfg|txt|md|mdx|py|go|"
-                   r"rs|sh|env|lock|tf|tfvars|log|csv|xml|html|js|ts|proto|sql|service|socket|pem|crt|key)(?![\w-]|\.\w)")
+                   r"rs|sh|env|lock|tf|tfvars|log|csv|xml|html|js|ts|proto|sql|service|socket|pem|crt|key|cpp|c|h)(?![\w-]|\.\w)")
 _HOST_SAID = {"io": "I-O", "ai": "A-I", "us": "U-S", "uk": "U-K", "eu": "E-U", "sh": "S-H", "de": "D-E",
               "api": "A-P-I", "aws": "A-W-S", "gcp": "G-C-P", "rds": "R-D-S", "dns": "D-N-S", "cdn": "C-D-N",
               "www": "W-W-W", "db": "D-B", "ecr": "E-C-R", "elb": "E-L-B"}
@@ -109,7 +109,8 @@ def _host(m: re.Match[str]) -> str:
 
 
 def _file(m: re.Match[str]) -> str:
-    return f"{m['name']} dot {m['ext']}"
+    ext = m["ext"]
+    return f"{m['name']} dot {ext if re.search('[aeiouy]', ext) else '-'.join(ext.upper())}"  # "llama dot C-P-P"
 
 
 def _path(m: re.Match[str]) -> str:
