@@ -98,7 +98,7 @@ _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 # whisper-normalizer knows "nineth", not "ninth", after a tens word: "ninety-ninth" became "90 ninth"
 _ZERO_POINT = re.compile(r"0\.\d+")
 _WILDCARD = re.compile(r"\b(\d+)\.([xX])\b")
-_DOTTED = re.compile(r"(?<=[A-Za-z0-9]{2})\.(?=[A-Za-z]{2})")  # not "G.A." or "e.g."
+_DOTTED = re.compile(r"(?<=\w\w)\.(?=_?[A-Za-z])|(?<=\w)\.(?=_?[A-Za-z]{2})")  # not "G.A." or "e.g."
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _POINT_ZERO = re.compile(r"\w+\.0+")
 _UNIT_HEARD = {f"{name}{s}": short for short, name in (("kb", "kilobyte"), ("mb", "megabyte"), ("gb", "gigabyte"),

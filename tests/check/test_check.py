@@ -175,6 +175,8 @@ def test_words_join_spelled_letters_and_keep_numbers_apart() -> None:
     assert words("connect to 10.96.0.10 now") == words("connect to ten dot ninety-six dot zero dot ten now")
     assert words("connect to 10.96.0.10 now") == ["connect", "to", "10", "dot", "96", "dot", "0", "dot", "10", "now"]
     assert words("ask for api.stripe.com first.") == words("ask for A-P-I dot stripe dot com first.")
+    assert words("at db.us-east-1.rds.amazonaws.com now.") == \
+        words("at D-B dot U-S east one dot R-D-S dot amazonaws dot com now.")
     assert words("usable in 3.x now") == words("usable in three point x now")
     assert "dot" not in words("DRA reached G.A. in 1.34, e.g. now")  # letters with stops are no host name
     # a version's "point zero" Whisper leaves out, and a unit it abbreviates, are the same words
