@@ -158,7 +158,8 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.+#-][A-Za-z0-9]+)*")
 def vocabulary(t: TurnLayout) -> list[str]:
     """The names a turn's script text writes, for the recognizer's prompt (:func:`glossary`):
     its lexicon entries' words, and every word with a capital or a digit past its first
-    letter (EC2, DynamoDB, IaC, x86) or capitalized inside a sentence (Redis, Trainium).
+    letter (EC2, DynamoDB, IaC, x86) or capitalized inside a sentence (Redis, Trainium), and
+    every file or host name (resolv.conf, which unprompted Whisper writes "resolve.com").
 
     Whisper tiny spells a name it has never seen by its sound ("sileum" for Cilium,
     "colonel" for kernel's homophone, "tetrigon"), which counted as word errors though a
@@ -171,7 +172,8 @@ def vocabulary(t: TurnLayout) -> list[str]:
     for sentence in _SENTENCE.split(t.text):
         for i, w in enumerate(_TOKEN.findall(sentence)):
             inner = any(c.isupper() or c.isdigit() for c in w[1:])
-            if inner or (i > 0 and w[0].isupper() and len(w) > 2):
+            dotted = "." in w and all(len(p) > 1 for p in w.split("."))  # resolv.conf, not e.g.
+            if inner or dotted or (i > 0 and w[0].isupper() and len(w) > 2):
                 names.append(w)
     return names
 

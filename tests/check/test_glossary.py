@@ -29,6 +29,8 @@ def test_a_turns_names_are_its_entries_and_its_capitalized_or_mixed_words() -> N
     assert {"Redis", "EC2", "x86", "IaC", "Kubernetes"} <= set(names)
     assert not {"We", "Today", "cache", "the", "team"} & set(names)  # a sentence's first word is no name
     assert vocabulary(_turn("Plain words only, nothing named here.")) == []
+    assert vocabulary(_turn("Edit resolv.conf and ask api.stripe.com, not e.g. the rest.")) == \
+        ["resolv.conf", "api.stripe.com"]
 
 
 def test_the_prompt_lists_each_name_once_and_stays_short() -> None:
