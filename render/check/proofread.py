@@ -235,12 +235,8 @@ def dropped_run(expected: list[str], heard: list[str]) -> int:
     stretch of a long turn leaves a run of deletions, a voice's slip one or two)."""
     if not heard:
         return len(expected)
-    if not expected:
-        return 0
-    import jiwer
-
-    out = jiwer.process_words(" ".join(expected), " ".join(heard))
-    return max((c.ref_end_idx - c.ref_start_idx for c in out.alignments[0] if c.type == "delete"), default=0)
+    _, groups = _align(expected, heard)
+    return max((b - a for group in groups for a, b, h in group if not h), default=0)
 
 
 def spelled(spoken: str) -> set[str]:
