@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.typecheck import pytest_collection_finish  # noqa: F401  (the hook that starts mypy early)
+
 ROOT = Path(__file__).resolve().parents[1]
 EPISODE = ROOT / "transcripts" / "00035-kubecon-2025-ai-native.md"
 OUTLINE = ROOT / "transcripts" / "00035-kubecon-2025-ai-native.outline.md"
@@ -57,6 +59,3 @@ def run_cli(*args: str, cwd: Path, input: str | None = None,
     return subprocess.run([sys.executable, "-m", "render", *args], cwd=cwd, input=input,
                           capture_output=True, text=True, env=full_env, timeout=600)
 
-
-
-from tests.typecheck import pytest_collection_finish  # noqa: E402,F401  (the hook that starts mypy early)

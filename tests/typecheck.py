@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 MYPY = pytest.StashKey[subprocess.Popen[str]]()
 
 
@@ -21,7 +19,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     idle between their steps; ``test_mypy_is_clean_on_the_package`` then only collects it."""
     if any(item.name == "test_mypy_is_clean_on_the_package" for item in session.items):
         session.config.stash[MYPY] = subprocess.Popen(
-            ["nice", "-n", "19", sys.executable, "-m", "mypy"], cwd=ROOT, stdout=subprocess.PIPE,
+            ["nice", "-n", "19", sys.executable, "-m", "mypy"], cwd=session.config.rootpath, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True)
 
 

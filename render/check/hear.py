@@ -319,11 +319,14 @@ def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[
                 progress(len(window.turns))
         if progress and not all(whole):
             progress(len({w.turns[0] for w, entire in zip(part, whole, strict=True) if not entire}))
+    def heard_alone(clips: list[tuple[int, np.ndarray]]) -> list[str]:
+        return recognizer.transcribe([join([c], prompt([c[0]])) for c in clips])
+
     # Whisper sometimes ends a window early (after a question and a pause it wrote nothing of
     # the next turn in 00035): a turn that came back with under half its words is heard alone.
     lost = [c for g in groups if len(g) > 1 for c in g if len(heard[c[0]]) < len(expected[c[0]]) / 2]
     if lost:
-        for (turn, _), text in zip(lost, recognizer.transcribe([join([c], prompt([c[0]])) for c in lost]), strict=True):
+        for (turn, _), text in zip(lost, heard_alone(lost), strict=True):
             alone = words(text)
             if len(alone) > len(heard[turn]):
                 heard[turn] = alone
@@ -336,7 +339,7 @@ def transcribe_turns(groups: list[list[tuple[int, np.ndarray]]], expected: dict[
         redo = [(turn, piece) for turn, audio in skipped
                 for piece in pieces(audio, (cuts or {}).get(turn, []), SHORT_PIECE_S)]
         again: dict[int, list[str]] = {}
-        for (turn, _), text in zip(redo, recognizer.transcribe([join([r], prompt([r[0]])) for r in redo]), strict=True):
+        for (turn, _), text in zip(redo, heard_alone(redo), strict=True):
             again.setdefault(turn, []).extend(words(text))
         for turn, found in again.items():
             if word_errors(expected[turn], found) < word_errors(expected[turn], heard[turn]):

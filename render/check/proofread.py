@@ -120,7 +120,6 @@ def words(text: str) -> list[str]:
         sentence = _TENS_NINTH.sub(r"\1 nineth", _POSSESSIVE.sub("s", _LETTERS.sub(join, sentence)))
         # a host name Whisper writes as one ("svc.cluster.local"), but "3.x" is "three point x"
         sentence = _DOTTED.sub(" dot ", _WILDCARD.sub(r"\1 point \2", sentence))
-        # "point six" comes out ".6", and a recognizer hearing it at a clip's start writes "0.6": one word
         out += _join_numbers([part for w in str(normalize(sentence)).split()
                               if any(c.isalnum() for c in w)  # "seems... specific" leaves a "." that is no word
                               for part in _spoken_parts(w)])

@@ -6,7 +6,7 @@ import re
 
 from render.normalize import numbers as n
 from render.normalize.money import per_phrase
-from render.normalize.tokens import END, NUM, START, Rule, is_one, unit_word
+from render.normalize.tokens import END, NUM, START, Rule, unit_word
 from render.normalize.units import (
     PER,
     UNITS,
@@ -75,10 +75,13 @@ def attributive(m: re.Match[str]) -> bool:
     return bool(_ARTICLE.search(m.string, 0, m.start()) and _NOUN_AFTER.match(m.string, m.end()))
 
 
+def _unit_said(m: re.Match[str], unit: str, num: str) -> str:
+    """The unit's name after ``num``: singular before its noun ("a 40 KB payload"), else by the number."""
+    return UNITS[unit][0] if attributive(m) else unit_word(unit, num)
+
+
 def _glued(m: re.Match[str], unit: str) -> str:
-    one, many = UNITS[unit]
-    a = m["a"]
-    return f"{n.number(a)} {one if is_one(a) or attributive(m) else many}"
+    return f"{n.number(m['a'])} {_unit_said(m, unit, m['a'])}"
 
 
 def _decade_at(text: str, start: int) -> bool:
@@ -92,12 +95,13 @@ def _decade_at(text: str, start: int) -> bool:
 
 def _seconds(m: re.Match[str]) -> str:
     a = m["a"]
-    if "." not in a and len(a) == 4 and a.endswith("0"):
-        return m.group(0)  # "1990s"
-    if "." not in a and int(a) in range(10, 100, 10) and _decade_at(m.string, m.start()):
-        return m.group(0)  # "the 90s", "the 80s and 90s": the decade rule's
-    if "." not in a and int(a) % 10 == 0 and m.string.startswith(" of", m.end()):
-        return m.group(0)  # "10s of nodes", "100s of pods": tens, hundreds
+    if "." not in a:
+        if len(a) == 4 and a.endswith("0"):
+            return m.group(0)  # "1990s"
+        if int(a) in range(10, 100, 10) and _decade_at(m.string, m.start()):
+            return m.group(0)  # "the 90s", "the 80s and 90s": the decade rule's
+        if int(a) % 10 == 0 and m.string.startswith(" of", m.end()):
+            return m.group(0)  # "10s of nodes", "100s of pods": tens, hundreds
     return _glued(m, "s")
 
 
@@ -118,8 +122,7 @@ def _measure(m: re.Match[str]) -> str:
     scale = f" {m['scale']}" if m["scale"] else ""
     last = b or a
     # "7.2-millimeter bullet": a compound adjective stays singular
-    name = UNITS[unit][0] if m["hy"] or (not scale and attributive(m)) else (
-        UNITS[unit][1] if scale else unit_word(unit, last))
+    name = UNITS[unit][0] if m["hy"] else (UNITS[unit][1] if scale else _unit_said(m, unit, last))
     per = per_phrase(m["per"], money=False) if m["per"] else ""
     if m["per"] and m["per"] in UNITS:
         per = " per " + UNITS[m["per"]][0]

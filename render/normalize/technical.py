@@ -71,6 +71,7 @@ _REGION_GEO = {"us": "U-S", "eu": "E-U", "ap": "A-P", "sa": "S-A", "ca": "C-A", 
 _REGION_RE = (r"(?P<g>us|eu|ap|sa|ca|me|af|il|cn|mx|europe|asia|australia|northamerica|southamerica|africa)-"
               r"(?P<d>(?:north|south)?(?:east|west|central)|north|south)-?(?P<n>\d{1,2})")
 _REGION = re.compile(rf"(?<![\w.-]){_REGION_RE}(?![\w-])")
+_REGION_PART = re.compile(_REGION_RE)  # one part of a host name: "us-east-1.compute.internal"
 # api.stripe.com, svc.cluster.local, _grpc._tcp.orders.svc.cluster.local: a host name, part by part
 _TLDS = "com|io|org|net|dev|local|internal|cloud|ai|app|sh|co|us|uk|de|eu|gov|edu|example|test|svc|amazonaws"
 _HOST = re.compile(rf"(?<![\w.@/-])(?P<h>[A-Za-z0-9_][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS}))(?![\w-]|\.\w)")
@@ -86,20 +87,25 @@ def _region(m: re.Match[str]) -> str:
     return f"{_REGION_GEO.get(m['g'], m['g'])} {m['d']} {n.cardinal(int(m['n']))}"
 
 
+def _letters_unless_vowel(word: str) -> str:
+    """A lowercase name with no vowel ("svc", "cpp") spelled, as engineers say it: "S-V-C"."""
+    return word if re.search(r"[aeiouy]", word, re.I) else "-".join(word.upper())
+
+
 def _host_part(part: str) -> str:
-    region = re.fullmatch(_REGION_RE, part)
+    region = _REGION_PART.fullmatch(part)
     if region:
         return _region(region)
     words = []
-    for piece in re.split(r"-", part):
+    for piece in part.split("-"):
         lead = "underscore " if piece.startswith("_") else ""
         piece = piece.lstrip("_")
         if piece.lower() in _HOST_SAID:
             piece = _HOST_SAID[piece.lower()]
         elif piece.isdigit():
             piece = n.cardinal(int(piece))
-        elif piece.isalpha() and not re.search(r"[aeiouy]", piece, re.I):
-            piece = "-".join(piece.upper())  # "svc": S-V-C
+        elif piece.isalpha():
+            piece = _letters_unless_vowel(piece)
         words.append(lead + piece)
     return " ".join(words)
 
@@ -109,8 +115,7 @@ def _host(m: re.Match[str]) -> str:
 
 
 def _file(m: re.Match[str]) -> str:
-    ext = m["ext"]
-    return f"{m['name']} dot {ext if re.search('[aeiouy]', ext) else '-'.join(ext.upper())}"  # "llama dot C-P-P"
+    return f"{m['name']} dot {_letters_unless_vowel(m['ext'])}"  # "llama dot C-P-P"
 
 
 def _path(m: re.Match[str]) -> str:
