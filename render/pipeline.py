@@ -191,7 +191,7 @@ def _render(prep: Prepared, jobs: list[Job], settings: Settings, folder: Path, k
     spans = {s.index: s for s in timeline.turns}
     layout = [TurnLayout(j.turn.number, j.turn.speaker, j.turn.line, round(spans[j.turn.index].start_s + delay, 3),
                          round(spans[j.turn.index].end_s + delay, 3), j.key, j.turn.text, j.turn.spoken,
-                         prep.normalizer_for(j.turn.speaker).lexicon.entries(j.turn.text),
+                         prep.normalizer_for(j.turn.speaker).entries(j.turn.text),
                          [round(a + delay, 3) for a, _ in spans[j.turn.index].sentences[1:]],
                          sentence_starts(j.turn)) for j in jobs]
     with watch.stage("captions"):

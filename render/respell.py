@@ -98,7 +98,7 @@ def try_respellings(ref: str, settings: Settings, respell: dict[str, str]) -> li
     old = {t.turn: t for t in layout}
     again = [TurnLayout(t.number, t.speaker, t.line, old[t.number].start_s,
                         old[t.number].start_s + (s.end_s - s.start_s), job.key, t.text, t.spoken,
-                        prep.normalizer_for(t.speaker).lexicon.entries(t.text))
+                        prep.normalizer_for(t.speaker).entries(t.text))
              for t, s, job in zip(chosen, timeline.turns, jobs, strict=True)]
     tried = {t.turn: t for t in again}
     groups = [g for g in windows([tried.get(t.turn, t) for t in layout]) if any(t.turn in tried for t in g)]

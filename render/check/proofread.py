@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 13
+JUDGE = 14
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -362,7 +362,8 @@ def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list
             if there == expected[lo:hi]:
                 continue
             said, there_said = _heard_as_written(expected, heard, lo, hi, lexicon)
-            same = "".join(there) == "".join(expected[lo:hi]) or (bool(said) and there_said == said)
+            same = ("".join(there) == "".join(expected[lo:hi]) or (bool(said) and there_said == said)
+                    or _respelling_heard(expected[lo:hi], there, phonemes))
             sim = 1.0 if same else max(_sounds(expected[lo:hi], h, lexicon, letters, phonemes)
                                        for h in (there, there_said))
             mismatches.append(Mismatch(" ".join(expected[lo:hi]), " ".join(there), "lexicon", round(sim, 3),
@@ -460,6 +461,16 @@ def _sounds(expected: list[str], heard: list[str], lexicon: list[tuple[str, str]
     return max(similarity(a, b) for a in sounds[:len(options)] for b in sounds[len(options):])
 
 
+def _respelling_heard(said: list[str], heard: list[str], phonemes: Phonemes) -> bool:
+    """Whether a respelling was heard word for word by sound ("kube control" for "cube
+    control"): the voice said what it was told. A respelling that says another word is caught
+    by :func:`plausibility`; one word heard for two ("side of" for "cider") is not this."""
+    if len(said) != len(heard) or not said:
+        return False
+    sounds = phonemes([*said, *heard])
+    return all(similarity(a, b) >= SOUNDS_ALIKE for a, b in zip(sounds[:len(said)], sounds[len(said):], strict=True))
+
+
 def heard_at(expected: list[str], heard: list[str]) -> list[list[str]]:
     """For each expected word, the words heard in its place (an inserted word goes with the word before)."""
     import jiwer
@@ -503,7 +514,7 @@ def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]],
             sim = _sounds(expected, there, lexicon, letters, phonemes)
             if m.kind == "lexicon":
                 said, there_said = _heard_as_written(expected_here, second, m.start - lo, m.end - lo, lexicon)
-                sim = 1.0 if said and there_said == said else max(
+                sim = 1.0 if (said and there_said == said) or _respelling_heard(expected, there, phonemes) else max(
                     sim, _sounds(expected, there_said, lexicon, letters, phonemes))
             if sim < SOUNDS_ALIKE:  # the alignment can put base's word one place off the span
                 sim = max([sim, *(_sounds(expected, run, lexicon, letters, phonemes)

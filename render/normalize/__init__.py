@@ -62,7 +62,7 @@ _DOUBLE_COMMA = re.compile(r",(?:\s*,)+")
 
 
 def _speak_url(m: re.Match[str]) -> str:
-    url = re.sub(r"^(?:https?://)", "", m.group(0))
+    url = re.sub(r"^(?:https?://)", "", m.group(0)).rstrip("/")  # a closing slash is not said
     url = url.replace("www.", "w w w dot ", 1)
     return re.sub(r"[./:@_-]", lambda c: {".": " dot ", "/": " slash ", ":": " colon ",
                                            "@": " at ", "_": " underscore ",
@@ -100,6 +100,12 @@ class Normalizer:
                 break
             text = spoken
         return text
+
+    def entries(self, text: str) -> list[tuple[str, str]]:
+        """Each lexicon entry in ``text``, as written there and as the voice is told to say it:
+        the entry's form through the rules too ("ndots" = "N-dots" is said "en dots"), so the
+        check finds it in the spoken words."""
+        return [(w, self.normalize(said)) for w, said in self.lexicon.entries(text)]
 
     def explain(self, text: str) -> tuple[str, list[Change]]:
         trace: list[Change] = []

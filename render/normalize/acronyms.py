@@ -29,6 +29,9 @@ _CODAS = {"", "b", "c", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "
           "w", "wn", "wl", "ws", "wd", "wk", "gh", "ght", "y", "wth"}
 _COMMON_SHORT = {"ok", "no", "so", "go", "up", "an", "as", "at", "be", "by", "do", "he", "if", "in", "is", "it",
                  "me", "my", "of", "on", "or", "to", "we", "us", "hi", "oh", "am", "pm"}
+# EFA, IDE, ENI, AMI: three capitals, a vowel at each end, are letters; these few are words
+_VCV_WORDS = {"are", "one", "use", "ago", "ate", "age", "ice", "ace", "axe", "ape", "eve", "ode", "ore", "owe",
+              "aye", "eke", "ire", "ooze", "ale", "awe", "eye", "oxe", "uke", "ave"}
 ACRONYM = re.compile(r"(?<![\w'-])(?P<w>[A-Z]{2,6})(?P<s>s)?(?![\w'-])")
 
 
@@ -37,6 +40,8 @@ def pronounceable(word: str) -> bool:
     w = word.lower()
     if len(w) <= 2:
         return w in _COMMON_SHORT
+    if len(w) == 3 and w[0] in _VOWELS and w[2] in _VOWELS and w not in _VCV_WORDS:
+        return False
     parts = re.split(r"[aeiouy]+", w)
     if len(parts) < 2 or not any(c in _VOWELS for c in w.replace("y", "a", 1 if w[0] != "y" else 0)):
         return False

@@ -55,8 +55,8 @@ _MINUTES_AFTER = re.compile(r"\s(?:windows?|intervals?|range|rate|average|lookba
                             r"resolution|scrapes?|delay|cooldown|period|buckets?|steps?|cadence|schedule|"
                             r"cron|lag|burn|SLO|slo)\b")
 _NOT_MINUTES = re.compile(r"\s(?:of|CPU|cpu|vCPU|cores?|millicores?)\b")
-# "a 40 KB payload", "an 8 GB node": a measure before its noun is said in the singular
-_ARTICLE = re.compile(r"\b(?:[Aa]|[Aa]n)\s$")
+# "a 40 KB payload", "a single 80 GB card", "each 8 GB node", "the 20 GB image"
+_ARTICLE = re.compile(r"\b(?:(?:[Aa]n?)(?:\s[a-z]+)?|[Tt]he|[Ee]ach|[Ee]very|[Tt]his|[Oo]ne)\s$")
 _NOUN_AFTER = re.compile(r"\s(?!(?:of|per|a|an|and|or|to|in|on|at|for|each|every|is|was|are|were|that|which|"
                          r"than|from|by|with|ago|later|earlier|before|after|into|up|down|off|out)\b)[a-z]")
 _TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?[x×](?:\s?(?P<b>{NUM}))?(?![\w])")

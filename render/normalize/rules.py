@@ -17,7 +17,7 @@ from render.normalize import counts, dates, measures, money, technical, versions
 from render.normalize import numbers as n
 from render.normalize.tokens import NUM, START, Rule, words_before
 
-_IDENT = re.compile(r"(?<![\w.$])(?P<w>[A-Za-z]+)(?P<d>\d+)(?P<t>[A-Za-z]*)(?![\w.]|\.\d)")
+_IDENT = re.compile(r"(?<![\w.$])(?P<w>[A-Za-z]+)(?P<d>\d+)(?P<t>[A-Za-z]*)(?!\w|\.\w)")
 _IDENT_LEAD = re.compile(r"(?<![\w.$])(?P<d>\d+)(?P<w>[A-Za-z]{1,3})\b")
 _YEAR = re.compile(r"(?<![\w.,$])(?P<y>1[1-9]\d\d|20\d\d)(?!\w|\.\d|,\d)")
 _YEAR_CTX = {"in", "since", "by", "from", "of", "until", "till", "to", "through", "year",
@@ -33,8 +33,8 @@ def _ident(m: re.Match[str]) -> str:
     d = m["d"]
     num = n.digits(d) if (len(d) > 4 or d.startswith("0")) else n.cardinal(int(d))
     tail = m["t"]
-    if tail == "s" and len(d) >= 2 and not d.startswith("0"):  # not k3s, W2s
-        # "ten p99s", "H100s": the name's plural, "p ninety-nines"
+    if tail == "s" and not d.startswith("0") and (len(d) >= 2 or m["w"].isupper()):  # not k3s, k8s
+        # "ten p99s", "H100s", "L4s": the name's plural, "p ninety-nines", "L fours"
         return f"{m['w']} {n.plural(num)}"
     if tail:
         tail = " " + (tail if len(tail) > 1 and not tail.isupper() else " ".join(tail))
@@ -99,6 +99,7 @@ ORDER = [
     "roman-label",
     "ipv4",
     "instance-type",
+    "dotted-sizes",
     "path",
     "region",
     "host",

@@ -59,6 +59,8 @@ _STATUS_END = re.compile(r"\s*(?:[.,;:!?)]|$)|\s(?:is|was|means|meant|from|when|
 # m5.large, c6g.2xlarge, t3.micro, db.r6g.large: a cloud instance type
 _INSTANCE = re.compile(r"(?<![\w.])(?:(?P<pre>db|cache)\.)?(?P<f>[a-z]{1,2}\d[a-z-]*)\.(?P<n>\d{0,2})"
                        r"(?P<s>nano|micro|small|medium|large|xlarge|metal)\b")
+# 1g.10gb, 3g.40gb: a GPU slice's profile, numbers and letters joined by dots ("one G dot ten G-B")
+_DOTTED_SIZES = re.compile(r"(?<![\w.])(?P<t>\d+[a-z]{1,3}(?:\.\d+[a-z]{1,3})+)(?![\w]|\.\w)")
 # node(s), match(es): an optional plural is read as the plural, as people read it aloud
 _OPTIONAL_PLURAL = re.compile(r"(?<=[a-z])\((?P<s>e?s)\)(?!\w)")
 # -o yaml, get pods -A, rm -rf: a short flag after a space
@@ -74,13 +76,16 @@ _REGION = re.compile(rf"(?<![\w.-]){_REGION_RE}(?![\w-])")
 _REGION_PART = re.compile(_REGION_RE)  # one part of a host name: "us-east-1.compute.internal"
 # api.stripe.com, svc.cluster.local, _grpc._tcp.orders.svc.cluster.local: a host name, part by part
 _TLDS = "com|io|org|net|dev|local|internal|cloud|ai|app|sh|co|us|uk|de|eu|gov|edu|example|test|svc|amazonaws"
-_HOST = re.compile(rf"(?<![\w.@/-])(?P<h>[A-Za-z0-9_][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS}))(?![\w-]|\.\w)")
+# nvidia.com/gpu, github.com/org/repo: a host and its path, "nvidia dot com slash G-P-U"
+_HOST = re.compile(rf"(?<![\w.@/-])(?P<h>[A-Za-z0-9_][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS}))(?![\w-]|\.\w)"
+                   r"(?P<path>(?:/[A-Za-z0-9_-]+)+)?/?")  # a closing slash is not said
 # resolv.conf, values.yaml, main.go: a file's name, said with "dot"
 _FILE = re.compile(r"(?<![\w./@-])(?P<name>[A-Za-z_][\w-]*)\.(?P<ext>conf|yaml|yml|json|toml|ini|cfg|txt|md|mdx|py|go|"
                    r"rs|sh|env|lock|tf|tfvars|log|csv|xml|html|js|ts|proto|sql|service|socket|pem|crt|key|cpp|c|h)(?![\w-]|\.\w)")
 _HOST_SAID = {"io": "I-O", "ai": "A-I", "us": "U-S", "uk": "U-K", "eu": "E-U", "sh": "S-H", "de": "D-E",
               "api": "A-P-I", "aws": "A-W-S", "gcp": "G-C-P", "rds": "R-D-S", "dns": "D-N-S", "cdn": "C-D-N",
-              "www": "W-W-W", "db": "D-B", "ecr": "E-C-R", "elb": "E-L-B"}
+              "www": "W-W-W", "db": "D-B", "ecr": "E-C-R", "elb": "E-L-B", "gpu": "G-P-U", "cpu": "C-P-U",
+              "tpu": "T-P-U"}
 
 
 def _region(m: re.Match[str]) -> str:
@@ -111,7 +116,9 @@ def _host_part(part: str) -> str:
 
 
 def _host(m: re.Match[str]) -> str:
-    return " dot ".join(_host_part(p) for p in m["h"].split("."))
+    host = " dot ".join(_host_part(p) for p in m["h"].split("."))
+    path = m["path"] or ""
+    return host + "".join(f" slash {_host_part(p)}" for p in path.split("/")[1:])
 
 
 def _file(m: re.Match[str]) -> str:
@@ -214,6 +221,11 @@ def _instance(m: re.Match[str]) -> str:
     return f"{pre}{family} {n.cardinal(int(m['n'])) + ' ' if m['n'] else ''}{size}"
 
 
+def _dotted_sizes(m: re.Match[str]) -> str:
+    parts = (re.fullmatch(r"(\d+)([a-z]+)", p) for p in m["t"].split("."))
+    return " dot ".join(f"{n.cardinal(int(d))} {'-'.join(w.upper())}" for d, w in (p.groups() for p in parts if p))
+
+
 def _short_flag(m: re.Match[str]) -> str:
     return "dash " + " ".join(m["f"])
 
@@ -232,6 +244,7 @@ RULES: list[Rule] = [
     Rule("roman-label", _ROMAN, _roman),
     Rule("ipv4", _IPV4, _ipv4),
     Rule("instance-type", _INSTANCE, _instance),
+    Rule("dotted-sizes", _DOTTED_SIZES, _dotted_sizes),
     Rule("path", _PATH, _path),
     Rule("region", _REGION, _region),
     Rule("host", _HOST, _host),

@@ -225,6 +225,18 @@ def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> 
         assert check.flagged
         confirm(check, words(base), cider, set(), phonemes)
         assert check.flagged == kept
+    # the respelling's own sound heard ("kube control" for "cube control"): the voice said what it
+    # was told; the word dropped stays flagged until the second recognizer hears it
+    kubectl = [("kubectl", "cube control")]
+    run = compare(0, "Jordan", 1, words("run cube control get pods"), words("run control get pods"), kubectl, set(),
+                  phonemes)
+    assert run.flagged
+    confirm(run, words("rankube control get pods"), kubectl, set(), phonemes)
+    assert run.flagged  # "rankube" is not the word
+    run = compare(0, "Jordan", 1, words("run cube control get pods"), words("run control get pods"), kubectl, set(),
+                  phonemes)
+    confirm(run, words("run kube control get pods"), kubectl, set(), phonemes)
+    assert not run.flagged
 
 
 

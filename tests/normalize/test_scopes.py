@@ -107,3 +107,14 @@ def test_every_field_entry_ships_with_its_evidence_for_both_voices() -> None:
     assert missing == [], "run: .venv/bin/python benchmarks/field_lexicon.py --only " + " ".join(missing)
     ok = sum(r[4] == "ok" for r in rows)
     assert ok / len(rows) >= 0.85  # the first run: 86 % (joe) and 89 % (alex) heard right
+
+
+def test_entries_are_given_as_the_voice_is_told_to_say_them() -> None:
+    """The check finds a respelled word in the spoken text by its said form, so an entry's
+    form goes through the rules as the turn's text does ("N-dots" is said "en dots")."""
+    normalizer = Normalizer(Lexicon.shipped())
+    text = "Lower ndots before you run kubectl."
+    spoken = normalizer(text)
+    entries = normalizer.entries(text)
+    assert entries == [("ndots", "en dots"), ("kubectl", "cube control")]
+    assert all(said in spoken for _, said in entries)
