@@ -146,10 +146,11 @@ def show_questions(norm: Normalizer) -> list[str]:
     holds (00035 and the two in ``benchmarks/scripts``): a held-out set, none of them written
     for this benchmark or tuned on."""
     scripts = [*sorted((ROOT / "benchmarks" / "scripts").glob("*.md")),
-               *sorted(p for p in (ROOT / "transcripts").glob("00035*.md") if not p.name.endswith(".outline.md"))]
+               *sorted((ROOT / "transcripts").glob("00035*.md"))]
     out = []
-    for path in scripts:
-        turns = parse_text(path.read_text(encoding="utf-8"), path, ["Jordan", "Alex"]).turns
+    for path in (p for p in scripts if not p.name.endswith(".outline.md")):
+        turns = parse_text(path.read_text(encoding="utf-8"), path, ["Jordan", "Alex"],
+                           aliases={"Speaker 1": "Jordan", "Speaker 2": "Alex"}).turns
         out += [EMPHASIS.sub(r"\1", spoken) for turn in speak(turns, norm)
                 for written, spoken in turn.sentences if spoken and tune(written) is Tune.RISE]
     return out

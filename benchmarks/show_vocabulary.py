@@ -2,8 +2,10 @@
 
 Renders each script in ``benchmarks/scripts/`` (an AWS overview, an eBPF deep dive, a
 data and AI platforms episode, a zero-trust one written as ``Jordan: …`` lines with SSML
-markup and 30-second turns, and a narrator's lesson page (MDX, its ``## Transcript`` read by
-the first host), in the style of the show's other episodes: IAM, EC2, NAT, Redis,
+markup and 30-second turns, narrators' lesson pages (its ``## Transcript`` read by the first
+host), and the held-out 90006–90009: an observability episode, a DNS lesson in MDX, GPU
+serving, and supply chain security as ``Speaker 1:`` lines with markup, for which the
+project's cast gets ``[aliases]``), in the style of the show's other episodes: IAM, EC2, NAT, Redis,
 Trainium, /sys paths, kprobes, Kafka, pgvector, vLLM, mTLS, SPIFFE, CVE ids …) with the default
 cast, checks it, and prints per episode the turns flagged and Whisper tiny.en's word error
 rate (the check's own figures; issue 24's goal: ≤ 8 % of turns flagged, WER ≤ 6 %). With
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,6 +27,26 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+ALIASES = '\n[aliases]\n"Speaker 1" = "Jordan"\n"Speaker 2" = "Alex"\n'
+
+
+def scripts() -> list[Path]:
+    """The held-out scripts (not their outlines)."""
+    folder = ROOT / "benchmarks" / "scripts"
+    return sorted(p for p in [*folder.glob("*.md"), *folder.glob("*.mdx")] if not p.name.endswith(".outline.md"))
+
+
+def project_with_aliases(root: Path, out: Path) -> Path:
+    """A project with ``root``'s voices whose cast maps ``Speaker 1``/``Speaker 2`` to the
+    hosts, as a producer of a show written that way sets it (90009 is)."""
+    project = out / "project"
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(root / "voices", project / "voices")
+    cast = project / "voices" / "cast.toml"
+    cast.write_text(cast.read_text(encoding="utf-8") + ALIASES, encoding="utf-8")
+    return project
 
 
 def main() -> None:
@@ -34,10 +57,11 @@ def main() -> None:
     root = Path(args.root).resolve()
     out = Path(args.out or tempfile.mkdtemp(prefix="render-vocab-"))
     print(f"rendering with {root} into {out}")
-    for script in sorted((ROOT / "benchmarks" / "scripts").glob("*.md")):
+    project = project_with_aliases(root, out)
+    for script in scripts():
         t0 = time.perf_counter()
         res = subprocess.run([sys.executable, "-m", "render", "episode", str(script), "--out", str(out), "--no-music",
-                              "--root", str(root)], cwd=root, capture_output=True, text=True)
+                              "--root", str(project)], cwd=root, capture_output=True, text=True)
         if res.returncode != 0:
             print(f"{script.name}: failed\n{res.stderr}")
             continue

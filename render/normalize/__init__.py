@@ -49,6 +49,7 @@ _SYMBOLS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\s+\+\s+|(?<=\w)\+(?=\w)"), " plus "),
     (re.compile(r"(?<=\w)\+(?!\w)"), " plus"),
     (re.compile(r"(?<=\s)@(?=\w)"), "at "),
+    (re.compile(r"(?<=\w)@(?=\w)"), " at "),  # image@sha256, user@host (an address is read before)
     (re.compile(r"\s@\s"), " at "),
     (re.compile(r"%"), " percent"),
     (re.compile(r"(?<=[A-Za-z])/(?=[A-Za-z])"), " "),

@@ -48,6 +48,14 @@ def spell(acronym: str) -> str:
 SCOPED_KEYS = {"letters", "words", "say", "series"}
 
 
+def _plurals(say: dict[str, str]) -> list[tuple[str, str]]:
+    """The plural of each respelled acronym, as letters entries have theirs: "SBOMs" is said
+    "ess-bombs", "CIDRs" "ciders" (a form ending in a spelled letter takes "'s": "sim-D's").
+    An entry for the plural itself wins, since the entries are laid over these."""
+    return [(key + "s", value + ("'s" if re.search(r"(?:^|[\s-])[A-Z]$", value) else "s"))
+            for key, value in say.items() if key[-1].isupper() and key + "s" not in say]
+
+
 @dataclass
 class Lexicon:
     """Whole-word replacements compiled into one regex for speed.
@@ -146,7 +154,7 @@ class Lexicon:
     def with_say(self, say: dict[str, str], origin: str = "") -> Lexicon:
         """A copy with more [say] entries on top (an episode's notes, ``render check --try``)."""
         lex = Lexicon(dict(self.exact), dict(self.folded), set(self.words), dict(self.origin), self.voices, self.series)
-        for key, value in say.items():
+        for key, value in (*_plurals(say), *say.items()):
             (lex.folded if key.islower() else lex.exact)[key] = value
             lex.origin[key] = origin
         return lex

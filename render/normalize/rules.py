@@ -109,6 +109,7 @@ ORDER = [
     "short-flag",
     "status-class",
     "letter-word",
+    "port-list",
     "identifier-number",
     "status",
     "money-words",

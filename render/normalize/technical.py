@@ -29,6 +29,16 @@ _LETTER_WORD = re.compile(r"(?<![\w-])(?P<l>[A-Z])-(?P<w>[a-z]{2,})\b")
 _ID_WORDS = (r"RFC|RFCs|ISO|PEP|KEP|JSR|CVE|port|ports|Port|issue|Issue|PR|pull request|model|Model|build|Build"
              r"|AES|SHA|RSA")
 _ID_NUMBER = re.compile(rf"\b(?P<k>{_ID_WORDS})\s(?P<d>\d{{3,5}})(?!\w|[.,]\d)")
+# "open 443 and 80", "listening on 8080 and 8443": well-known ports after a word about ports,
+# without the word "port" itself, said as ports are ("four forty-three"); not "on 443 nodes"
+_WELL_KNOWN_PORTS = {"443", "8443", "6443", "8080", "8000", "8888", "3000", "5000", "5432", "3306", "6379",
+                     "9090", "9093", "9100", "9200", "10250", "2379", "2380", "27017", "1433", "5672", "9092",
+                     "4317", "4318", "15672"}
+_PORT_LIST = re.compile(r"\b(?P<k>[Pp]orts?|[Oo]pen|opens|opened|on|listens?|listening|expos(?:e|es|ed)|TCP|UDP|HTTPS|"
+                        r"TLS|binds?|forward(?:s|ed)?)\s(?P<l>\d{2,5}(?:(?:,\s|\s(?:and|or)\s|/)\d{2,5})*)"
+                        r"(?=\s*(?:[.,;:!?)]|$)|\s(?:and|or|to|for|in|on|with|is|are|was|but|so|then|from|at|by|"
+                        r"only|first|instead|inside|as|behind|open|closed)\b)"
+                        r"|(?<![\w/.])(?P<s>\d{2,5}(?:/\d{2,5})+)(?![\w/.])")  # "80/443": ports wherever they stand
 # CVE-2024-3094: "CVE twenty twenty-four thirty ninety-four"
 _CVE = re.compile(r"\b(?P<k>CVE|GHSA)-(?P<y>\d{4})-(?P<d>\d{4,7})\b")
 # PCI-DSS, GPT-4, SHA-256, RFC-9110, UTF-8: an acronym joined to another or to a number is said as two words
@@ -81,7 +91,7 @@ _HOST = re.compile(rf"(?<![\w.@/-])(?P<h>[A-Za-z0-9_][\w-]*(?:\.[\w-]+)*\.(?:{_T
                    r"(?P<path>(?:/[A-Za-z0-9_-]+)+)?/?")  # a closing slash is not said
 # resolv.conf, values.yaml, main.go: a file's name, said with "dot"
 _FILE = re.compile(r"(?<![\w./@-])(?P<name>[A-Za-z_][\w-]*)\.(?P<ext>conf|yaml|yml|json|toml|ini|cfg|txt|md|mdx|py|go|"
-                   r"rs|sh|env|lock|tf|tfvars|log|csv|xml|html|js|ts|proto|sql|service|socket|pem|crt|key|cpp|c|h)(?![\w-]|\.\w)")
+                   r"rs|sh|env|lock|sum|mod|tf|tfvars|log|csv|xml|html|js|ts|proto|sql|service|socket|pem|crt|key|cpp|c|h)(?![\w-]|\.\w)")
 _HOST_SAID = {"io": "I-O", "ai": "A-I", "us": "U-S", "uk": "U-K", "eu": "E-U", "sh": "S-H", "de": "D-E",
               "api": "A-P-I", "aws": "A-W-S", "gcp": "G-C-P", "rds": "R-D-S", "dns": "D-N-S", "cdn": "C-D-N",
               "www": "W-W-W", "db": "D-B", "ecr": "E-C-R", "elb": "E-L-B", "gpu": "G-P-U", "cpu": "C-P-U",
@@ -155,6 +165,14 @@ def identifier_number(digits: str) -> str:
         return f"{n.cardinal(int(digits[0]))} " + (n.cardinal(tail) if tail >= 10 else
                                                   ("hundred" if tail == 0 else f"oh {n.cardinal(tail)}"))
     return n.digits(digits)
+
+
+def _port_list(m: re.Match[str]) -> str:
+    listed = m["l"] or m["s"]
+    if not any(d in _WELL_KNOWN_PORTS for d in re.findall(r"\d+", listed)):
+        return m.group(0)
+    said = re.sub(r"\d+", lambda d: identifier_number(d[0]) if len(d[0]) >= 3 else n.cardinal(int(d[0])), listed)
+    return (f"{m['k']} " if m["k"] else "") + said.replace("/", " and ")
 
 
 def _id_number(m: re.Match[str]) -> str:
@@ -255,6 +273,7 @@ RULES: list[Rule] = [
     Rule("status-class", _STATUS_CLASS, _status_class),
     Rule("status", _STATUS, _status),
     Rule("letter-word", _LETTER_WORD, _letter_word),
+    Rule("port-list", _PORT_LIST, _port_list),
     Rule("identifier-number", _ID_NUMBER, _id_number),
     Rule("letters-digits", _LETTERS_DIGITS, _letters_digits),
 ]

@@ -24,7 +24,9 @@ from render.audio.clips import TurnAudio
 from render.errors import RenderError
 from render.files import KeyedStore, remove_stale_parts
 
-FORMAT = 5  # 5: sentences trimmed, compressed, faded, at 44.1 kHz, with peak envelopes (render.audio.assemble.condition)
+# 5: sentences trimmed, compressed, faded, at 44.1 kHz, with peak envelopes (render.audio.assemble.condition);
+# 6: trimmed 60 dB under the peak instead of 45 (weak first and last consonants kept)
+FORMAT = 6
 
 
 # An entry: MAGIC, a little-endian uint32 header length, a JSON header (rate, sentence ends,

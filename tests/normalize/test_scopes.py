@@ -118,3 +118,9 @@ def test_entries_are_given_as_the_voice_is_told_to_say_them() -> None:
     entries = normalizer.entries(text)
     assert entries == [("ndots", "en dots"), ("kubectl", "cube control")]
     assert all(said in spoken for _, said in entries)
+
+
+def test_a_respelled_acronym_has_its_plural_as_spelled_ones_do() -> None:
+    lex = Lexicon.from_entries(["VPC"], {"NUMA": "noo-mah", "SIMD": "sim-D", "CIDRs": "cider blocks"}, "test")
+    said = Normalizer(lex)("Two NUMAs, two VPCs, two SIMDs, two CIDRs.")
+    assert said == "Two noo-mahs, two V-P-C's, two sim-D's, two cider blocks."
