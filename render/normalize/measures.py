@@ -56,7 +56,7 @@ _MINUTES_AFTER = re.compile(r"\s(?:windows?|intervals?|range|rate|average|lookba
                             r"cron|lag|burn|SLO|slo)\b")
 _NOT_MINUTES = re.compile(r"\s(?:of|CPU|cpu|vCPU|cores?|millicores?)\b")
 # "a 40 KB payload", "a single 80 GB card", "each 8 GB node", "the 20 GB image"
-_ARTICLE = re.compile(r"\b(?:(?:[Aa]n?)(?:\s[a-z]+)?|[Tt]he|[Ee]ach|[Ee]very|[Tt]his|[Oo]ne)\s$")
+_DETERMINER = re.compile(r"\b(?:(?:[Aa]n?)(?:\s[a-z]+)?|[Tt]he|[Ee]ach|[Ee]very|[Tt]his|[Oo]ne)\s$")
 _NOUN_AFTER = re.compile(r"\s(?!(?:of|per|a|an|and|or|to|in|on|at|for|each|every|is|was|are|were|that|which|"
                          r"than|from|by|with|ago|later|earlier|before|after|into|up|down|off|out)\b)[a-z]")
 _TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?[x×](?:\s?(?P<b>{NUM}))?(?![\w])")
@@ -72,7 +72,7 @@ _RANGE_WORD = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM})(?P<hy
 def attributive(m: re.Match[str]) -> bool:
     """Whether a measure stands before its noun after "a"/"an" ("a 40 KB payload"), where
     English says the unit in the singular ("a forty kilobyte payload")."""
-    return bool(_ARTICLE.search(m.string, 0, m.start()) and _NOUN_AFTER.match(m.string, m.end()))
+    return bool(_DETERMINER.search(m.string, 0, m.start()) and _NOUN_AFTER.match(m.string, m.end()))
 
 
 def _unit_said(m: re.Match[str], unit: str, num: str) -> str:

@@ -11,6 +11,7 @@ import re
 
 from render.normalize import numbers as n
 from render.normalize.acronyms import pronounceable
+from render.normalize.lexicon import spell
 from render.normalize.tokens import Rule
 
 LETTER_NAMES = {
@@ -104,7 +105,7 @@ def _region(m: re.Match[str]) -> str:
 
 def _letters_unless_vowel(word: str) -> str:
     """A lowercase name with no vowel ("svc", "cpp") spelled, as engineers say it: "S-V-C"."""
-    return word if re.search(r"[aeiouy]", word, re.I) else "-".join(word.upper())
+    return word if re.search(r"[aeiouy]", word, re.I) else spell(word)
 
 
 def _host_part(part: str) -> str:
@@ -171,7 +172,7 @@ def _port_list(m: re.Match[str]) -> str:
     listed = m["l"] or m["s"]
     if not any(d in _WELL_KNOWN_PORTS for d in re.findall(r"\d+", listed)):
         return m.group(0)
-    said = re.sub(r"\d+", lambda d: identifier_number(d[0]) if len(d[0]) >= 3 else n.cardinal(int(d[0])), listed)
+    said = re.sub(r"\d+", lambda d: _short_id(d[0]), listed)
     return (f"{m['k']} " if m["k"] else "") + said.replace("/", " and ")
 
 
@@ -203,9 +204,9 @@ def _roman(m: re.Match[str]) -> str:
 
 
 def _short_id(digits: str) -> str:
-    """Up to three digits of an identifier (an IP's octet, a hash's size): "one ninety-two",
-    "two fifty-six", "sixteen"."""
-    return identifier_number(digits) if len(digits) == 3 else n.cardinal(int(digits))
+    """A number that names something (an IP's octet, a hash's size, a port in a list): "one
+    ninety-two", "two fifty-six", "sixteen", "eighty eighty"; under three digits a plain number."""
+    return identifier_number(digits) if len(digits) >= 3 else n.cardinal(int(digits))
 
 
 def _ipv4(m: re.Match[str]) -> str:
@@ -240,8 +241,7 @@ def _instance(m: re.Match[str]) -> str:
 
 
 def _dotted_sizes(m: re.Match[str]) -> str:
-    parts = (re.fullmatch(r"(\d+)([a-z]+)", p) for p in m["t"].split("."))
-    return " dot ".join(f"{n.cardinal(int(d))} {'-'.join(w.upper())}" for d, w in (p.groups() for p in parts if p))
+    return " dot ".join(f"{n.cardinal(int(d))} {spell(w)}" for d, w in re.findall(r"(\d+)([a-z]+)", m["t"]))
 
 
 def _short_flag(m: re.Match[str]) -> str:
