@@ -40,7 +40,7 @@ from render.script.parse import parse_text  # noqa: E402
 from render.voices.cast import load_cast  # noqa: E402
 from render.voices.emphasis import stress  # noqa: E402
 from render.voices.engines import load_engine  # noqa: E402
-from render.voices.engines.base import RISE, marked_words, shapes_prosody  # noqa: E402
+from render.voices.engines.base import RISE, in_turn, marked_words, shapes_prosody  # noqa: E402
 
 RISING = ("yesno", "declarative")
 # librosa's default frame: at 1024 samples (46 ms at 22 kHz) pyin found no voicing at all in some of
@@ -141,18 +141,21 @@ def said_rising(engine: object, spoken: str, audio: np.ndarray, rate: int) -> np
     return rise(audio, rate)
 
 
-def show_questions(norm: Normalizer) -> list[str]:
+def show_questions(norm: Normalizer) -> list[tuple[str, list[str]]]:
     """The spoken text of every question that should rise in the show's scripts the project
-    holds (00035 and the two in ``benchmarks/scripts``): a held-out set, none of them written
-    for this benchmark or tuned on."""
+    holds (00035 and those in ``benchmarks/scripts``), each with its turn's spoken sentences
+    (Kokoro says it in the style of the turn's length, :func:`in_turn`): a held-out set, none
+    of them written for this benchmark or tuned on."""
     scripts = [*sorted((ROOT / "benchmarks" / "scripts").glob("*.md")),
                *sorted((ROOT / "transcripts").glob("00035*.md"))]
     out = []
     for path in (p for p in scripts if not p.name.endswith(".outline.md")):
         turns = parse_text(path.read_text(encoding="utf-8"), path, ["Jordan", "Alex"],
                            aliases={"Speaker 1": "Jordan", "Speaker 2": "Alex"}).turns
-        out += [EMPHASIS.sub(r"\1", spoken) for turn in speak(turns, norm)
-                for written, spoken in turn.sentences if spoken and tune(written) is Tune.RISE]
+        for turn in speak(turns, norm):
+            said = [EMPHASIS.sub(r"\1", spoken) for _, spoken in turn.sentences if spoken]
+            out += [(EMPHASIS.sub(r"\1", spoken), said) for written, spoken in turn.sentences
+                    if spoken and tune(written) is Tune.RISE]
     return out
 
 
@@ -195,9 +198,10 @@ def main() -> None:
                                                tail_praat(natural, clip.sample_rate)))
         held: list[tuple[float, float]] = []
         held_clips: list[tuple[np.ndarray, np.ndarray, int]] = []
-        for spoken in show_questions(norm):
-            clip = engine.synthesize(spoken)
-            natural = said_rising(engine, spoken, clip.audio, clip.sample_rate)
+        for spoken, turn in show_questions(norm):
+            voice_in_turn = in_turn(engine, turn)
+            clip = voice_in_turn.synthesize(spoken)
+            natural = said_rising(voice_in_turn, spoken, clip.audio, clip.sample_rate)
             held.append((tail_st(clip.audio, clip.sample_rate), tail_st(natural, clip.sample_rate)))
             held_clips.append((clip.audio, natural, clip.sample_rate))
         engine.close()

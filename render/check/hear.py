@@ -133,8 +133,9 @@ def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
 
 def heard_key(audio_key: str, recognizer_version: str, window: list[str], prompt: str | None = None) -> str:
     """What a turn was heard as depends on its own audio, the recognizer, the turns it
-    was heard with (``window``: their audio keys, in order) and the names it was prompted with."""
-    blob = json.dumps({"v": 12, "turn": audio_key, "asr": recognizer_version, "window": window, "prompt": prompt})
+    was heard with (``window``: their audio keys, in order) and the names it was prompted with;
+    ``v`` changes with :func:`~render.check.proofread.words`, whose words are what is kept."""
+    blob = json.dumps({"v": 13, "turn": audio_key, "asr": recognizer_version, "window": window, "prompt": prompt})
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 14
+JUDGE = 15
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -104,6 +104,13 @@ _POINT_ZERO = re.compile(r"\w+\.0+")
 _UNIT_HEARD = {f"{name}{s}": short for short, name in (("kb", "kilobyte"), ("mb", "megabyte"), ("gb", "gigabyte"),
                                                       ("tb", "terabyte"), ("pb", "petabyte"), ("ms", "millisecond"))
                for s in ("", "s")}
+_RATE_HEARD = {f"{short}bps": f"{name}bits per seconds" for short, name in (("k", "kilo"), ("m", "mega"), ("g", "giga"),
+                                                                           ("t", "tera"))}
+# "second" after a number or "per" is the unit, but the normalizer reads it as an ordinal and
+# joins it to the number ("fifteen second samples" → "152nd", "one second" → "12nd"); said as
+# "seconds" on both sides, it stays a word of its own
+_UNIT_SECOND = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty|"
+                          r"hundred|thousand|per|a)([ -])second\b", re.IGNORECASE)
 _TENS_NINTH = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]ninth\b", re.IGNORECASE)
 
 
@@ -118,11 +125,16 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         sentence = _TENS_NINTH.sub(r"\1 nineth", _POSSESSIVE.sub("s", _LETTERS.sub(join, sentence)))
+        sentence = _UNIT_SECOND.sub(r"\1 seconds", sentence)
         # a host name Whisper writes as one ("svc.cluster.local"), but "3.x" is "three point x"
         sentence = _DOTTED.sub(" dot ", _WILDCARD.sub(r"\1 point \2", sentence))
-        out += _join_numbers([part for w in str(normalize(sentence)).split()
-                              if any(c.isalnum() for c in w)  # "seems... specific" leaves a "." that is no word
-                              for part in _spoken_parts(w)])
+        said = [part for w in str(normalize(sentence)).split()
+                if any(c.isalnum() for c in w)  # "seems... specific" leaves a "." that is no word
+                for part in _spoken_parts(w)]
+        # "times" after a number is what Whisper writes "x" ("10x faster", ".02 x 720"); this
+        # way round, a letter x the voice said ("forty-eight x large") stays an x
+        out += _join_numbers(["x" if w == "times" and i and said[i - 1][-1:].isdigit() else w
+                              for i, w in enumerate(said)])
     return out
 
 
@@ -130,14 +142,15 @@ def _spoken_parts(word: str) -> list[str]:
     """One normalized word in one spelling for the same spoken words, on both sides: an
     address Whisper writes "10.96.0.10" is "10 dot 96 dot 0 dot 10", as the normalizer spoke
     it; "3.0" is "3" (Whisper drops the "point zero" it heard, "Prometheus 3"); a unit it
-    abbreviates ("GB" for "gigabytes") is the abbreviation."""
+    abbreviates ("GB" for "gigabytes") is the abbreviation; a rate it abbreviates ("Gbps") is
+    its words."""
     if _ZERO_POINT.fullmatch(word):
         return [word[1:]]  # "point six" comes out ".6", and at a clip's start "0.6": one word
     if _IPV4.fullmatch(word):
         return " dot ".join(word.split(".")).split()
     if _POINT_ZERO.fullmatch(word):
         return [word.split(".")[0]]
-    return [_UNIT_HEARD.get(word, word)]
+    return _RATE_HEARD.get(word, _UNIT_HEARD.get(word, word)).split()
 
 
 def _join_numbers(tokens: list[str]) -> list[str]:

@@ -25,7 +25,7 @@ from render.voices.cache import turn_key
 from render.voices.cast import Cast
 from render.voices.emphasis import speak
 from render.voices.engines import Engine, load_engine, voice_fingerprint
-from render.voices.engines.base import RISE, Clip, shapes_prosody
+from render.voices.engines.base import RISE, Clip, in_turn, shapes_prosody
 from render.voices.voice import Voice
 
 
@@ -114,14 +114,18 @@ class _Failing:
             raise RuntimeError(f"injected fault ({FAULT_ENV})")
         return self.engine.synthesize(text)
 
+    def for_turn(self, sentences: list[str]) -> _Failing:
+        return _Failing(in_turn(self.engine, sentences), self.fault)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.engine, name)
 
 
 def synth_turn(engines: EngineCache, job: Job) -> TurnAudio:
-    engine = engines.get(job.voice)
+    sentences = job.sentences
+    engine = in_turn(engines.get(job.voice), sentences)
     clips = []
-    for sentence, shape in zip(job.sentences, job.tunes, strict=True):
+    for sentence, shape in zip(sentences, job.tunes, strict=True):
         try:
             inside = shape is Tune.RISE and shapes_prosody(engine)  # Kokoro: in its own graph
             clip = speak(engine, sentence + RISE if inside else sentence, job.voice.engine)

@@ -181,6 +181,14 @@ def test_words_join_spelled_letters_and_keep_numbers_apart() -> None:
     assert "dot" not in words("DRA reached G.A. in 1.34, e.g. now")  # letters with stops are no host name
     # a version's "point zero" Whisper leaves out, and a unit it abbreviates, are the same words
     assert words("Prometheus three point zero stores eight hundred gigabytes") == words("Prometheus 3 stores 800 GB")
+    # a rate it abbreviates, and "x" for "times", are the words the voice said
+    assert words("four hundred gigabits per second links") == words("400 Gbps links")
+    assert words("a rate of point zero two times seven hundred twenty") == words("a rate of .02 x 720")
+    assert words("ten times faster") == words("10x faster") == ["10", "x", "faster"]
+    assert words("a P five dot forty-eight x large") == ["a", "p", "5", "dot", "48", "x", "large"]
+    # "second" after a number is the unit, not an ordinal the number joins ("152nd")
+    assert words("no need for fifteen second samples") == ["no", "need", "for", "15", "seconds", "samples"]
+    assert words("a thirty second window") == words("a 30-second window")
 
 
 def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> None:

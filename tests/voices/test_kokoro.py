@@ -12,9 +12,11 @@ import pytest
 
 from render.errors import RenderError
 from render.voices.cast import load_cast
+from render.voices.engines.base import in_turn
 from render.voices.engines.kokoro import (
     PACKAGED_MODEL,
     KokoroEngine,
+    KokoroTurn,
     blend_style,
     load_style,
     packaged_model,
@@ -206,3 +208,22 @@ def test_word_timings_change_no_sample_and_a_long_sentence_is_split_not_truncate
     assert len(words) == engine.count_words("The cache was the whole problem.") == 5  # "was the" is one
     assert all(0 <= a < b <= len(clip.audio) for a, b in words)
     assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(words))
+
+
+def test_a_turn_says_every_sentence_in_the_style_of_the_whole_turn(engine: KokoroEngine) -> None:
+    """Kokoro's style pack has one row per input length: a sentence of a turn takes the row of
+    the turn's length, so it sounds as it would inside the turn, not as a short input."""
+    first = "It is the same cluster."
+    turn = [first, LINE, "And the scheduler never saw the difference, because the claims were already bound."]
+    tokens = [engine.count_tokens(s) for s in turn]
+    voice = in_turn(engine, turn)
+    assert isinstance(voice, KokoroTurn) and voice.row == sum(tokens) + len(turn) - 1 - 1
+    alone, in_its_turn = engine.synthesize(first), voice.synthesize(first)
+    assert np.array_equal(in_its_turn.audio, engine.synthesize(first, voice.row).audio)
+    assert not np.array_equal(alone.audio, in_its_turn.audio)
+    # A turn of one sentence is said as the sentence alone: the row of its own length.
+    assert np.array_equal(in_turn(engine, [first]).synthesize(first).audio, alone.audio)
+    # Render's marks (emphasis, a rise) are not phonemes: they do not lengthen the turn.
+    assert engine.count_tokens("It is the ⟬same⟭ cluster?\u2197") == engine.count_tokens("It is the same cluster?")
+    # Past the pack's last row a turn takes the last one.
+    assert in_turn(engine, [LINE] * 20).row == 509  # type: ignore[attr-defined]

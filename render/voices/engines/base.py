@@ -137,6 +137,15 @@ def _warn_once(engine: str, word: str) -> None:
 RISE = "\u2197"  # ends a sentence an engine that :func:`shapes_prosody` is to say as a rising question
 
 
+def in_turn(engine: Engine, sentences: list[str]) -> Engine:
+    """``engine`` as it says the ``sentences`` of one turn, one at a time: an engine whose
+    voice depends on the length of what it is given (Kokoro's style row, ``for_turn``) takes
+    the whole turn's, so a turn sounds the same however its sentences are split; the others
+    are themselves."""
+    for_turn = getattr(engine, "for_turn", None)
+    return engine if for_turn is None else for_turn(sentences)
+
+
 def shapes_prosody(engine: object) -> bool:
     """Whether ``engine`` says a sentence ending in :data:`RISE` rising and its ⟬marked⟭
     words accented itself, inside its model (Kokoro with render's prosody inputs); the
