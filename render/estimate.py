@@ -2,8 +2,8 @@
 
 Each voice's pace is a line fitted to its own synthesized sentences:
 seconds = a · spoken characters + b. Pairs come from the turn cache when
-it holds that voice's audio, else from a short calibration paragraph that
-is synthesized once and stored under the cache folder. Gaps, sentence
+it holds that voice's audio, else from a few calibration turns that are
+synthesized once and stored under the cache folder. Gaps, sentence
 pauses and the music lead are then added exactly as assembly places them.
 """
 
@@ -25,22 +25,27 @@ from render.script.parse import Turn
 from render.voices.cache import TurnCache
 from render.voices.cast import Cast
 from render.voices.engines import load_engine, voice_fingerprint
+from render.voices.engines.base import in_turn
 from render.voices.jobs import plan_jobs
 from render.voices.voice import Voice
 
+# Calibration turns, said as a render says turns: a voice whose sound depends on the length of
+# what it is given (Kokoro's style row, render.voices.engines.base.in_turn) paces a sentence by
+# its turn, so the calibration is a conversation's turns, long and short, not one paragraph.
 CALIBRATION = (
     "Welcome back to the show. Today we look at how platform teams measure what they run, and "
     "why the numbers surprise almost everyone. Profiling is not advanced; it is a habit. "
-    "Thirty minutes on a Monday morning can pay for a whole team. Wait, really? Yes. "
-    "So where do you start? Pick your busiest service, record a profile, and read it with a "
-    "colleague who knows the code. Then fix one thing, and measure again. "
-    "The scheduler places each pod on a node that has the memory and the accelerators it asked for. "
+    "Thirty minutes on a Monday morning can pay for a whole team.",
+    "Wait, really?",
+    "Yes. So where do you start? Pick your busiest service, record a profile, and read it with a "
+    "colleague who knows the code. Then fix one thing, and measure again.",
+    "The scheduler places each pod on a node that has the memory and the accelerators it asked for.",
     "Okay. That sounds simple. It isn't, because the cheapest node is rarely the fastest one, "
-    "and a job that waits for its last worker wastes every machine it already holds. "
+    "and a job that waits for its last worker wastes every machine it already holds.",
     "Exactly. Forty percent of the budget can disappear that way. "
-    "That's the honest answer, and it's why measurement comes before optimization. "
+    "That's the honest answer, and it's why measurement comes before optimization.",
     "The GPU and CPU teams at the CNCF saw 30-40% gains, about $2.16 million a month. "
-    "Kubernetes 1.34 made DRA GA; SREs on GKE can test it in Q1 2026."
+    "Kubernetes 1.34 made DRA GA; SREs on GKE can test it in Q1 2026.",
 )
 
 
@@ -70,10 +75,12 @@ def _calibrate(voice: Voice, normalizer: Normalizer) -> list[tuple[int, float]]:
     engine = load_engine(voice, threads=os.cpu_count() or 1)
     try:
         pairs = []
-        for sentence in split_sentences(CALIBRATION):
-            spoken = normalizer(sentence)
-            clip = engine.synthesize(spoken)
-            pairs.append((len(spoken), len(trim(clip.audio, clip.sample_rate)) / clip.sample_rate))
+        for turn in CALIBRATION:
+            sentences = [normalizer(sentence) for sentence in split_sentences(turn)]
+            in_its_turn = in_turn(engine, sentences)
+            for spoken in sentences:
+                clip = in_its_turn.synthesize(spoken)
+                pairs.append((len(spoken), len(trim(clip.audio, clip.sample_rate)) / clip.sample_rate))
         return pairs
     finally:
         engine.close()

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from render.normalize import Normalizer
 from render.normalize.acronyms import stressed_caps
-from render.script.markup import Pause, Rate, Spoken, Stress, plain, segments, tidy
+from render.script.markup import Pause, Rate, Segment, Spoken, Stress, plain, segments, tidy
 from render.script.parse import Turn
 
 _ABBREV = {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e",
@@ -66,6 +66,36 @@ def _cap_length(sentence: str) -> list[str]:
             p = p[cut:].strip()
         final.append(p)
     return final
+
+
+_GLUED_TAIL = re.compile(r"[-'’]?[\w.-]*\w")  # what a tag's word runs on into: "-2024-3094", "s", "'s"
+
+
+def _glued(parts: list[Segment], normalizer: Normalizer) -> list[Segment]:
+    """A span the markup fixes with the written word it runs on into made one: the script's
+    ``<say-as interpret-as="characters">CVE</say-as>-2024-3094`` is one identifier, said as the
+    normalizer says ``CVE-2024-3094`` when that reading spells the span as the markup does
+    (else the span's reading, then the rest's: a plural ``s`` as "'s"); read apart, the rest
+    was "minus two thousand twenty-four to three thousand ninety-four"."""
+    out: list[Segment] = []
+    for part in parts:
+        glued = isinstance(part, str) and out and isinstance(out[-1], Spoken) and _GLUED_TAIL.match(part)
+        if not glued:
+            out.append(part)
+            continue
+        span, tail = out[-1], glued.group(0)
+        assert isinstance(span, Spoken) and isinstance(part, str)
+        together = normalizer(span.written + tail)
+        if together.startswith(span.spoken) and not together[len(span.spoken):len(span.spoken) + 1].isalnum():
+            said = together
+        elif tail.lower() in ("s", "'s", "’s"):
+            said = f"{span.spoken}'s"
+        else:
+            said = f"{span.spoken} {normalizer(tail.lstrip('-'))}"
+        out[-1] = Spoken(span.written + tail, said)
+        if rest := part[glued.end():]:
+            out.append(rest)
+    return out
 
 
 def _with_neighbour(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -151,6 +181,7 @@ def _marked_up(source: str, normalizer: Normalizer) -> tuple[list[tuple[str, str
     stressed = False  # inside <emphasis>: what is said there is marked ⟬…⟭ for the voice
     for sentence in split_sentences(masked):
         parts, _ = segments(re.sub("\ue000(\\d+)\ue001", lambda m: tags[int(m.group(1))], sentence))
+        parts = _glued(parts, normalizer)
         written: list[str] = []
         spoken: list[str] = []
         for part in [*parts, Pause(0.0)]:

@@ -80,6 +80,21 @@ def test_a_turn_with_markup_speaks_none_of_it_and_pauses_where_it_says() -> None
     assert turns[1].sentences == [("Wow.", "Wow."), ("Really?", "Really?")] and turns[1].pauses == [0.5, 0.0]
 
 
+def test_a_span_that_runs_on_into_a_word_is_read_with_it() -> None:
+    """``<say-as …>CVE</say-as>-2024-3094`` is one identifier (90009 writes it so): read apart,
+    its rest was "minus two thousand twenty-four to three thousand ninety-four"."""
+    def said(line: str) -> tuple[str, str]:
+        turn = speak(parse_text(f"**Jordan**: {line}\n", Path("x.md"), HOSTS).turns, Normalizer())[0]
+        return turn.text, turn.spoken
+
+    chars = '<say-as interpret-as="characters">{}</say-as>'
+    assert said(f"It was {chars.format('CVE')}-2024-3094 in it.") == (
+        "It was CVE-2024-3094 in it.", "It was C-V-E twenty twenty-four thirty ninety-four in it.")
+    assert said(f"Two {chars.format('SBOM')}s, and {chars.format('XYZ')}-12 too.")[1] == \
+        "Two S-B-O-M's, and X-Y-Z twelve too."
+    assert said('The <sub alias="kubernetes">k8s</sub> docs.')[1] == "The kubernetes docs."  # a space: apart
+
+
 def test_x_sampa_becomes_ipa_and_a_rate_span_is_its_own_engine_call() -> None:
     assert xsampa_to_ipa('%ku:b@`"nEti:z') == "ˌkuːbɚˈnɛtiːz"
     assert xsampa_to_ipa("r\\Ed") == "ɹɛd"
