@@ -56,6 +56,29 @@ def _plurals(say: dict[str, str]) -> list[tuple[str, str]]:
             for key, value in say.items() if key[-1].isupper() and key + "s" not in say]
 
 
+_ARTICLE_BEFORE = re.compile(r"(?:^|(?<=\W))([Aa])(n?)(\s+)$")
+_VOWEL_LETTERS = set("AEFHILMNORSX")  # letters whose names start with a vowel: "an F-B-I", "a G-P-U"
+
+
+def _vowel_sound(said: str) -> bool | None:
+    """Whether ``said`` starts with a vowel sound: a spelled letter by its name, a word by its
+    first letter; None where the letter does not say (u, y, h: "a user", "an hour")."""
+    if (len(said) > 1 and said[0].isupper() and said[1] == "-") or len(said) == 1:
+        return said[0].upper() in _VOWEL_LETTERS
+    first = said[:1].lower()
+    return True if first in "aeio" else None if first in "uyh" or not first.isalpha() else False
+
+
+def agree(before: str, written: str, said: str) -> str:
+    """``before`` (the text up to an entry) with its closing "a"/"an" agreeing with how the
+    entry is said, where the entry changes the word's first letter: the script's "an AAAA
+    query" was written for "an A-A-A-A" and is said "a quad-A query"."""
+    m = _ARTICLE_BEFORE.search(before)
+    if m is None or said[:1].lower() == written[:1].lower() or (vowel := _vowel_sound(said)) is None:
+        return before
+    return f"{before[:m.start()]}{m[1]}{'n' if vowel else ''}{m[3]}"
+
+
 @dataclass
 class Lexicon:
     """Whole-word replacements compiled into one regex for speed.
@@ -191,11 +214,11 @@ class Lexicon:
         if pat is None:
             return text
 
-        def sub(m: re.Match[str]) -> str:
+        out, pos = [], 0
+        for m in pat.finditer(text):
             word = m.group(0)
-            if with_digits == word.isalpha():
-                return word
-            found = self.lookup(word)
-            return word if found is None else found
-
-        return pat.sub(sub, text)
+            found = None if with_digits == word.isalpha() else self.lookup(word)
+            if found is not None:
+                out += [agree(text[pos:m.start()], word, found), found]
+                pos = m.end()
+        return "".join([*out, text[pos:]])
