@@ -99,6 +99,11 @@ _HOST_SAID = {"io": "I-O", "ai": "A-I", "us": "U-S", "uk": "U-K", "eu": "E-U", "
               "tpu": "T-P-U"}
 
 
+# A folder both voices read as a word that is not its name: espeak-ng says "etc" "et cetera"
+# (Piper's "/etc/hosts" was heard "at Secur slash hosts"); "E-T-C" is heard as written by both.
+_PATH_SAID = {"etc": "E-T-C"}
+
+
 def _region(m: re.Match[str]) -> str:
     return f"{_REGION_GEO.get(m['g'], m['g'])} {m['d']} {n.cardinal(int(m['n']))}"
 
@@ -138,6 +143,8 @@ def _file(m: re.Match[str]) -> str:
 
 def _path(m: re.Match[str]) -> str:
     def part(segment: str) -> str:
+        if segment in _PATH_SAID:
+            return _PATH_SAID[segment]
         return re.sub(r"[._@+-]", lambda c: {".": " dot ", "_": " underscore ", "@": " at ", "+": " plus ",
                                               "-": " dash "}[c.group(0)], segment)
 
