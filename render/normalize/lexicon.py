@@ -40,6 +40,13 @@ def trie_pattern(words: set[str]) -> str:
     return build(trie)
 
 
+LETTER_NAMES = {
+    "A": "ay", "B": "bee", "C": "see", "D": "dee", "E": "ee", "F": "eff", "G": "gee", "H": "aitch", "I": "eye",
+    "J": "jay", "K": "kay", "L": "el", "M": "em", "N": "en", "O": "oh", "P": "pee", "Q": "cue", "R": "ar",
+    "S": "ess", "T": "tee", "U": "you", "V": "vee", "W": "double-you", "X": "ex", "Y": "why", "Z": "zee",
+}
+
+
 def spell(acronym: str) -> str:
     """``GPU`` → ``G-P-U``, ``IaC`` → ``I-A-C``: hyphenated capitals are read as letters by every engine."""
     return "-".join(acronym.upper())
@@ -57,7 +64,8 @@ def _plurals(say: dict[str, str]) -> list[tuple[str, str]]:
 
 
 _ARTICLE_BEFORE = re.compile(r"(?:^|(?<=\W))([Aa])(n?)(\s+)$")
-_VOWEL_LETTERS = set("AEFHILMNORSX")  # letters whose names start with a vowel: "an F-B-I", "a G-P-U"
+# letters whose names start with a vowel: "an F-B-I", "a G-P-U"
+_VOWEL_LETTERS = {letter for letter, name in LETTER_NAMES.items() if name[0] in "aeio"}
 
 
 def _vowel_sound(said: str) -> bool | None:

@@ -11,14 +11,8 @@ import re
 
 from render.normalize import numbers as n
 from render.normalize.acronyms import pronounceable
-from render.normalize.lexicon import spell
+from render.normalize.lexicon import LETTER_NAMES, spell
 from render.normalize.tokens import Rule
-
-LETTER_NAMES = {
-    "A": "ay", "B": "bee", "C": "see", "D": "dee", "E": "ee", "F": "eff", "G": "gee", "H": "aitch", "I": "eye",
-    "J": "jay", "K": "kay", "L": "el", "M": "em", "N": "en", "O": "oh", "P": "pee", "Q": "cue", "R": "ar",
-    "S": "ess", "T": "tee", "U": "you", "V": "vee", "W": "double-you", "X": "ex", "Y": "why", "Z": "zee",
-}
 
 # /sys/kernel/debug/tracing/trace_pipe, ~/.kube/config, ./bin/run: two or more segments
 _PATH = re.compile(r"(?<![\w/.:~])(?P<p>(?:~|\.{1,2})?(?:/[\w.@+-]+){2,}/?|(?:~|\.{1,2})/[\w.@+-]+(?:/[\w.@+-]+)*/?)"

@@ -399,11 +399,15 @@ class KokoroEngine:
         """How many of the model's phoneme tokens ``text`` (a spoken sentence with render's
         marks) is, as :meth:`_create` phonemizes it."""
         text = emphasis_spans(split_rise(split_rate(text)[0])[0])[0]
-        return len(self._kokoro.tokenizer.tokenize(" ".join(" ".join(self._phonemes(text)).split()), limit=None))
+        return len(self._kokoro.tokenizer.tokenize(self._phoneme_text(text), limit=None))
 
     def count_words(self, text: str) -> int:
         """How many words espeak-ng makes of ``text``."""
         return count_phoneme_words(" ".join(self._phonemes(text)))
+
+    def _phoneme_text(self, text: str) -> str:
+        """``text``'s phonemes as one string, single-spaced: what is batched and tokenized."""
+        return " ".join(" ".join(self._phonemes(text)).split())
 
     def _phonemes(self, text: str) -> list[str]:
         return [p for part, ipa in split_phonemes(text)
@@ -426,7 +430,7 @@ class KokoroEngine:
         text, rising = split_rise(text)
         text, spans = emphasis_spans(text)
         speed = min(SPEED_RANGE[1], max(SPEED_RANGE[0], self._speed * rate))
-        batches = split_phonemes(" ".join(" ".join(self._phonemes(text)).split()), MAX_PHONEME_LENGTH)
+        batches = split_phonemes(self._phoneme_text(text), MAX_PHONEME_LENGTH)
         stressed = sorted({w for first, n in marked_words(self.count_words, text, spans)
                            for w in range(first, first + n)})
         # kokoro-onnx takes row min(length, rows) - 1 of the pack it is given: a pack of one row is that row
