@@ -119,6 +119,29 @@ def split_phonemes(text: str) -> list[tuple[str, bool]]:
     return [(p, ipa) for p, ipa in out if p]
 
 
+# espeak-ng reads a capital "A" that stands alone as the article (ɐ): "an A record" is "an uh
+# record", "Plan A" "Plan uh", "quad-A" "quad-uh", and a spelled group after "for", "of" or "at"
+# loses its first letter ("for A-W-S" is "for a W-S": Whisper heard "for WUS", "of the WS").
+# "Eigh" is the letter's name to espeak-ng (the same in Piper's build and kokoro-onnx's), so the
+# text an espeak-ng engine phonemizes names the letter there. Only the article's place keeps
+# "A": first in a sentence (or after a dash, quote or bracket) and followed by a space.
+ESPEAK_LETTER_A = "letter A as Eigh"  # in the espeak-ng engines' versions: it changes their audio
+_LETTER_A = re.compile(r"(?<![\w'’])A(?![\w'’])")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“‘(\[—–…])\s*$")
+
+
+def espeak_text(text: str) -> str:
+    """``text`` as an espeak-ng engine should phonemize it: the letter A named (see above)."""
+    if "A" not in text:
+        return text
+
+    def letter(m: re.Match[str]) -> str:
+        article = text[m.end():m.end() + 1] == " " and _SENTENCE_START.search(text, 0, m.start())
+        return "A" if article else "Eigh"
+
+    return _LETTER_A.sub(letter, text)
+
+
 def words_for_phonemes(text: str, engine: str) -> str:
     """For engines that cannot take phonemes (Festival, Coqui): each phoneme span as its
     written word, with one warning per word saying so."""

@@ -26,8 +26,10 @@ from render.files import atomic_path
 from render.script.markup import emphasis_spans
 from render.voices.cache import user_model_dir
 from render.voices.engines.base import (
+    ESPEAK_LETTER_A,
     Clip,
     count_phoneme_words,
+    espeak_text,
     marked_words,
     split_phonemes,
     split_rate,
@@ -58,7 +60,7 @@ STYLE_ROW = "style row of the turn's length"
 
 def engine_version() -> str:
     """Everything outside the model and pack files that changes the audio."""
-    parts = [STYLE_ROW]
+    parts = [STYLE_ROW, ESPEAK_LETTER_A]
     for dist in ("kokoro-onnx", "onnxruntime", "phonemizer", "espeakng-loader"):
         try:
             parts.append(f"{dist} {version(dist)}")
@@ -410,7 +412,7 @@ class KokoroEngine:
         return " ".join(" ".join(self._phonemes(text)).split())
 
     def _phonemes(self, text: str) -> list[str]:
-        return [p for part, ipa in split_phonemes(text)
+        return [p for part, ipa in split_phonemes(espeak_text(text))
                 if (p := (part if ipa else self._kokoro.tokenizer.phonemize(part, self._lang)).strip())]
 
     def _create(self, text: str, row: int | None = None) -> tuple[np.ndarray, int, list[Any]]:

@@ -15,7 +15,17 @@ import numpy as np
 
 from render.errors import RenderError
 from render.files import atomic_path
-from render.voices.engines.base import PHONEME, Clip, count_phoneme_words, cpu_flags, espeak_ipa, split_rate, word_spans
+from render.voices.engines.base import (
+    ESPEAK_LETTER_A,
+    PHONEME,
+    Clip,
+    count_phoneme_words,
+    cpu_flags,
+    espeak_ipa,
+    espeak_text,
+    split_rate,
+    word_spans,
+)
 from render.voices.voice import Voice, file_digest, fingerprint, resolve_piper_model
 
 if TYPE_CHECKING:
@@ -30,7 +40,7 @@ DECODER_LAYOUT = "decoder-2d-1"
 
 
 def engine_version() -> str:
-    return f"piper-tts {version('piper-tts')} onnxruntime {version('onnxruntime')} {DECODER_LAYOUT}"
+    return f"piper-tts {version('piper-tts')} onnxruntime {version('onnxruntime')} {DECODER_LAYOUT} {ESPEAK_LETTER_A}"
 
 
 def voice_fingerprint(voice: Voice) -> str:
@@ -156,6 +166,7 @@ class PiperEngine:
 
     def _speak(self, text: str, timed: bool) -> tuple[Clip, list[tuple[int, int]]]:
         text, rate = split_rate(text)
+        text = espeak_text(text)
         syn = self._syn if rate == 1.0 else replace(self._syn, length_scale=(self._syn.length_scale or 1.0) / rate)
         # Piper reads [[ phonemes ]] in its text as they are: the markup's phoneme spans go there.
         text = PHONEME.sub(lambda m: f" [[ {espeak_ipa(m.group(2))} ]] ", text) if "⟦" in text else text
@@ -174,7 +185,7 @@ class PiperEngine:
 
     def count_words(self, text: str) -> int:
         """How many words espeak-ng makes of ``text``."""
-        return sum(count_phoneme_words("".join(p)) for p in self._voice.phonemize(text))
+        return sum(count_phoneme_words("".join(p)) for p in self._voice.phonemize(espeak_text(text)))
 
     def close(self) -> None:
         """Nothing to release: the ONNX session goes with the object."""
