@@ -8,13 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from render.check.proofread import FUNCTION_WORDS, Mismatch, TurnCheck, words
+from render.normalize.lexicon import LETTER_NAMES
 
 CONTEXT = 3  # words shown either side of a mismatch
-_LETTER_NAMES = {
-    "a": "ay", "b": "bee", "c": "see", "d": "dee", "e": "ee", "f": "eff", "g": "jee", "h": "aitch", "i": "eye",
-    "j": "jay", "k": "kay", "l": "el", "m": "em", "n": "en", "o": "oh", "p": "pee", "q": "cue", "r": "are",
-    "s": "ess", "t": "tee", "u": "you", "v": "vee", "w": "double-you", "x": "ex", "y": "why", "z": "zee",
-}
 
 
 def _locate(words: list[str], run: str, start: int = 0) -> int:
@@ -68,7 +64,7 @@ def suggestion(m: Mismatch, written: str, letters: set[str], lexicon: list[tuple
         return "listen to the turn: render preview EP --turns N"
     stem = word.lower().removesuffix("s") if word.lower().removesuffix("s") in letters else word.lower()
     if stem in letters:
-        said = " ".join(_LETTER_NAMES.get(c, c) for c in stem)
+        said = " ".join(LETTER_NAMES.get(c.upper(), c) for c in stem)
         return f"--try '{word.removesuffix('s') if stem != word.lower() else word}={said}'"
     return f"--try '{word}=<respelling>' (e.g. hyphenated syllables)"
 

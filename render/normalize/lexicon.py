@@ -40,8 +40,10 @@ def trie_pattern(words: set[str]) -> str:
     return build(trie)
 
 
+# A letter's name as a word espeak-ng reads right: "eigh" for A ("ay" is "aye" to espeak-ng, so
+# "A-tier" was "eye tier"; see also render.voices.engines.base.espeak_text).
 LETTER_NAMES = {
-    "A": "ay", "B": "bee", "C": "see", "D": "dee", "E": "ee", "F": "eff", "G": "gee", "H": "aitch", "I": "eye",
+    "A": "eigh", "B": "bee", "C": "see", "D": "dee", "E": "ee", "F": "eff", "G": "gee", "H": "aitch", "I": "eye",
     "J": "jay", "K": "kay", "L": "el", "M": "em", "N": "en", "O": "oh", "P": "pee", "Q": "cue", "R": "ar",
     "S": "ess", "T": "tee", "U": "you", "V": "vee", "W": "double-you", "X": "ex", "Y": "why", "Z": "zee",
 }
