@@ -8,12 +8,15 @@ lowercase matches any case, any other key matches its exact case, so
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from render.errors import RenderError
+
+log = logging.getLogger(__name__)
 
 _Trie = dict[str, "_Trie"]
 
@@ -52,6 +55,21 @@ LETTER_NAMES = {
 def spell(acronym: str) -> str:
     """``GPU`` → ``G-P-U``, ``IaC`` → ``I-A-C``: hyphenated capitals are read as letters by every engine."""
     return "-".join(acronym.upper())
+
+
+# "ay" as a syllable of its own is "eye" to espeak-ng, which gives Piper and Kokoro their
+# phonemes: "ASIC" = "ay-sick" was said "eye-sick" (heard "Isaac") and still passed the check,
+# since Whisper, told the name, wrote it back. "eigh" is the letter's sound.
+_AY = re.compile(r"(?<![A-Za-z])ay(?![A-Za-z])", re.IGNORECASE)
+
+
+def warn_pitfalls(say: dict[str, str], path: Path) -> None:
+    """Warn, naming the file and the entry, about respellings espeak-ng reads otherwise than
+    their writer meant (see :data:`_AY`)."""
+    for key, form in say.items():
+        if _AY.search(form):
+            log.warning('%s: "%s" = "%s": espeak-ng (Piper, Kokoro) says "ay" as "eye"; write "eigh" '
+                        '(or spell the letters: "A")', path, key, form)
 
 
 SCOPED_KEYS = {"letters", "words", "say", "series"}
@@ -154,6 +172,8 @@ class Lexicon:
             raise RenderError(f"unknown key(s) {sorted(unknown)}", path,
                               hint="allowed keys are 'letters', 'words', the [say] table (with [say.ENGINE] "
                                    "or [say.VOICE] tables) and [series.NAME] tables")
+        for table in (plain, *scoped.values()):
+            warn_pitfalls(table, path)
         lex = cls.from_entries([str(w) for w in letters], plain, origin)  # type: ignore[attr-defined]
         lex.words = {str(w) for w in words}  # type: ignore[attr-defined]
         lex.voices = {str(k): {str(a): str(b) for a, b in v.items()} for k, v in scoped.items()}

@@ -103,7 +103,7 @@ def test_lexicon_letters_words_and_case() -> None:
 
 
 def test_shipped_lexicon_covers_00035_terms() -> None:
-    assert NORM("K8s runs on GPUs with DRA and NUMA.") == "Kubernetes runs on G-P-U's with D-R-Eh and noomah."
+    assert NORM("K8s runs on GPUs with DRA and NUMA.") == "Kubernetes runs on G-P-U's with D-R-A and noomah."
     assert NORM("OpenAI's CNCF talk") == "Open A-I's C-N-C-F talk"
 
 

@@ -124,3 +124,19 @@ def test_a_respelled_acronym_has_its_plural_as_spelled_ones_do() -> None:
     lex = Lexicon.from_entries(["VPC"], {"NUMA": "noo-mah", "SIMD": "sim-D", "CIDRs": "cider blocks"}, "test")
     said = Normalizer(lex)("Two NUMAs, two VPCs, two SIMDs, two CIDRs.")
     assert said == "Two noo-mahs, two V-P-C's, two sim-D's, two cider blocks."
+
+
+def test_a_respelling_with_ay_is_named_with_its_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """ "ay" is "eye" to espeak-ng ("ASIC" = "ay-sick" was heard "Isaac"): loading such an entry
+    warns with the file, the entry and what to write; the shipped and project lexicons have none."""
+    path = tmp_path / "lexicon.toml"
+    path.write_text('[say]\n"ASIC" = "ay-sick"\n"Pokemon" = "Poke-eigh-mon"\n[say.kokoro]\n"GA" = "gee ay"\n',
+                    encoding="utf-8")
+    Lexicon.load(path)
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 2 and all(str(path) in w and '"eigh"' in w for w in warned), warned
+    assert '"ASIC" = "ay-sick"' in warned[0] and '"GA" = "gee ay"' in warned[1]
+    caplog.clear()
+    Lexicon.shipped()
+    Lexicon.load(Path(__file__).resolve().parents[2] / "voices" / "lexicon.toml")
+    assert not caplog.records
