@@ -100,7 +100,7 @@ def _vowel_sound(said: str) -> bool | None:
 def agree(before: str, written: str, said: str) -> str:
     """``before`` (the text up to an entry) with its closing "a"/"an" agreeing with how the
     entry is said, where the entry changes the word's first letter: the script's "an AAAA
-    query" was written for "an A-A-A-A" and is said "a quad-A query"."""
+    query" was written for "an A-A-A-A" and is said "a quad A query"."""
     m = _ARTICLE_BEFORE.search(before)
     if m is None or said[:1].lower() == written[:1].lower() or (vowel := _vowel_sound(said)) is None:
         return before
