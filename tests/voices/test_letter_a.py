@@ -31,6 +31,10 @@ CASES = [
     ("So. A record is there.", "So. A record is there."),
     ('He said, "A new era."', 'He said, "A new era."'),
     ("It changed — A new one came.", "It changed — A new one came."),
+    # before a word in capitals (stress, a shout) it is the article; a spelled group is letters
+    ("This is A REAL problem.", "This is A REAL problem."),
+    ("WE HAVE A PROBLEM here.", "WE HAVE A PROBLEM here."),
+    ("Is it A or B?", "Is it Eigh or B?"),
     # no letter alone: words, plurals, model names
     ("Anna and ADA and straight A's", "Anna and ADA and straight A's"),
     ("the A one hundred", "the Eigh one hundred"),

@@ -124,10 +124,12 @@ def split_phonemes(text: str) -> list[tuple[str, bool]]:
 # loses its first letter ("for A-W-S" is "for a W-S": Whisper heard "for WUS", "of the WS").
 # "Eigh" is the letter's name to espeak-ng (the same in Piper's build and kokoro-onnx's), so the
 # text an espeak-ng engine phonemizes names the letter there. Only the article's place keeps
-# "A": first in a sentence (or after a dash, quote or bracket) and followed by a space.
-ESPEAK_LETTER_A = "letter A as Eigh"  # in the espeak-ng engines' versions: it changes their audio
+# "A": first in a sentence (or after a dash, quote or bracket) and followed by a space, or before
+# a word in capitals ("A REAL problem", said for stress or shouted; not a spelled "A-W-S").
+ESPEAK_LETTER_A = "letter A as Eigh, not before capitals"  # in the espeak-ng engines' versions: it changes their audio
 _LETTER_A = re.compile(r"(?<![\w'’])A(?![\w'’])")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“‘(\[—–…])\s*$")
+_CAPS_WORD = re.compile(r" [A-Z]{2,}\b(?!-)")  # "A REAL problem", "WE HAVE A PROBLEM": words in capitals
 
 
 def espeak_text(text: str) -> str:
@@ -136,7 +138,8 @@ def espeak_text(text: str) -> str:
         return text
 
     def letter(m: re.Match[str]) -> str:
-        article = text[m.end():m.end() + 1] == " " and _SENTENCE_START.search(text, 0, m.start())
+        after = text[m.end():]
+        article = after.startswith(" ") and (_SENTENCE_START.search(text, 0, m.start()) or _CAPS_WORD.match(after))
         return "A" if article else "Eigh"
 
     return _LETTER_A.sub(letter, text)
