@@ -79,11 +79,10 @@ def _word(entry: str | None, expected: str, written: str, lexicon: list[tuple[st
     written word the expected words come from."""
     if entry:
         return entry.split(" = ", 1)[0]
-    from render.check.proofread import words
+    from render.check.proofread import said_in
 
     for key, form in lexicon:
-        said = " ".join(words(form))
-        if said and said in expected:
+        if said_in(form, expected):
             return key
     return written_word(written, expected)
 

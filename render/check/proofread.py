@@ -265,13 +265,19 @@ def _say(ws: list[str], letters: set[str]) -> str:
     return " ".join(out)
 
 
+def said_in(form: str, text: str) -> str | None:
+    """A lexicon form's words (as :func:`words` makes them) where they stand as whole words in
+    ``text`` (words joined by spaces), else None: "G-A" is in "went ga in", not in "gamma"."""
+    said = " ".join(words(form))
+    return said if said and f" {said} " in f" {text} " else None
+
+
 def _as_written(text: str, lexicon: list[tuple[str, str]]) -> str | None:
     """``text`` with respelled lexicon entries put back as the script writes them ("noo muh" →
     "NUMA"): a recognizer that understood the word writes it that way. None if none is in it."""
     out = f" {text} "
     for key, form in lexicon:
-        said = " ".join(words(form))
-        if said and not _LETTERS.fullmatch(form) and f" {said} " in out:
+        if not _LETTERS.fullmatch(form) and (said := said_in(form, out)):
             out = out.replace(f" {said} ", f" {key} ")
     return out.strip() if out.strip() != text else None
 

@@ -7,7 +7,7 @@ import re
 from rich.table import Table
 from rich.text import Text
 
-from render.check.proofread import FUNCTION_WORDS, Mismatch, TurnCheck, words
+from render.check.proofread import FUNCTION_WORDS, Mismatch, TurnCheck, said_in
 from render.normalize.lexicon import LETTER_NAMES
 
 CONTEXT = 3  # words shown either side of a mismatch
@@ -54,8 +54,8 @@ def suggestion(m: Mismatch, written: str, letters: set[str], lexicon: list[tuple
         key = m.entry.split(" = ", 1)[0]
         return f"--try '{key}=<respelling>': the lexicon entry {m.entry} says another word; fix or remove it"
     for key, form in lexicon:
-        said = " ".join(words(form))
-        if said and said in m.expected and said.replace(" ", "") != key.lower():
+        said = said_in(form, m.expected)
+        if said and said.replace(" ", "") != key.lower():
             return f"--try '{key}=<another respelling>' (the lexicon says \"{form}\")"
     word = written_word(written, m.expected)
     if m.kind == "number":

@@ -472,3 +472,16 @@ def test_check_series_gathers_a_misheard_word_across_episodes(tmp_path: Path) ->
     assert again.returncode == 0 and "1 misheard word" in again.stdout
     index = (proj / "output" / "index.html").read_text(encoding="utf-8")
     assert index.count("word error rate") == 3
+
+
+def test_a_mismatch_belongs_to_an_entry_only_where_its_words_stand_whole() -> None:
+    """The series' suggestions named "GA" (said "G-A", heard as "ga") for a misheard "gamma":
+    an entry's words count only as whole words of what was expected."""
+    from render.check.proofread import said_in
+    from render.suggest import _word
+
+    assert said_in("G-A", "version one went ga in october") == "ga"
+    assert said_in("G-A", "the gamma initiative") is None
+    lexicon = [("GA", "G-A")]
+    assert _word(None, "gamma", "the GAMMA initiative uses it", lexicon) == "GAMMA"
+    assert _word(None, "went ga", "version one went GA in October", lexicon) == "GA"
