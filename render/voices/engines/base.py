@@ -13,6 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
+from render.normalize.lexicon import LETTER_NAMES
 from render.script.markup import PHONEME, RATE_MARK  # the script's markup: ``⟦word|ipa⟧``, ``⟪rate⟫``
 
 
@@ -129,6 +130,7 @@ def split_phonemes(text: str) -> list[tuple[str, bool]]:
 ESPEAK_LETTER_A = "letter A as Eigh, not before capitals"  # in the espeak-ng engines' versions: it changes their audio
 _LETTER_A = re.compile(r"(?<![\w'’])A(?![\w'’])")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“‘(\[—–…])\s*$")
+_A_NAMED = LETTER_NAMES["A"].capitalize()  # "Eigh": the lexicon's name for the letter, one place
 _CAPS_WORD = re.compile(r" [A-Z]{2,}\b(?!-)")  # "A REAL problem", "WE HAVE A PROBLEM": words in capitals
 
 
@@ -140,7 +142,7 @@ def espeak_text(text: str) -> str:
     def letter(m: re.Match[str]) -> str:
         after = text[m.end():]
         article = after.startswith(" ") and (_SENTENCE_START.search(text, 0, m.start()) or _CAPS_WORD.match(after))
-        return "A" if article else "Eigh"
+        return "A" if article else _A_NAMED
 
     return _LETTER_A.sub(letter, text)
 
