@@ -22,7 +22,7 @@ from render.deliver.tags import Tags
 from render.errors import RenderError
 from render.inputs import Inputs
 from render.normalize import Normalizer
-from render.normalize.lexicon import Lexicon
+from render.normalize.lexicon import Lexicon, warn_pitfalls
 from render.normalize.sentences import speak
 from render.script.episodes import EpisodeFiles, Target, find_episode, find_target, outline_candidates
 from render.script.parse import NARRATOR, Script, Turn, parse_file, read_text, split_front_matter
@@ -178,7 +178,10 @@ def prepare(ref: str, settings: Settings) -> Prepared:
     pronunciation = episode_notes(text, episode.script, episode.outline)
     raw_say = front.get("say")
     say = {str(k): str(v) for k, v in raw_say.items()} if isinstance(raw_say, dict) else {}
-    lexicon = settings.lexicon(series, say | {n.word: n.say for n in pronunciation})
+    episode_say = say | {n.word: n.say for n in pronunciation}
+    warn_pitfalls(episode_say, str(episode.script))
+    warn_pitfalls(settings.respell, "check --try")
+    lexicon = settings.lexicon(series, episode_say)
     normalizer = Normalizer(lexicon)
     normalizers = {s: Normalizer(lexicon.for_voice(v.engine, v.name)) for s, v in cast.voices.items()}
     turns = speak(script.turns, normalizer, normalizers)

@@ -63,13 +63,13 @@ def spell(acronym: str) -> str:
 _AY = re.compile(r"(?<![A-Za-z])ay(?![A-Za-z])", re.IGNORECASE)
 
 
-def warn_pitfalls(say: dict[str, str], path: Path) -> None:
-    """Warn, naming the file and the entry, about respellings espeak-ng reads otherwise than
-    their writer meant (see :data:`_AY`)."""
+def warn_pitfalls(say: dict[str, str], where: str) -> None:
+    """Warn, naming where the entry comes from (a file, "episode", "check --try") and the
+    entry, about respellings espeak-ng reads otherwise than their writer meant (see :data:`_AY`)."""
     for key, form in say.items():
         if _AY.search(form):
             log.warning('%s: "%s" = "%s": espeak-ng (Piper, Kokoro) says "ay" as "eye"; write "eigh" '
-                        '(or spell the letters: "A")', path, key, form)
+                        '(or spell the letters: "A")', where, key, form)
 
 
 SCOPED_KEYS = {"letters", "words", "say", "series"}
@@ -173,7 +173,7 @@ class Lexicon:
                               hint="allowed keys are 'letters', 'words', the [say] table (with [say.ENGINE] "
                                    "or [say.VOICE] tables) and [series.NAME] tables")
         for table in (plain, *scoped.values()):
-            warn_pitfalls(table, path)
+            warn_pitfalls(table, str(path))
         lex = cls.from_entries([str(w) for w in letters], plain, origin)  # type: ignore[attr-defined]
         lex.words = {str(w) for w in words}  # type: ignore[attr-defined]
         lex.voices = {str(k): {str(a): str(b) for a, b in v.items()} for k, v in scoped.items()}

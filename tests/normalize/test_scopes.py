@@ -126,9 +126,9 @@ def test_a_respelled_acronym_has_its_plural_as_spelled_ones_do() -> None:
     assert said == "Two noo-mahs, two V-P-C's, two sim-D's, two cider blocks."
 
 
-def test_a_respelling_with_ay_is_named_with_its_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """ "ay" is "eye" to espeak-ng ("ASIC" = "ay-sick" was heard "Isaac"): loading such an entry
-    warns with the file, the entry and what to write; the shipped and project lexicons have none."""
+def test_a_respelling_with_ay_is_named_with_where_it_comes_from(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """ "ay" is "eye" to espeak-ng ("ASIC" = "ay-sick" was heard "Isaac"): such an entry warns
+    with where it comes from, the entry and what to write; the shipped and project lexicons have none."""
     path = tmp_path / "lexicon.toml"
     path.write_text('[say]\n"ASIC" = "ay-sick"\n"Pokemon" = "Poke-eigh-mon"\n[say.kokoro]\n"GA" = "gee ay"\n',
                     encoding="utf-8")
@@ -136,6 +136,15 @@ def test_a_respelling_with_ay_is_named_with_its_file(tmp_path: Path, caplog: pyt
     warned = [r.getMessage() for r in caplog.records]
     assert len(warned) == 2 and all(str(path) in w and '"eigh"' in w for w in warned), warned
     assert '"ASIC" = "ay-sick"' in warned[0] and '"GA" = "gee ay"' in warned[1]
+    proj = make_project(tmp_path / "p", {"00001-x.md": '---\nsay:\n  ABAC: "ay-back"\n---\n**Jordan**: We use ABAC.\n'})
+    script = proj / "transcripts" / "00001-x.md"  # front matter and outline notes: named by the script
+    caplog.clear()
+    prepare("1", Settings(root=proj, respell={"ASIC": "ay-sick"}))  # and render check --try's
+    assert [r.getMessage() for r in caplog.records] == [
+        f'{script}: "ABAC" = "ay-back": espeak-ng (Piper, Kokoro) says "ay" as "eye"; write "eigh" '
+        '(or spell the letters: "A")',
+        'check --try: "ASIC" = "ay-sick": espeak-ng (Piper, Kokoro) says "ay" as "eye"; write "eigh" '
+        '(or spell the letters: "A")']
     caplog.clear()
     Lexicon.shipped()
     Lexicon.load(Path(__file__).resolve().parents[2] / "voices" / "lexicon.toml")
