@@ -28,6 +28,14 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(?P<left>(?<!\S)[$€£¥]?[\d.,]*\d%?)\s*×\s*(?=\d)"),
      lambda m: m["left"] + (" times " if m["left"][0] in "$€£¥" or m["left"].endswith("%") else "x")),
     (re.compile(r"(?<=\d),(?=\d{1,2}\b)"), ", "),
+    # "~$49k", "~20 min": a tilde before an amount is "about" (in "~/.kube" it is a home folder)
+    (re.compile(r"(?<![\w~])~\s?(?=[$€£¥]?\d)"), "about "),
+    (re.compile(r"§§?\s?"), "section "),
+    (re.compile(r"¶\s?"), "paragraph "),
+    # "2.3 PB * $0.021", "(n/2)+1": arithmetic between amounts
+    (re.compile(r"(?<=[\w)])\s\*\s(?=[$€£¥]?\d)"), " times "),
+    (re.compile(r"(?<![\w/])(?P<v>[a-z])/(?=\d)"), r"\g<v> over "),
+    (re.compile(r"(?<=\))\s?\+\s?(?=\d)"), " plus "),
     # k8sattributes, k8sclusterreceiver: "k8s" glued to a word is two words, before the lexicon says "k8s"
     (re.compile(r"(?<![\w])([kK]8[sS])(?=[a-z]{3,})"), r"\1 "),
 ]

@@ -6,9 +6,11 @@ import re
 
 from render.normalize import numbers as n
 from render.normalize.money import per_phrase
-from render.normalize.tokens import END, NUM, START, Rule, unit_word
+from render.normalize.tokens import END, NUM, START, Rule, attributive, unit_word
 from render.normalize.units import (
+    HYPHEN_UNITS,
     PER,
+    PER_WORD,
     UNITS,
 )
 
@@ -34,6 +36,16 @@ def _percent(m: re.Match[str]) -> str:
 
 
 _UNIT_KEYS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_HYPHEN_KEYS = "|".join(re.escape(u) for u in sorted(HYPHEN_UNITS, key=len, reverse=True))
+# "a 10-GB disk", "a 100-ms budget": a measure joined to its noun is a compound adjective, the unit
+# said in the singular ("a ten-gigabyte disk")
+_MEASURE_HYPHEN = re.compile(rf"{START}(?P<a>{NUM})-(?P<unit>{_HYPHEN_KEYS})(?=\s[A-Za-z])")
+# "250m CPU", "500m of CPU": Kubernetes millicores
+_MILLICORES = re.compile(rf"{START}(?P<a>\d+)m(?=\s(?P<of>of\s)?(?:CPU|cpu|vCPU|vcpu|cores?)\b)")
+# "tok/s", "requests/s", "events/day": a word counted per period
+_WORD_PER = re.compile(r"(?<![\w/])(?P<w>[A-Za-z]+)/(?P<per>s|sec|min|h|hr|day|d|wk|week|mo|month|yr|year)\b(?!/)")
+# "2^32", "10^9": a power
+_POWER = re.compile(rf"{START}(?P<a>{NUM})\^(?P<b>\d+)\b")
 _MEASURE = re.compile(
     rf"{START}(?P<a>{NUM})(?:\s?(?:-|–|to)\s?(?P<b>{NUM}))?\s?(?P<scale>million|billion|thousand)?"
     rf"\s?(?P<unit>{_UNIT_KEYS})(?:/(?P<per>[A-Za-z]+))?(?![\w°])(?P<hy>-(?=[a-z]))?")
@@ -50,15 +62,12 @@ _DECADE_PAIR = re.compile(r"(?<![\w.])(?P<a>[1-9]0|\d{3}0)'?s(?:\s?[-–]\s?|\s(
 # "a 5m window", "every 5m": minutes glued to the number, where a duration is plainly meant
 # (elsewhere "5m" may be meters, millicores or a million, and is left alone)
 _MINUTES = re.compile(rf"{START}(?P<a>\d+)m\b(?!['’-])")
-_MINUTES_BEFORE = re.compile(r"\b(?:every|each|last|past|within|after|over|for|in|under)\s$", re.I)
+_MINUTES_BEFORE = re.compile(r"\b(?:every|each|last|past|within|after|over|for|in|under|took|takes|take|taking|"
+                             r"lasted|lasts|spent|waited|about|around|roughly|nearly|almost)\s$", re.I)
 _MINUTES_AFTER = re.compile(r"\s(?:windows?|intervals?|range|rate|average|lookback|timeout|ttl|TTL|retention|"
                             r"resolution|scrapes?|delay|cooldown|period|buckets?|steps?|cadence|schedule|"
                             r"cron|lag|burn|SLO|slo)\b")
 _NOT_MINUTES = re.compile(r"\s(?:of|CPU|cpu|vCPU|cores?|millicores?)\b")
-# "a 40 KB payload", "a single 80 GB card", "each 8 GB node", "the 20 GB image"
-_DETERMINER = re.compile(r"\b(?:(?:[Aa]n?)(?:\s[a-z]+)?|[Tt]he|[Ee]ach|[Ee]very|[Tt]his|[Oo]ne)\s$")
-_NOUN_AFTER = re.compile(r"\s(?!(?:of|per|a|an|and|or|to|in|on|at|for|each|every|is|was|are|were|that|which|"
-                         r"than|from|by|with|ago|later|earlier|before|after|into|up|down|off|out)\b)[a-z]")
 _TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?[x×](?:\s?(?P<b>{NUM}))?(?![\w])")
 _RANGE_TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–|to)\s?(?P<b>{NUM})\s?[x×](?![\w])")
 _SCALED = re.compile(rf"{START}(?P<a>{NUM})(?P<s>[KkMB]|bn|mn)(?P<plus>\+)?(?![\w])")
@@ -67,12 +76,6 @@ _RANGE = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM}){END}(?!-\d
 _LABEL = re.compile(r"\b(?:Part|Step|Phase|Season|Chapter|Episode|Lesson|Module|Level|Stage|Round|Section|Act|"
                     r"Lab|Unit|Exercise|Slide|Figure|Table|Item|Question|Rule|Tip|Takeaway|Pillar)\s$")
 _RANGE_WORD = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM})(?P<hy>-)(?=[A-Za-z])")
-
-
-def attributive(m: re.Match[str]) -> bool:
-    """Whether a measure stands before its noun after "a"/"an" ("a 40 KB payload"), where
-    English says the unit in the singular ("a forty kilobyte payload")."""
-    return bool(_DETERMINER.search(m.string, 0, m.start()) and _NOUN_AFTER.match(m.string, m.end()))
 
 
 def _unit_said(m: re.Match[str], unit: str, num: str) -> str:
@@ -128,6 +131,26 @@ def _measure(m: re.Match[str]) -> str:
         per = " per " + UNITS[m["per"]][0]
     head = n.number(a) + (" to " + n.number(b) if b else "")
     return f"{head}{scale} {name}{per}" + (" " if m["hy"] else "")
+
+
+def _measure_hyphen(m: re.Match[str]) -> str:
+    return f"{n.number(m['a'])}-{UNITS[m['unit']][0]}"
+
+
+def _millicores(m: re.Match[str]) -> str:
+    return f"{n.number(m['a'])} {'millicores' if m['of'] else 'millicore'}"
+
+
+def _word_per(m: re.Match[str]) -> str:
+    w = m["w"]
+    if w.isupper() and len(w) > 1 and w not in UNITS:
+        return m.group(0)  # "TCP/s"? no: "I/O", "CI/CD" never end in a period
+    said = UNITS[w][1] if w in UNITS else PER_WORD.get(w.lower(), w)
+    return f"{said} per {PER.get(m['per'], m['per'])}"
+
+
+def _power(m: re.Match[str]) -> str:
+    return f"{n.number(m['a'])} to the power of {n.cardinal(int(m['b']))}"
 
 
 def _per_only(m: re.Match[str]) -> str:
@@ -201,6 +224,10 @@ RULES: list[Rule] = [
     Rule("per-period", _PER_PERIOD, _per_period),
     Rule("percent", _PERCENT, _percent),
     Rule("measure-per", _PER_ONLY, _per_only),
+    Rule("measure-hyphen", _MEASURE_HYPHEN, _measure_hyphen),
+    Rule("millicores", _MILLICORES, _millicores),
+    Rule("word-per", _WORD_PER, _word_per),
+    Rule("power", _POWER, _power),
     Rule("measure", _MEASURE, _measure),
     Rule("range-times", _RANGE_TIMES, _range_times),
     Rule("times", _TIMES, _times),

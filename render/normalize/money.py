@@ -17,6 +17,14 @@ _MONEY = re.compile(
     rf"(?P<neg>-)?(?P<cur>{_CUR})\s?(?P<a>{NUM})(?:\s?(?:-|–|to)\s?(?:{_CUR})?(?P<b>{NUM}))?"
     rf"(?:\s?(?P<scale>{SCALE})\b)?(?:\s?(?:/|\bper\s|\ba\s)(?P<per>[A-Za-z]+)\b)?"
 )
+# "a $400M valuation", "a $5 fee": an amount before one of these nouns is said in the singular,
+# as a compound adjective ("a four hundred million dollar valuation"); a closed list, because
+# "the $40M went to hiring" must keep its plural and no rule tells the verb from the noun
+_ATTRIBUTIVE = re.compile(r"(?:\s[A-Za-z][\w-]*)?\s(?:valuation|budget|bill|deal|contract|round|fine|fee|raise|investment|"
+                          r"acquisition|loss|problem|mistake|question|company|business|market|check|invoice|"
+                          r"commitment|increase|cut|discount|credit|grant|donation|salary|hole|gap|line|item|"
+                          r"overrun|surprise|price|savings|project|program|industry|outage|error|lesson)s?\b")
+_DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Ee]ach|[Ee]very|[Oo]ne|[Oo]ur|[Tt]heir|[Yy]our)\s$")
 _MONEY_WORDS = re.compile(rf"(?P<cur>{_CUR})(?P<word>thousands|millions|billions|hundreds)\b"
                           r"(?:/(?P<per>[A-Za-z]+)\b)?")
 
@@ -59,13 +67,16 @@ def _money(m: re.Match[str]) -> str:
     cur, a, b, scale_word = m["cur"], m["a"], m["b"], m["scale"]
     neg = "minus " if m["neg"] else ""
     per = per_phrase(m["per"], money=True)
+    before_noun = not per and bool(_DETERMINER.search(m.string, 0, m.start()) and _ATTRIBUTIVE.match(m.string, m.end()))
     if scale_word and (sc := n.scale(scale_word)):
-        many = CURRENCIES[cur][1]
+        many = CURRENCIES[cur][0 if before_noun else 1]
         amount = n.number(a) + (" to " + n.number(b) if b else "")
         return f"{neg}{amount} {sc} {many}{per}"
     if b:
         both = bool(re.search(rf"(?:-|–|to)\s?(?:{_CUR})", m.group(0))) or "." in a
         return f"{neg}{_amount(cur, a, both)} to {_amount(cur, b, True)}{per}"
+    if before_noun and "." not in a:
+        return f"{neg}{n.number(a)} {CURRENCIES[cur][0]}"
     return f"{neg}{_amount(cur, a, True)}{per}"
 
 

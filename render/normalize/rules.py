@@ -19,6 +19,8 @@ from render.normalize.tokens import NUM, START, Rule, words_before
 
 _IDENT = re.compile(r"(?<![\w.$])(?P<w>[A-Za-z]+)(?P<d>\d+)(?P<t>[A-Za-z]*)(?!\w|\.\w)")
 _IDENT_LEAD = re.compile(r"(?<![\w.$])(?P<d>\d+)(?P<w>[A-Za-z]{1,3})\b")
+# p99.9, p99.99: a percentile with a fraction ("p ninety-nine point nine")
+_PERCENTILE = re.compile(r"(?<![\w.])(?P<w>[pP])(?P<d>\d{2}(?:\.\d+)?)(?P<pl>s)?(?![\w]|\.\d)")
 _YEAR = re.compile(r"(?<![\w.,$])(?P<y>1[1-9]\d\d|20\d\d)(?!\w|\.\d|,\d)")
 _YEAR_CTX = {"in", "since", "by", "from", "of", "until", "till", "to", "through", "year",
              "circa", "around", "before", "after", "during", "early", "late", "mid",
@@ -31,7 +33,9 @@ _DIGIT_RUN = re.compile(r"\d+")
 
 def _ident(m: re.Match[str]) -> str:
     d = m["d"]
-    num = n.digits(d) if (len(d) > 4 or d.startswith("0")) else n.cardinal(int(d))
+    # p999, p9999: a percentile's nines are said one by one ("p nine nine nine"), as are long ids
+    percentile = m["w"] in {"p", "P"} and len(d) >= 3
+    num = n.digits(d) if (len(d) > 4 or d.startswith("0") or percentile) else n.cardinal(int(d))
     tail = m["t"]
     if tail == "s" and not d.startswith("0") and (len(d) >= 2 or m["w"].isupper()):  # not k3s, k8s
         # "ten p99s", "H100s", "L4s": the name's plural, "p ninety-nines", "L fours"
@@ -39,6 +43,11 @@ def _ident(m: re.Match[str]) -> str:
     if tail:
         tail = " " + (tail if len(tail) > 1 and not tail.isupper() else " ".join(tail))
     return f"{m['w']} {num}{tail}"
+
+
+def _percentile(m: re.Match[str]) -> str:
+    said = n.number(m["d"])
+    return f"{m['w']} {n.plural(said) if m['pl'] else said}"
 
 
 def _ident_lead(m: re.Match[str]) -> str:
@@ -80,6 +89,7 @@ def _number(m: re.Match[str]) -> str:
 
 
 _OWN: list[Rule] = [
+    Rule("percentile", _PERCENTILE, _percentile),
     Rule("identifier", _IDENT, _ident),
     Rule("identifier-lead", _IDENT_LEAD, _ident_lead),
     Rule("year", _YEAR, _year),
@@ -98,11 +108,13 @@ ORDER = [
     "caps-joined",
     "roman-label",
     "ipv4",
+    "ipv6",
     "instance-type",
     "dotted-sizes",
     "path",
     "region",
     "host",
+    "host-port",
     "file",
     "prefix",
     "flag",
@@ -129,6 +141,7 @@ ORDER = [
     "seconds",
     "minutes",
     "per-period",
+    "image-tag",
     "version-wildcard",
     "version-full",
     "version-v",
@@ -138,7 +151,11 @@ ORDER = [
     "fraction-mixed",
     "decade",
     "measure-per",
+    "power",
+    "measure-hyphen",
+    "millicores",
     "measure",
+    "word-per",
     "range-times",
     "times",
     "scaled",
@@ -150,6 +167,7 @@ ORDER = [
     "range-compound",
     "range",
     "letters-digits",
+    "percentile",
     "identifier",
     "identifier-lead",
     "year",

@@ -50,6 +50,10 @@ _ROMAN = re.compile(rf"\b(?P<k>{_ROMAN_LABEL})\s(?P<r>{'|'.join(sorted(_ROMAN_VA
                     r"(?![\w'-])")
 # 10.0.0.12, 192.168.1.0/24, 0.0.0.0/0: "ten dot zero dot zero dot twelve", "slash twenty-four"
 _IPV4 = re.compile(r"(?<![\w.])(?P<ip>(?:\d{1,3}\.){3}\d{1,3})(?:/(?P<p>\d{1,2}))?(?!\w|\.\d|/)")
+# 2001:db8::1, fe80::1: an IPv6 address, group by group ("twenty oh one colon D-B eight colon colon one")
+_IPV6 = re.compile(r"(?<![\w:])(?P<ip>(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4})(?![\w:])")
+# localhost:8080, redis:6379, "sends to :4317": a port after a host (or alone), said as ports are
+_HOST_PORT = re.compile(r"(?:(?<![\w.:/-])(?P<h>[a-z][\w-]*)|(?<![\w:]))(?<!\d):(?P<d>\d{2,5})(?![\w:]|\.\d)")
 # "a /24", "/16 subnets": a network prefix alone
 _PREFIX = re.compile(r"(?<![\w/.])/(?P<p>\d{1,2})\b(?![/.]\w)")
 # 5xx, 4xx: a class of HTTP statuses
@@ -215,6 +219,23 @@ def _ipv4(m: re.Match[str]) -> str:
     return said + (f" slash {n.cardinal(int(m['p']))}" if m["p"] else "")
 
 
+def _ipv6(m: re.Match[str]) -> str:
+    ip = m["ip"]
+    if not ("::" in ip or ip.count(":") >= 3) or not re.search(r"\d", ip):
+        return ip  # "10:30:00" is a time
+    def group(g: str) -> str:
+        if g.isdigit():
+            return _short_id(g)
+        return " ".join(spell(run) if run.isalpha() else n.cardinal(int(run))
+                        for run in re.findall(r"[a-fA-F]+|\d+", g))
+    return " " + " colon ".join(group(g) for g in ip.split(":")) + " "
+
+
+def _host_port(m: re.Match[str]) -> str:
+    port = _short_id(m["d"])
+    return f"{m['h']} colon {port}" if m["h"] else f"port {port}"
+
+
 def _prefix(m: re.Match[str]) -> str:
     return f"slash {n.cardinal(int(m['p']))}"
 
@@ -262,11 +283,13 @@ RULES: list[Rule] = [
     Rule("caps-joined", _CAPS_JOINED, _caps_joined),
     Rule("roman-label", _ROMAN, _roman),
     Rule("ipv4", _IPV4, _ipv4),
+    Rule("ipv6", _IPV6, _ipv6),
     Rule("instance-type", _INSTANCE, _instance),
     Rule("dotted-sizes", _DOTTED_SIZES, _dotted_sizes),
     Rule("path", _PATH, _path),
     Rule("region", _REGION, _region),
     Rule("host", _HOST, _host),
+    Rule("host-port", _HOST_PORT, _host_port),
     Rule("file", _FILE, _file),
     Rule("prefix", _PREFIX, _prefix),
     Rule("flag", _FLAG, _flag),

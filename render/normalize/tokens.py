@@ -12,6 +12,10 @@ NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 SCALE = r"(?:thousand|million|billion|trillion|[KkMmBbTt](?:n|N)?)"
 START = r"(?<![\w.])"  # number starts a token
 END = r"(?![\w])"
+# "a 40 KB payload", "a single 80 GB card", "each 8 GB node", "the 20 GB image"
+_DETERMINER = re.compile(r"\b(?:(?:[Aa]n?)(?:\s[a-z]+)?|[Tt]he|[Ee]ach|[Ee]very|[Tt]his|[Oo]ne)\s$")
+_NOUN_AFTER = re.compile(r"\s(?!(?:of|per|a|an|and|or|to|in|on|at|for|each|every|is|was|are|were|that|which|"
+                         r"than|from|by|with|ago|later|earlier|before|after|into|up|down|off|out)\b)[a-z]")
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,9 @@ def is_one(num: str) -> bool:
 def unit_word(sym: str, num: str) -> str:
     one, many = UNITS[sym]
     return one if is_one(num) else many
+
+
+def attributive(m: re.Match[str]) -> bool:
+    """Whether a measure stands before its noun after "a"/"an" ("a 40 KB payload"), where
+    English says the unit in the singular ("a forty kilobyte payload")."""
+    return bool(_DETERMINER.search(m.string, 0, m.start()) and _NOUN_AFTER.match(m.string, m.end()))

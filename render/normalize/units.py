@@ -48,8 +48,20 @@ UNITS: dict[str, tuple[str, str]] = {
     "km²": ("square kilometer", "square kilometers"), "cm²": ("square centimeter", "square centimeters"),
     "m³": ("cubic meter", "cubic meters"), "km³": ("cubic kilometer", "cubic kilometers"),
     "cm³": ("cubic centimeter", "cubic centimeters"), "º": ("degree", "degrees"), "ha": ("hectare", "hectares"),
-    "cc": ("CC", "CC"), "tbsp": ("tablespoon", "tablespoons"), "tsp": ("teaspoon", "teaspoons"),
+    "cc": ("CC", "CC"),
+    # Kubernetes quantities: "512Mi", "2Gi" are binary units, said by their names
+    "Ki": ("kibibyte", "kibibytes"), "Mi": ("mebibyte", "mebibytes"), "Gi": ("gibibyte", "gibibytes"),
+    "Ti": ("tebibyte", "tebibytes"), "tbsp": ("tablespoon", "tablespoons"), "tsp": ("teaspoon", "teaspoons"),
 }
+
+# Units that are said before their noun with a hyphen ("a 10-GB disk", "a 100-ms budget",
+# "a six-ft cable"): two letters or more, and none that is also a word ("us", "ha", "mi").
+HYPHEN_UNITS = {u for u in UNITS if len(u) >= 2 and u.isascii() and u not in {"us", "ha", "mi", "cc", "Mi"}}
+
+# "tok/s", "requests/s", "events/day": a count's word before a slash and a period; some are
+# said in full ("tok" is no word)
+PER_WORD: dict[str, str] = {"tok": "tokens", "toks": "tokens", "req": "requests", "reqs": "requests",
+                            "msg": "messages", "msgs": "messages", "evt": "events", "evts": "events"}
 
 # Denominators after a slash: "per day" for measures, "a day" for money.
 PER: dict[str, str] = {

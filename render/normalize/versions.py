@@ -12,10 +12,14 @@ from render.normalize.units import (
     VERSION_CONTEXT,
 )
 
-_VERSION_FULL = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+){2,})(?!\w|\.\d)")
-_VERSION_V = re.compile(r"(?<![\w.])(?P<v>[vV])(?P<num>\d+(?:\.\d+)?)\b")
+# 2.0.0-rc.1, 1.29.0-beta.2, v1.2-alpha: a pre-release after the version ("R-C one")
+_PRE_RELEASE_RE = r"(?:-(?P<pre>alpha|beta|rc|RC|pre|preview|dev|snapshot|SNAPSHOT)(?:\.?(?P<pn>\d+))?)?"
+_VERSION_FULL = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+){2,})" + _PRE_RELEASE_RE + r"(?!\w|\.\d)")
+_VERSION_V = re.compile(r"(?<![\w.])(?P<v>[vV])(?P<num>\d+(?:\.\d+)?)" + _PRE_RELEASE_RE + r"\b")
 _VERSION_CTX = re.compile(r"(?<![\w.])(?P<num>\d+\.\d+)(?![\w]|\.\d)")
 _VERSION_X = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+)*)\.[xX*](?![\w.])")
+# nginx:1.25, python:3.12-slim: an image's tag after a colon is a version
+_IMAGE_TAG = re.compile(r"(?<=[a-z]):(?P<v>[vV])?(?P<num>\d+(?:\.\d+)+)(?=[\s,;:!?)]|-|\.?$|\.\s)")
 _QUARTER = re.compile(r"\b(?P<q>Q|H|FY|CY)(?P<d>\d{1,4})\b")
 
 
@@ -32,12 +36,24 @@ def _version_words(num: str) -> str:
     return " point ".join(_version_part(p) for p in num.split("."))
 
 
+def _pre_release(m: re.Match[str]) -> str:
+    pre = m["pre"]
+    if not pre:
+        return ""
+    said = "R-C" if pre.lower() == "rc" else pre.lower()
+    return f" {said}" + (f" {n.cardinal(int(m['pn']))}" if m["pn"] else "")
+
+
 def _version_full(m: re.Match[str]) -> str:
-    return ("v " if m["v"] else "") + _version_words(m["num"])
+    return ("v " if m["v"] else "") + _version_words(m["num"]) + _pre_release(m)
 
 
 def _version_v(m: re.Match[str]) -> str:
-    return "version " + _version_words(m["num"])
+    return "version " + _version_words(m["num"]) + _pre_release(m)
+
+
+def _image_tag(m: re.Match[str]) -> str:
+    return " colon " + ("version " if m["v"] else "") + _version_words(m["num"])
 
 
 def _version_x(m: re.Match[str]) -> str:
@@ -72,6 +88,7 @@ def _quarter(m: re.Match[str]) -> str:
 
 RULES: list[Rule] = [
     Rule("quarter", _QUARTER, _quarter),
+    Rule("image-tag", _IMAGE_TAG, _image_tag),
     Rule("version-wildcard", _VERSION_X, _version_x),
     Rule("version-full", _VERSION_FULL, _version_full),
     Rule("version-v", _VERSION_V, _version_v),
