@@ -300,14 +300,16 @@ def respelled(expected: list[str], lexicon: list[tuple[str, str]]) -> list[tuple
 # of the field and project lexicons (lowest: SQL = "sequel" 0.29, PaaS = "pass" 0.33) against
 # planted nonsense (Zorblat = "flibber gronk wazzle" 0.13, Kafka = "banana split" 0.09, all
 # five under 0.14). Abbreviations written with digits or a slash (K8s = "Kubernetes",
-# CI/CD) expand rather than respell, and are not judged this way.
+# CI/CD), or whose expansion's initials spell them (LOC = "lines of code"), expand rather
+# than respell, and are not judged this way.
 PLAUSIBLE = 0.2
 
 
 def plausibility(key: str, form: str, phonemes: Phonemes) -> float | None:
     """How much a respelling sounds like its written word, read as a word or letter by letter
-    (None for an abbreviation, which expands instead)."""
-    if re.search(r"[\d/]", key):
+    (None for an abbreviation, which expands instead: written with a digit or a slash, or an
+    acronym whose expansion's initials spell it, LOC = "lines of code", YoY = "year over year")."""
+    if re.search(r"[\d/]", key) or (len(key) > 1 and "".join(w[0] for w in words(form)) == key.lower()):
         return None
     caps = key.isupper() or sum(c.isupper() for c in key) > 1
     options = _readings(" ".join(words(key)), True) + ([" ".join(key)] if caps else [])

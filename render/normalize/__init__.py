@@ -31,6 +31,15 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "~$49k", "~20 min": a tilde before an amount is "about" (in "~/.kube" it is a home folder)
     (re.compile(r"(?<![\w~])~\s?(?=[$€£¥]?\d)"), "about "),
     (re.compile(r"§§?\s?"), "section "),
+    # Latin and chat abbreviations espeak-ng spells ("vs." "V-S", "i.e." "I-E", "w/" "W slash") or
+    # ends a sentence at ("e.g."): said as the words people say for them
+    (re.compile(r"\b[Vv]s\.?(?=\s)"), "versus"),
+    (re.compile(r"\b[Ee]\.g\.,?(?=\s)"), "for example"),
+    (re.compile(r"\b[Ii]\.e\.,?(?=\s)"), "that is"),
+    (re.compile(r"(?<![\w/])[Ww]/[Oo](?![\w/])"), "without"),
+    (re.compile(r"(?<![\w/])[Ww]/(?=\s)"), "with"),
+    # "Q2 '24", "the class of '19": a year's apostrophe is not said
+    (re.compile(r"(?<=\s)['’](?=\d\d\b)"), ""),
     (re.compile(r"¶\s?"), "paragraph "),
     # "2.3 PB * $0.021", "(n/2)+1": arithmetic between amounts
     (re.compile(r"(?<=[\w)])\s\*\s(?=[$€£¥]?\d)"), " times "),

@@ -64,6 +64,18 @@ _OUT_OF = re.compile(r"\s+(?:nodes|pods|replicas|containers|instances|tests|chec
                      r"votes|users|clusters|services|regions|zones|shards|brokers|workers|members|ready)\b")
 
 
+# "4/5 stars", "rated 8/10", "4.5/5": a score out of a scale, "four out of five"
+_RATING = re.compile(r"(?<![\w./])(?P<a>\d{1,3}(?:\.\d)?)/(?P<b>5|10|100)(?![\w/]|\.\d)")
+_RATING_AFTER = re.compile(r"\s(?:stars?|points?|rating|score|overall)\b")
+_RATING_BEFORE = re.compile(r"\b(?:rated?|rating|scored?|scores|give it|gave it|gives it|a solid|a strong)\s$", re.I)
+
+
+def _rating(m: re.Match[str]) -> str:
+    if "." in m["a"] or _RATING_AFTER.match(m.string, m.end()) or _RATING_BEFORE.search(m.string, 0, m.start()):
+        return f"{n.number(m['a'])} out of {n.cardinal(int(m['b']))}"
+    return m.group(0)
+
+
 def _fraction(m: re.Match[str]) -> str:
     a, b = int(m["a"]), int(m["b"])
     if b > 0 and (a == 0 or _OUT_OF.match(m.string, m.end())) and not m.group(0)[-1].isalpha():
@@ -103,5 +115,6 @@ RULES: list[Rule] = [
     Rule("ordinal", _ORDINAL, _ordinal),
     Rule("hash", _HASH, _hash),
     Rule("number-abbr", _NUMBER_ABBR, _number_abbr),
+    Rule("rating", _RATING, _rating),
     Rule("fraction", _FRACTION, _fraction),
 ]

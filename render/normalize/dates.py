@@ -79,6 +79,7 @@ _AMPM = r"(?P<ap>[ap])(?P<d1>\.)?\s?m\b(?P<d2>\.)?"
 _TIME = re.compile(
     rf"\b(?P<h>\d{{1,2}})[:.](?P<m>\d{{2}})(?::(?P<s>\d{{2}}))?(?:\s?{_AMPM})?(?:\s?(?P<tz>[A-Z]{{2,4}}T|est|pst|cst|utc|gmt|[ECMP]ST|UTC|GMT|[ecmp]\.s\.t\b\.?)\b)?",
     re.I)
+_CLOCK_BEFORE = re.compile(r"\b(?:at|by|until|till|from|since|around|before|after|starting)\s$", re.I)
 _RATIO = re.compile(r"(?<![\w.:])(?P<a>\d{1,3}):(?P<b>\d{1,3})(?![\w:]|\.\d)")
 _RATIO_CONTEXT = re.compile(r"\b(?:ratios?|odds|split|aspect|scale|compression|mix)\b", re.I)
 _TIME_RANGE = re.compile(r"\b(?P<ap>[AP]M)\s?[-–]\s?(?=[*_~`\s]*\w)")
@@ -115,10 +116,16 @@ def _time(m: re.Match[str]) -> str:
         return m.group(0)
     if m["s"]:
         sec = int(m["s"])
-        out = (f"{n.cardinal(h)} {'hour' if h == 1 else 'hours'} {n.cardinal(mi)} "
-               f"{'minute' if mi == 1 else 'minutes'} and {n.cardinal(sec)} {'second' if sec == 1 else 'seconds'}")
-        if m["ap"]:
-            out += " " + m["ap"].upper() + "M"
+        if m["ap"] or m["tz"] or _CLOCK_BEFORE.search(m.string, 0, m.start()):
+            # "at 10:30:00 UTC": a clock time, its seconds said only when they are not zero
+            out = _clock(h, mi, m["ap"])
+            if sec:
+                ap = " " + m["ap"].upper() + "M" if m["ap"] else ""
+                out = out.removesuffix(ap) + f" and {n.cardinal(sec)} {'second' if sec == 1 else 'seconds'}{ap}"
+        else:  # "ran 01:15:00": a duration, its zero parts not said
+            parts = [(v, unit) for v, unit in ((h, "hour"), (mi, "minute"), (sec, "second")) if v]
+            said = [f"{n.cardinal(v)} {unit if v == 1 else unit + 's'}" for v, unit in parts] or ["zero seconds"]
+            out = " and ".join([" ".join(said[:-1]), said[-1]]) if len(said) > 1 else said[0]
     else:
         out = _clock(h, mi, m["ap"])
     if m["tz"]:

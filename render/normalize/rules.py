@@ -163,6 +163,7 @@ ORDER = [
     "ordinal",
     "hash",
     "number-abbr",
+    "rating",
     "fraction",
     "range-compound",
     "range",

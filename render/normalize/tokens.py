@@ -13,7 +13,7 @@ SCALE = r"(?:thousand|million|billion|trillion|[KkMmBbTt](?:n|N)?)"
 START = r"(?<![\w.])"  # number starts a token
 END = r"(?![\w])"
 # "a 40 KB payload", "a single 80 GB card", "each 8 GB node", "the 20 GB image"
-_DETERMINER = re.compile(r"\b(?:(?:[Aa]n?)(?:\s[a-z]+)?|[Tt]he|[Ee]ach|[Ee]very|[Tt]his|[Oo]ne)\s$")
+_DETERMINER = re.compile(r"\b(?:(?:[Aa]n?)(?:\s[a-z]+)?|[Tt]he|[Ee]ach|[Ee]very|[Tt]his|[Oo]ne|[\w-]+['’]s)\s$")
 _NOUN_AFTER = re.compile(r"\s(?!(?:of|per|a|an|and|or|to|in|on|at|for|each|every|is|was|are|were|that|which|"
                          r"than|from|by|with|ago|later|earlier|before|after|into|up|down|off|out)\b)[a-z]")
 

@@ -212,6 +212,13 @@ def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> 
     wrong = compare(0, "Alex", 1, words("the flibber gronk team"), words("the flipper grown team"),
                     [("Zorblat", "flibber gronk")], set(), phonemes)
     assert [(m.expected, m.kind) for m in wrong.mismatches if not m.benign] == [("flibber gronk", "lexicon")]
+    # an acronym expanded (its words' initials spell it) is no respelling to judge by sound: "lines
+    # of code" heard right is right; an acronym given words that do not spell it still is not
+    loc = compare(0, "Alex", 1, words("under four hundred lines of code"), words("under four hundred lines of code"),
+                  [("LOC", "lines of code")], set(), phonemes)
+    assert not loc.flagged
+    assert compare(0, "Alex", 1, words("send it to banana split now"), words("send it to banana split now"),
+                   [("SQS", "banana split")], set(), phonemes).flagged
     # a respelling whose written form is two words once normalized ("isn't" → "is not")
     isnt = compare(0, "Jordan", 1, words("this izz-unt your container"), words("this is not your container"),
                    [("isn't", "izz-unt")], set(), phonemes)
