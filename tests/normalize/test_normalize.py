@@ -214,6 +214,13 @@ _TECH = st.one_of(
     st.from_regex(r"_?[a-z]{2,6}(?:[.-]_?[a-z0-9]{2,6}){0,3}\.(?:com|io|local|internal)", fullmatch=True),  # hosts
     st.from_regex(r"(?:us|eu|ap)-(?:east|west|southeast)-\d|[a-z]{4,7}\.(?:conf|yaml|go)", fullmatch=True),
     st.from_regex(r"[A-Z][a-z]{2,6}[A-Z]{2,4}|[A-Z]{2,4}[A-Z][a-z]{2,6}|k8s[a-z]{3,8}", fullmatch=True),  # ClusterIP
+    st.from_regex(r"(?:a |the )?\d{1,4}-(?:GB|KB|ms|ft|GHz) [a-z]{3,8}", fullmatch=True),  # a 10-GB disk
+    st.from_regex(r"\d{2,4}(?:Mi|Gi|m CPU|m of CPU)|[a-z]{3,6}/(?:s|day|min)|\d{1,2}\^\d{1,2}", fullmatch=True),
+    st.from_regex(r"~\$?\d{1,3}(?:\.\d\d)?[kM]?(?:/mo)?|~\d{1,3} min", fullmatch=True),  # ~$49k/mo, ~20 min
+    st.from_regex(r"(?:[a-z]{3,9})?:\d{2,5}|[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,5}", fullmatch=True),  # ports, IPv6
+    st.from_regex(r"[a-z]{3,8}:\d{1,2}\.\d{1,2}|v?\d\.\d{1,2}\.\d-(?:rc|beta|alpha)(?:\.\d)?", fullmatch=True),
+    st.from_regex(r"p\d{2,4}(?:\.\d{1,2})?|\d(?:\.\d)?/(?:5|10) stars|\d{1,2}:\d\d:\d\d", fullmatch=True),
+    st.from_regex(r"(?:vs\.?|i\.e\.|e\.g\.|w/|w/o) [a-z]{3,8}|Q\d '\d\d|§\d{1,2}", fullmatch=True),
 )
 
 
