@@ -17,6 +17,7 @@ from render.normalize.acronyms import spell_unknown, split_names
 from render.normalize.change import Change
 from render.normalize.lexicon import Lexicon
 from render.normalize.rules import RULES, digits_fallback
+from render.normalize.units import MONTHS
 
 _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\s*—\s*|\s+–\s+|\s--\s"), ", "),
@@ -38,6 +39,10 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\b[Ii]\.e\.,?(?=\s)"), "that is"),
     (re.compile(r"(?<![\w/])[Ww]/[Oo](?![\w/])"), "without"),
     (re.compile(r"(?<![\w/])[Ww]/(?=\s)"), "with"),
+    # "March '24": a month and a year's last two digits are that year ("March twenty twenty-four")
+    (re.compile(rf"\b(?P<mon>{'|'.join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))})\.?\s['’]"
+                r"(?P<y>\d\d)\b"),
+     lambda m: f"{m['mon']} {'20' if int(m['y']) < 50 else '19'}{m['y']}"),
     # "Q2 '24", "the class of '19": a year's apostrophe is not said
     (re.compile(r"(?<=\s)['’](?=\d\d\b)"), ""),
     (re.compile(r"¶\s?"), "paragraph "),

@@ -6,6 +6,7 @@ chapters and the outline aligner all need the same inline clean-up.
 
 from __future__ import annotations
 
+import html
 import re
 
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -13,7 +14,15 @@ _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
 _STRESSED = {_STRONG: r"<emphasis>\2</emphasis>", _EMPHASIS: r"<emphasis>\1</emphasis>",
              _UNDERSCORE: r"<emphasis>\1</emphasis>"}
+# Stage directions of transcript-style scripts: "[laughs]", "(crosstalk)". A closed list of cues,
+# so a real parenthesis ("(and it was fine)") is still read. "(pause)" is written as the voice
+# markup's "[pause]" (render.script.markup.CUES says how long).
+_CUES = (r"laughs?|laughing|laughter|chuckles?|giggles?|sighs?|coughs?|clears throat|crosstalk|inaudible|"
+         r"applause|music|intro music|outro music|music fades|silence|sound effect|sfx|both laugh|cheers?")
+_PAUSE_CUES = r"pause|pause short|pause long|short pause|long pause|beat"
 _RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"\((?P<cue>{_PAUSE_CUES})\)", re.I), r"[\g<cue>]"),
+    (re.compile(rf"\s*(?:\[(?:{_CUES})\]|\((?:{_CUES})\))\s*", re.I), " "),
     (re.compile(r"\{/\*.*?\*/\}"), ""),  # MDX comment
     (re.compile(r"<!--.*?-->"), ""),  # HTML comment
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # image
@@ -50,4 +59,7 @@ def strip_inline(text: str, emphasis: bool = False) -> str:
     for pattern, repl in _RULES:
         text = pattern.sub(_STRESSED.get(pattern, repl) if emphasis else repl, text)
     text = _LEFTOVER.sub("", text)
+    # character references ("&amp;", "&mdash;", "&nbsp;") as the characters they stand for, after
+    # the tags are gone, so an escaped "&lt;b&gt;" stays text
+    text = html.unescape(text).replace("\xa0", " ") if "&" in text else text
     return _SPACES.sub(" ", text).strip()

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from render.errors import NoScript, RenderError
+from render.normalize import Normalizer
+from render.normalize.lexicon import Lexicon
+from render.normalize.sentences import speak
 from render.script.episodes import find_episode, list_episodes
+from render.script.markup import CUES
 from render.script.parse import NARRATOR, parse_text
 from render.script.pronunciation import read_notes
 
@@ -116,3 +120,20 @@ def test_pronunciation_notes_first_respelling_wins_and_spell_out_means_letters()
     assert [(n.word, n.say, n.source) for n in notes] == [
         ("DuckDB", "duck D B", "x.outline.md:5"), ("NVMe", "N-V-M-E", "x.outline.md:6"),
         ("Leis", "lice", "x.outline.md:7"), ("Tehran", "teh-ran", "x.outline.md:8")]
+
+
+TRANSCRIPT_STYLE = """Speaker 1: [laughs] Valkey forked in March &amp; the license changed&mdash;again.
+Speaker 2: [laughter] Wow. (pause) [Crosstalk] It was BSD&nbsp;before (and it was fine).
+"""
+
+
+def test_stage_directions_are_not_read_and_character_references_are_characters() -> None:
+    """Transcript-style scripts carry cues ("[laughs]", "(pause)") and HTML character references
+    ("&amp;", "&mdash;"): a cue is no word to say (a pause becomes one), a reference is its character."""
+    script = parse_text(TRANSCRIPT_STYLE, Path("x.md"), HOSTS, aliases={"Speaker 1": "Jordan", "Speaker 2": "Alex"})
+    first, second = speak(script.turns, Normalizer(Lexicon.shipped()))
+    assert first.text == "Valkey forked in March & the license changed—again."
+    assert "laughs" not in first.spoken and "amp" not in first.spoken and "mdash" not in first.spoken
+    assert "Crosstalk" not in second.text and "pause" not in second.text
+    assert second.text.endswith("It was BSD before (and it was fine).")  # a real parenthesis is read
+    assert second.sentences[0] == ("Wow.", "Wow.") and second.pauses[0] == CUES["pause"]  # "(pause)" is a pause
