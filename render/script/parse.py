@@ -72,10 +72,15 @@ METADATA_KEYS = {
     "topics", "transcript", "version",
 }
 
-_BOLD_TURN = re.compile(r"^\*\*([^*]+?)\*\*\s*:\s*(.*)$")
-_BOLD_TURN_INNER = re.compile(r"^\*\*([^*]+?):\*\*\s*(.*)$")
-_BULLET_TURN = re.compile(r"^[-*+]\s+\*{0,2}([A-Z][\w.' -]{0,30}?)\*{0,2}\s*:\s*(.*)$")
-_PLAIN_TURN = re.compile(r"^([A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*)?)\s*:\s+(.*)$")
+# A stage direction after a speaker's name is not said: "Jordan (laughing):", "**Alex** [deadpan]:"
+_DIRECTION = r"(?:\s*[(\[][^()\[\]]{1,40}[)\]])?"
+_BOLD_TURN = re.compile(rf"^(?:\*\*|__)([^*_]+?)(?:\*\*|__){_DIRECTION}\s*:\s*(.*)$")
+_BOLD_TURN_INNER = re.compile(rf"^(?:\*\*|__)([^*_]+?){_DIRECTION}:(?:\*\*|__)\s*(.*)$")
+# "**Jordan** — text": a dash instead of the colon, taken only for a known speaker
+_BOLD_DASH_TURN = re.compile(rf"^(?:\*\*|__)([^*_]+?)(?:\*\*|__){_DIRECTION}\s+[—–-]\s+(.*)$")
+_BULLET_TURN = re.compile(rf"^[-*+]\s+\*{{0,2}}([A-Z][\w.' -]{{0,30}}?)\*{{0,2}}{_DIRECTION}\s*:\s*(.*)$")
+_PLAIN_TURN = re.compile(rf"^([A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*)?){_DIRECTION}\s*:\s+(.*)$")
+_KEY_DIRECTION = re.compile(r"\s*[(\[][^()\[\]]{1,40}[)\]]\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _HR = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})\s*$")
 _IMPORT = re.compile(r"^(?:import|export)\s")
@@ -191,7 +196,7 @@ class _Parser:
         """Handle ``**Name**: text`` (``raw``: the text as written); return False if it is not
         a turn or metadata. A turn's text is cleaned as speech (its emphasis kept), metadata's
         as plain words."""
-        key = name.strip()
+        key = _KEY_DIRECTION.sub("", name.strip()) or name.strip()  # "**Jordan (laughing)**:"
         if key.lower() in self.speakers:
             self.start_turn(key, _clean(raw, True), lineno)
             return True
@@ -225,7 +230,14 @@ class _Parser:
         if _HR.match(stripped):
             self.end_turn()
             return
-        if stripped.startswith(">") or stripped.startswith("|") or _IMPORT.match(stripped):
+        if stripped.startswith(">"):
+            # a quote is a note, unless it is a host's line quoted whole ("> **Alex**: …")
+            inner = stripped.lstrip("> ").strip()
+            m = _BOLD_TURN.match(inner) or _BOLD_TURN_INNER.match(inner) or _PLAIN_TURN.match(inner)
+            if m and _KEY_DIRECTION.sub("", m.group(1).strip()).lower() in self.speakers:
+                self.line(inner, lineno)
+            return
+        if stripped.startswith("|") or _IMPORT.match(stripped):
             return
         if m := _BULLET_TURN.match(stripped):
             name = m.group(1).strip()
@@ -236,6 +248,9 @@ class _Parser:
             return
         m = _BOLD_TURN.match(stripped) or _BOLD_TURN_INNER.match(stripped)
         if m and self.bold_line(m.group(1), m.group(2), lineno):
+            return
+        if (m := _BOLD_DASH_TURN.match(stripped)) and m.group(1).strip().lower() in self.speakers:
+            self.start_turn(m.group(1).strip(), _clean(m.group(2), True), lineno)
             return
         if m := _PLAIN_TURN.match(stripped):
             name = m.group(1)

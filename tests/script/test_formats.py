@@ -137,3 +137,27 @@ def test_stage_directions_are_not_read_and_character_references_are_characters()
     assert "Crosstalk" not in second.text and "pause" not in second.text
     assert second.text.endswith("It was BSD before (and it was fine).")  # a real parenthesis is read
     assert second.sentences[0] == ("Wow.", "Wow.") and second.pauses[0] == CUES["pause"]  # "(pause)" is a pause
+
+
+VARIANTS = """JORDAN: Welcome back to the show.
+Jordan (laughing): Again?
+Alex [deadpan]: Again.
+**Jordan** (whispering): Bold, with a direction.
+**Alex (dry):** Inside the bold.
+> **Jordan**: In a quote.
+> A quoted note, not a turn.
+**Alex** — With a dash.
+__Jordan__: With underscores.
+**Tip** — a bold label with a dash stays prose.
+"""
+
+
+def test_speaker_line_variants_of_the_shows_scripts() -> None:
+    """Upper-case names, a stage direction after the name, a quoted host line, a dash instead of
+    the colon and ``__bold__`` names are turns; the direction, and a quote that is no host's
+    line, are not read."""
+    script = parse_text(VARIANTS, Path("x.md"), HOSTS)
+    assert [(t.speaker, t.line, t.text) for t in script.turns] == [
+        ("Jordan", 1, "Welcome back to the show."), ("Jordan", 2, "Again?"), ("Alex", 3, "Again."),
+        ("Jordan", 4, "Bold, with a direction."), ("Alex", 5, "Inside the bold."), ("Jordan", 6, "In a quote."),
+        ("Alex", 8, "With a dash."), ("Jordan", 9, "With underscores. Tip — a bold label with a dash stays prose.")]
