@@ -49,9 +49,11 @@ UNITS: dict[str, tuple[str, str]] = {
     "m³": ("cubic meter", "cubic meters"), "km³": ("cubic kilometer", "cubic kilometers"),
     "cm³": ("cubic centimeter", "cubic centimeters"), "º": ("degree", "degrees"), "ha": ("hectare", "hectares"),
     "cc": ("CC", "CC"),
-    # Kubernetes quantities: "512Mi", "2Gi" are binary units, said by their names
-    "Ki": ("kibibyte", "kibibytes"), "Mi": ("mebibyte", "mebibytes"), "Gi": ("gibibyte", "gibibytes"),
-    "Ti": ("tebibyte", "tebibytes"), "tbsp": ("tablespoon", "tablespoons"), "tsp": ("teaspoon", "teaspoons"),
+    # Kubernetes quantities: "512Mi", "2Gi" are said "megabytes", "gigabytes", as engineers say
+    # them aloud ("five-twelve megs"); "mebibyte" was heard "jibby", "JB", "jibberbites" from both
+    # voices (2026-12-07), and a script that means the binary unit writes MiB, GiB
+    "Ki": ("kilobyte", "kilobytes"), "Mi": ("megabyte", "megabytes"), "Gi": ("gigabyte", "gigabytes"),
+    "Ti": ("terabyte", "terabytes"), "tbsp": ("tablespoon", "tablespoons"), "tsp": ("teaspoon", "teaspoons"),
 }
 
 # Units that are said before their noun with a hyphen ("a 10-GB disk", "a 100-ms budget",
