@@ -102,6 +102,9 @@ _SINGLE = re.compile(r"(\d+(?:\.\d+)?)\s*(min|minutes?|mins?|m|hours?|hrs?|h|s|s
                      re.I)
 
 
+_CLOCK = re.compile(r"(?<![\d.:])(\d{1,2}):([0-5]\d)(?::([0-5]\d))?(?![\d:])")
+
+
 def _unit_seconds(unit: str | None) -> float:
     u = (unit or "min").lower()
     if u.startswith("h"):
@@ -114,6 +117,11 @@ def _unit_seconds(unit: str | None) -> float:
 def parse_length(value: str) -> tuple[float, float] | None:
     """``22-25 minutes`` → (1320, 1500); ``20 minutes`` → ±5% around 1200."""
     text = str(value)
+    if m := _CLOCK.search(text):  # "20:00", "1:05:00"
+        h, mi, sec = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m.group(3) else (
+            0, int(m.group(1)), int(m.group(2)))
+        total = h * 3600 + mi * 60 + sec
+        return total * 0.95, total * 1.05
     if m := _RANGE.search(text):
         k = _unit_seconds(m.group(3))
         lo, hi = sorted((float(m.group(1)) * k, float(m.group(2)) * k))
@@ -127,8 +135,13 @@ def parse_length(value: str) -> tuple[float, float] | None:
 _FRONT_KEYS = ("target_length", "target-length", "target", "target_duration", "target-duration")
 # The producer's outlines say "**Target Length**: 22-25 minutes", "**Target Duration**: 25-30
 # minutes" or "**Duration Target**: 14-16 minutes (technical deep-dive)".
-_OUTLINE_LINE = re.compile(r"^\W*(?:target\s+(?:length|duration)|(?:duration|length)\s+target)\W*:?\**\s*(.+)$",
+# Other outlines write "Target: ~20 min", "**Length:** 25-30 minutes", "Runtime: 18 minutes",
+# "Estimated length: 12 minutes" or "Duration: 20:00": in an outline, each is the target.
+_OUTLINE_LINE = re.compile(r"^\W*(?:(?:target|estimated|est\.?|expected|planned|approx\.?|approximate)\s+)?"
+                           r"(?:length|duration|runtime|run\s*time|target)(?:\s+target)?\W*:\**\s*(.+)$"
+                           r"|^\W*(?:target\s+(?:length|duration)|(?:duration|length)\s+target)\W*:?\**\s*(.+)$",
                            re.I)
+_TIMED = re.compile(r"\d\s*(?:min|minutes?|mins?|m\b|hours?|hrs?|h\b|s\b|sec|seconds?)|\d:[0-5]\d", re.I)
 # Scripts carry their own "**Duration:** 19 minutes" (or "Length", "Runtime") line.
 _SCRIPT_LINE = re.compile(r"^\W*(?:duration|length|runtime)\W*:?\**\s*(\d.+)$", re.I)
 
@@ -149,7 +162,10 @@ def find_target(episode: EpisodeFiles, front: dict[str, object] | None = None,
             return Target(win[0], win[1], f"{episode.script.name} front matter '{key}'")
     if episode.outline is not None:
         for i, line in enumerate(read_text(episode.outline).splitlines(), 1):
-            if (m := _OUTLINE_LINE.match(line.strip())) and (win := parse_length(m.group(1))):
+            m = _OUTLINE_LINE.match(line.strip())
+            if m and m.group(1) and not _TIMED.search(m.group(1)):
+                continue  # "Length: 3 segments": the loose forms need a unit of time or a clock
+            if m and (win := parse_length(m.group(1) or m.group(2))):
                 return Target(win[0], win[1], f"{episode.outline.name}:{i}")
     for i, line in enumerate(text.splitlines(), 1):
         if (m := _SCRIPT_LINE.match(line.strip())) and (win := parse_length(m.group(1))):

@@ -134,6 +134,15 @@ def test_parse_length(text: str, window: tuple[float, float] | None) -> None:
     ("**Audience**: SREs\n", "**Duration:** 19 minutes\n\n", (1083, 1197), "00004-t.md:1"),
     ("**Audience**: SREs\n", "**Length**: 28-32 min\n\n", (1680, 1920), "00004-t.md:1"),
     ("", "", None, ""),
+    # the looser forms other outlines use: a bare "Target", length/runtime, estimates, clocks
+    ("**Target**: ~20 min\n", "", (1140, 1260), "outline.md:3"),
+    ("**Length:** 25-30 minutes\n", "", (1500, 1800), "outline.md:3"),
+    ("Runtime: 18 minutes\n", "", (1026, 1134), "outline.md:3"),
+    ("Estimated length: 12 minutes\n", "", (684, 756), "outline.md:3"),
+    ("Duration: 20:00\n", "", (1140, 1260), "outline.md:3"),
+    ("Target runtime: 1:05:00\n", "", (3705, 4095), "outline.md:3"),
+    ("Target: 20 min (about 3,000 words)\n", "", (1140, 1260), "outline.md:3"),
+    ("Length: 3 segments\nTarget audience: SREs, 25-35 years\n", "", None, ""),  # no time in them
 ])
 def test_targets_as_the_producer_writes_them(tmp_path: Path, outline: str, script: str,
                                             window: tuple[int, int] | None, source: str) -> None:
