@@ -39,6 +39,12 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\b[Ii]\.e\.,?(?=\s)"), "that is"),
     (re.compile(r"(?<![\w/])[Ww]/[Oo](?![\w/])"), "without"),
     (re.compile(r"(?<![\w/])[Ww]/(?=\s)"), "with"),
+    # C#, F#, .NET's languages: "C sharp" (a "#" is otherwise dropped or read "hashtag")
+    (re.compile(r"(?<![\w#])(?P<l>[CFJ])#(?!\w)"), r"\g<l> sharp"),
+    # "1000s of pods", "100s of nodes": thousands, hundreds
+    (re.compile(r"(?<![\w.,])(?P<n>10|100|1000|1,000|1000000|1,000,000)s(?=\s+of\b)"),
+     lambda m: {"10": "tens", "100": "hundreds", "1000": "thousands", "1,000": "thousands",
+                "1000000": "millions", "1,000,000": "millions"}[m["n"]]),
     # "March '24": a month and a year's last two digits are that year ("March twenty twenty-four")
     (re.compile(rf"\b(?P<mon>{'|'.join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))})\.?\s['’]"
                 r"(?P<y>\d\d)\b"),

@@ -102,6 +102,7 @@ _ALL = {r.name: r for r in (*technical.RULES, *money.RULES, *dates.RULES, *versi
                             *counts.RULES, *_OWN)}
 ORDER = [
     "optional-plural",
+    "telephone",
     "cve",
     "hash-name",
     "standard",

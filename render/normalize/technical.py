@@ -34,6 +34,9 @@ _PORT_LIST = re.compile(r"\b(?P<k>[Pp]orts?|[Oo]pen|opens|opened|on|listens?|lis
                         r"(?=\s*(?:[.,;:!?)]|$)|\s(?:and|or|to|for|in|on|with|is|are|was|but|so|then|from|at|by|"
                         r"only|first|instead|inside|as|behind|open|closed)\b)"
                         r"|(?<![\w/.])(?P<s>\d{2,5}(?:/\d{2,5})+)(?![\w/.])")  # "80/443": ports wherever they stand
+# +1 (555) 123-4567, 555-123-4567: a phone number, digit by digit in its groups
+_PHONE = re.compile(r"(?<![\w.+-])(?:\+(?P<cc>\d{1,3})[\s.-]?)?(?:\((?P<a1>\d{3})\)\s?|(?P<a2>\d{3})(?P<sep>[.-]))"
+                    r"(?P<b>\d{3})(?(sep)(?P=sep)|[.-])(?P<c>\d{4})(?![\w-]|\.\d)")
 # CVE-2024-3094: "CVE twenty twenty-four thirty ninety-four"
 _CVE = re.compile(r"\b(?P<k>CVE|GHSA)-(?P<y>\d{4})-(?P<d>\d{4,7})\b")
 # PCI-DSS, GPT-4, SHA-256, RFC-9110, UTF-8: an acronym joined to another or to a number is said as two words
@@ -188,6 +191,12 @@ def _id_number(m: re.Match[str]) -> str:
     return f"{m['k']} {identifier_number(d)}"
 
 
+def _phone(m: re.Match[str]) -> str:
+    groups = [m["a1"] or m["a2"], m["b"], m["c"]]
+    said = ", ".join(n.digits(g) for g in groups)
+    return (f"plus {n.digits(m['cc'])}, " if m["cc"] else "") + said
+
+
 def _cve(m: re.Match[str]) -> str:
     return f"{m['k']} {n.year(int(m['y']))} {identifier_number(m['d'])}"
 
@@ -277,6 +286,7 @@ def _letters_digits(m: re.Match[str]) -> str:
 
 RULES: list[Rule] = [
     Rule("optional-plural", _OPTIONAL_PLURAL, lambda m: m["s"]),
+    Rule("telephone", _PHONE, _phone),
     Rule("cve", _CVE, _cve),
     Rule("hash-name", _HASH_NAME, _hash_name),
     Rule("standard", _STANDARD, _standard),
