@@ -13,7 +13,9 @@ says right.
     .venv/bin/python benchmarks/field_lexicon.py [--only WORD …] [--out PATH]
 
 With ``--only`` the other entries' rows in ``--out`` are kept (and rows of entries no
-longer in the lexicon dropped).
+longer in the lexicon dropped). ``--words W …`` says words that are *not* entries, as a
+script would write them, and prints which are misheard (nothing is written): the way to
+find which of the field's names need an entry.
 """
 
 from __future__ import annotations
@@ -62,11 +64,13 @@ def second_opinion(base: Recognizer, clips: dict[int, np.ndarray], prompts: dict
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", nargs="*", help="just these words")
+    ap.add_argument("--words", nargs="*", help="words outside the lexicon, as written; print the misheard")
     ap.add_argument("--out", default=str(FIELD.with_name("field-evidence.tsv")))
     args = ap.parse_args()
     lexicon = Lexicon.shipped()
     normalizer = Normalizer(lexicon)
-    todo = [(w, k) for w, k in entries() if not args.only or w in args.only]
+    todo = ([(w, "as written") for w in args.words] if args.words else
+            [(w, k) for w, k in entries() if not args.only or w in args.only])
     cast = load_cast(ROOT / "voices")
     tiny, base = Recognizer("tiny.en"), Recognizer("base")
     rows = []
@@ -97,6 +101,13 @@ def main() -> None:
             said = t.spoken.removeprefix("Today we look at ").removesuffix(" in production.")
             rows.append((word, kind, said, voice.name, "flagged" if check.flagged else "ok", heard_text[t.turn] or ""))
         engine.close()
+    if args.words:
+        for word, _, said, voice, verdict, heard in rows:
+            if verdict != "ok":
+                print(f"misheard: {word} ({voice}, said as {said!r}): {heard}")
+        print(f"{sum(r[4] == 'ok' for r in rows)} of {len(rows)} heard right; "
+              f"{time.perf_counter() - t0:.0f} s")
+        return
     out = Path(args.out)
     header = "# word\tkind\tsaid as\tvoice\tverdict\theard by Whisper tiny.en (flags confirmed by base)\n"
     if args.only and out.exists():  # the other entries keep their rows; rows of removed entries go
