@@ -87,6 +87,8 @@ _IMPORT = re.compile(r"^(?:import|export)\s")
 _TAG_OPEN = re.compile(r"<[A-Za-z]")
 _TAG_CLOSE = re.compile(r"</[A-Za-z]")
 _SELF_CLOSE = re.compile(r"/>")
+# "[^1]: A footnote.", "[docs]: https://…": a footnote's or a reference link's definition, no speech
+_DEFINITION = re.compile(r"^\[(?:\^[^\]]+|[^\]]+(?=\]:\s*(?:<?https?://|/|\S+\.\w)))\]:")
 _LIST = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 
 
@@ -237,7 +239,7 @@ class _Parser:
             if m and _KEY_DIRECTION.sub("", m.group(1).strip()).lower() in self.speakers:
                 self.line(inner, lineno)
             return
-        if stripped.startswith("|") or _IMPORT.match(stripped):
+        if stripped.startswith("|") or _IMPORT.match(stripped) or _DEFINITION.match(stripped):
             return
         if m := _BULLET_TURN.match(stripped):
             name = m.group(1).strip()

@@ -161,3 +161,12 @@ def test_speaker_line_variants_of_the_shows_scripts() -> None:
         ("Jordan", 1, "Welcome back to the show."), ("Jordan", 2, "Again?"), ("Alex", 3, "Again."),
         ("Jordan", 4, "Bold, with a direction."), ("Alex", 5, "Inside the bold."), ("Jordan", 6, "In a quote."),
         ("Alex", 8, "With a dash."), ("Jordan", 9, "With underscores. Tip — a bold label with a dash stays prose.")]
+
+
+def test_footnote_and_link_definitions_are_not_read() -> None:
+    """A blog-style script ends with "[^1]: …" footnotes and "[docs]: https://…" link
+    definitions: neither belongs to the last turn."""
+    text = ("**Jordan**: Read the [docs][k8s] first.[^1]\n\n**Alex**: Done.\n\n"
+            "[^1]: A footnote.\n[k8s]: https://kubernetes.io/docs\n")
+    script = parse_text(text, Path("x.md"), HOSTS)
+    assert [t.text for t in script.turns] == ["Read the docs first.", "Done."]
