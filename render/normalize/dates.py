@@ -20,6 +20,10 @@ _DATE_DMY = re.compile(
     rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}(?:,?\s+(?P<y>\d{{4}}))?\b", re.I)
 _DATE_ISO = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
 _DATE_NUM = re.compile(r"\b(?P<m>\d{1,2})(?P<sep>[/.-])(?P<d>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})\b")
+# "on 11/3", "due 12/15": a month and a day after a word that introduces a date (US order); not
+# "by 1/3" or "after 1/2 of the nodes", which are fractions
+_DATE_MD = re.compile(r"\b(?P<w>on|since|until|till|before|after|through|starting|ending|due)\s"
+                      r"(?P<m>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\w/]|\.\d|\s+of\b)", re.I)
 _DATE_YMD = re.compile(r"\b(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})\b")
 _MONTH_YEAR = re.compile(rf"\b{_MON}\s+(?P<y>\d{{4}})\b", re.I)
 
@@ -50,6 +54,10 @@ def _date_dmy(m: re.Match[str]) -> str:
     the = "" if re.search(r"\bthe\s+$", m.string[: m.start()], re.I) else "the "
     out = f"{the}{n.ordinal(int(m['d1']))} of {_month(m['mon'])}"
     return out + (f" {n.year(int(m['y']))}" if m["y"] else "")
+
+
+def _date_md(m: re.Match[str]) -> str:
+    return f"{m['w']} {MONTH_BY_NUMBER[int(m['m'])]} {n.ordinal(int(m['d']))}"
 
 
 def _date_num(m: re.Match[str]) -> str:
@@ -157,6 +165,7 @@ RULES: list[Rule] = [
     Rule("date-iso", _DATE_ISO, _date_ymd),
     Rule("date-ymd", _DATE_YMD, _date_ymd),
     Rule("date-numeric", _DATE_NUM, _date_num),
+    Rule("date-md", _DATE_MD, _date_md),
     Rule("date-mdy", _DATE_MDY, _date_mdy),
     Rule("date-dmy", _DATE_DMY, _date_dmy),
     Rule("month-year", _MONTH_YEAR, _month_year),

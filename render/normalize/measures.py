@@ -99,8 +99,8 @@ def _decade_at(text: str, start: int) -> bool:
 def _seconds(m: re.Match[str]) -> str:
     a = m["a"]
     if "." not in a:
-        if len(a) == 4 and a.endswith("0"):
-            return m.group(0)  # "1990s"
+        if len(a) == 4 and a.endswith("0") and (a.startswith("1") or a.startswith("20")):
+            return m.group(0)  # "1990s" ("3600s" is seconds)
         if int(a) in range(10, 100, 10) and _decade_at(m.string, m.start()):
             return m.group(0)  # "the 90s", "the 80s and 90s": the decade rule's
         if int(a) % 10 == 0 and m.string.startswith(" of", m.end()):
@@ -120,8 +120,9 @@ def _measure(m: re.Match[str]) -> str:
     a, b, unit = m["a"], m["b"], m["unit"]
     if unit in {"m", "s", "h", "g", "l", "L", "V", "W", "ha", "us"} and m["scale"] is None:
         nxt = m.string[m.end():m.end() + 2]
-        if re.match(r"\s?[A-Za-z]", nxt) and unit in {"m", "s", "l", "L", "us", "ha"}:
-            return m.group(0)
+        if re.match(r"\s?[A-Za-z]", nxt) and unit in {"m", "s", "l", "L", "us", "ha"} and not (
+                unit in {"s", "m"} and "." in a and m.string[m.end() - 2:m.end() - 1] == " "):
+            return m.group(0)  # "5 m left"? a word follows; "1.8 s to 180 ms" is plainly a measure
     scale = f" {m['scale']}" if m["scale"] else ""
     last = b or a
     # "7.2-millimeter bullet": a compound adjective stays singular

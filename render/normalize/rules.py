@@ -130,6 +130,7 @@ ORDER = [
     "date-iso",
     "date-ymd",
     "date-numeric",
+    "date-md",
     "date-mdy",
     "date-dmy",
     "month-year",
