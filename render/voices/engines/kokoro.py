@@ -26,6 +26,7 @@ from render.files import atomic_path
 from render.script.markup import emphasis_spans
 from render.voices.cache import user_model_dir
 from render.voices.engines.base import (
+    ESPEAK_CAPS,
     ESPEAK_LETTER_A,
     Clip,
     count_phoneme_words,
@@ -60,7 +61,7 @@ STYLE_ROW = "style row of the turn's length"
 
 def engine_version() -> str:
     """Everything outside the model and pack files that changes the audio."""
-    parts = [STYLE_ROW, ESPEAK_LETTER_A]
+    parts = [STYLE_ROW, ESPEAK_LETTER_A, ESPEAK_CAPS]
     for dist in ("kokoro-onnx", "onnxruntime", "phonemizer", "espeakng-loader"):
         try:
             parts.append(f"{dist} {version(dist)}")

@@ -16,6 +16,7 @@ import numpy as np
 from render.errors import RenderError
 from render.files import atomic_path
 from render.voices.engines.base import (
+    ESPEAK_CAPS,
     ESPEAK_LETTER_A,
     PHONEME,
     Clip,
@@ -40,7 +41,8 @@ DECODER_LAYOUT = "decoder-2d-1"
 
 
 def engine_version() -> str:
-    return f"piper-tts {version('piper-tts')} onnxruntime {version('onnxruntime')} {DECODER_LAYOUT} {ESPEAK_LETTER_A}"
+    return (f"piper-tts {version('piper-tts')} onnxruntime {version('onnxruntime')} {DECODER_LAYOUT} "
+            f"{ESPEAK_LETTER_A}, {ESPEAK_CAPS}")
 
 
 def voice_fingerprint(voice: Voice) -> str:
