@@ -70,7 +70,7 @@ def test_script_json_lists_turns(project: Path) -> None:
     assert [t["speaker"] for t in turns] == ["Jordan", "Alex", "Jordan", "Alex"]
     assert turns[0]["line"] == 8
     assert turns[0]["text"].endswith("Kubernetes 1.34 and a $2.16 million lesson.")
-    assert turns[0]["spoken"].endswith("Kubernetes one point thirty-four and a two point one six million dollars lesson.")
+    assert turns[0]["spoken"].endswith("Kubernetes one point thirty-four and a two point one six million dollar lesson.")
     assert set(turns[0]) == {"turn", "speaker", "text", "spoken", "line"}
 
 
