@@ -337,7 +337,10 @@ def parse_text(text: str, path: Path, speakers: list[str], *,
 
 
 NARRATOR = "Narrator"  # who reads a script of untagged paragraphs (a lesson); see render.prepare
-_TRANSCRIPT = re.compile(r"^(#{1,6})\s+(?:full\s+)?transcript\s*:?\s*$", re.I)
+# The section a lesson page reads aloud: "## Transcript", and the names other course pages give
+# it ("## Script", "## Narration", "## Voice-over", "## Lesson script", "## Audio script")
+_TRANSCRIPT = re.compile(r"^(#{1,6})\s+(?:(?:full|lesson|audio|narrator|narrator's|spoken|video)\s+)?"
+                         r"(?:transcript|script|narration|voice[- ]?over)\s*:?\s*$", re.I)
 _STRUCTURE = re.compile(r"^(?:[-*+]\s|\d+[.)]\s|\||>|#|\*\*[^*]+\*\*\s*:|[^:]{1,40}:\*\*|!?\[[^\]]*\]\([^)]*\)\s*$)")
 
 

@@ -170,3 +170,10 @@ def test_footnote_and_link_definitions_are_not_read() -> None:
             "[^1]: A footnote.\n[k8s]: https://kubernetes.io/docs\n")
     script = parse_text(text, Path("x.md"), HOSTS)
     assert [t.text for t in script.turns] == ["Read the docs first.", "Done."]
+
+
+@pytest.mark.parametrize("heading", ["## Script", "## Narration", "### Lesson script", "## Voice-over"])
+def test_a_lesson_page_reads_the_section_other_course_pages_name_differently(heading: str) -> None:
+    page = LESSON_PAGE.replace("## Transcript", heading)
+    script = parse_text(page, Path("lesson.md"), HOSTS)
+    assert [(t.speaker, t.line) for t in script.turns] == [(NARRATOR, 16), (NARRATOR, 19)]
