@@ -58,12 +58,21 @@ def _ident_lead(m: re.Match[str]) -> str:
     return f"{n.cardinal(int(m['d']))} {spoken}"
 
 
+# "2000 users", "1500 pods": a count before its noun; "2024 has been odd", "2025 was rough": a
+# year before its verb (words ending in "s" that are verbs or small words, not plural nouns)
+_NOT_PLURAL = {"is", "was", "has", "does", "goes", "seems", "looks", "means", "brings", "marks", "sees", "gets",
+               "makes", "takes", "starts", "ends", "begins", "feels", "needs", "this", "its", "us", "as", "yes",
+               "plus", "less", "thus", "always", "perhaps", "across", "unless", "besides", "becomes", "remains"}
+_QUARTER_BEFORE = re.compile(r"\b(?:Q|H)\s(?:one|two|three|four)\s$|\bFY\s$")  # "Q3 2025", "H2 2025"
+
+
 def _year(m: re.Match[str]) -> str:
     y = m["y"]
     before = [w.lower() for w in words_before(m, 1)]
     after = m.string[m.end():m.end() + 30]
-    follows_noun = re.match(r"\s+(?:[a-z]+s|people|of)\b", after)
-    if follows_noun and not (before and before[0] in _YEAR_CTX):
+    noun = re.match(r"\s+([a-z]+s|people|of)\b", after)
+    follows_noun = noun is not None and noun.group(1) not in _NOT_PLURAL
+    if follows_noun and not (before and before[0] in _YEAR_CTX) and not _QUARTER_BEFORE.search(m.string, 0, m.start()):
         return n.cardinal(int(y))
     return n.year(int(y))
 
