@@ -67,6 +67,10 @@ _MINUTES_BEFORE = re.compile(r"\b(?:every|each|last|past|within|after|over|for|i
 _MINUTES_AFTER = re.compile(r"\s(?:windows?|intervals?|range|rate|average|lookback|timeout|ttl|TTL|retention|"
                             r"resolution|scrapes?|delay|cooldown|period|buckets?|steps?|cadence|schedule|"
                             r"cron|lag|burn|SLO|slo)\b")
+# "7d retention", "every 30d", "7d by default": days glued to the number, where a period is meant
+_DAYS = re.compile(rf"{START}(?P<a>\d+)d\b(?!['’-])")
+_DAYS_AFTER = re.compile(r"\s(?:retention|ttl|TTL|windows?|lookback|history|rolling|ago|old|by default|"
+                         r"of (?:data|logs|metrics|history|retention)|SLO|slo|expiry|rotation)\b")
 _NOT_MINUTES = re.compile(r"\s(?:of|CPU|cpu|vCPU|cores?|millicores?)\b")
 _TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?[x×](?:\s?(?P<b>{NUM}))?(?![\w])")
 _RANGE_TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–|to)\s?(?P<b>{NUM})\s?[x×](?![\w])")
@@ -132,6 +136,16 @@ def _measure(m: re.Match[str]) -> str:
         per = " per " + UNITS[m["per"]][0]
     head = n.number(a) + (" to " + n.number(b) if b else "")
     return f"{head}{scale} {name}{per}" + (" " if m["hy"] else "")
+
+
+def _days(m: re.Match[str]) -> str:
+    after = _DAYS_AFTER.match(m.string, m.end())
+    if after and not re.match(r"\s(?:ago|old|by default|of)\b", after.group(0)):
+        return f"{n.number(m['a'])}-day"  # "a 30d window", "90d retention": "thirty-day window"
+    if after or _MINUTES_BEFORE.search(m.string, 0, m.start()) or re.search(
+            r"\b(?:is|of|to|from|at)\s$", m.string[:m.start()]):
+        return f"{n.number(m['a'])} {'day' if m['a'] == '1' else 'days'}"
+    return m.group(0)
 
 
 def _measure_hyphen(m: re.Match[str]) -> str:
@@ -222,6 +236,7 @@ RULES: list[Rule] = [
     Rule("duration", _DURATION, _duration),
     Rule("seconds", _SECONDS, _seconds),
     Rule("minutes", _MINUTES, _minutes),
+    Rule("days", _DAYS, _days),
     Rule("per-period", _PER_PERIOD, _per_period),
     Rule("percent", _PERCENT, _percent),
     Rule("measure-per", _PER_ONLY, _per_only),

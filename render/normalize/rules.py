@@ -151,6 +151,7 @@ ORDER = [
     "duration",
     "seconds",
     "minutes",
+    "days",
     "per-period",
     "image-tag",
     "version-wildcard",

@@ -10,7 +10,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "min": ("minute", "minutes"), "mins": ("minute", "minutes"),
     "h": ("hour", "hours"), "hr": ("hour", "hours"), "hrs": ("hour", "hours"),
     "yr": ("year", "years"), "yrs": ("year", "years"), "wk": ("week", "weeks"), "wks": ("week", "weeks"),
-    "mos": ("month", "months"),
+    "mo": ("month", "months"), "mos": ("month", "months"),
     "KB": ("kilobyte", "kilobytes"), "kB": ("kilobyte", "kilobytes"),
     "MB": ("megabyte", "megabytes"), "GB": ("gigabyte", "gigabytes"),
     "TB": ("terabyte", "terabytes"), "PB": ("petabyte", "petabytes"),
