@@ -221,6 +221,9 @@ _TECH = st.one_of(
     st.from_regex(r"[a-z]{3,8}:\d{1,2}\.\d{1,2}|v?\d\.\d{1,2}\.\d-(?:rc|beta|alpha)(?:\.\d)?", fullmatch=True),
     st.from_regex(r"p\d{2,4}(?:\.\d{1,2})?|\d(?:\.\d)?/(?:5|10) stars|\d{1,2}:\d\d:\d\d", fullmatch=True),
     st.from_regex(r"(?:vs\.?|i\.e\.|e\.g\.|w/|w/o) [a-z]{3,8}|Q\d '\d\d|§\d{1,2}", fullmatch=True),
+    st.from_regex(r"\d{1,3}d (?:retention|window|ago|old)|on \d{1,2}/\d{1,2}|[CF]#|\d{3}-\d{3}-\d{4}", fullmatch=True),
+    st.from_regex(r"(?:Q\d|H\d) 20\d\d (?:was|has|is)|\d{1,3} (?:yrs|wks|mo)|\d{4}s|\d\.\d s [a-z]{2,5}",
+                  fullmatch=True),
 )
 
 
