@@ -137,36 +137,52 @@ _CAPS_WORD = re.compile(r" [A-Z]{2,}\b(?!-)")  # "A REAL problem", "WE HAVE A PR
 # espeak-ng spells a word in capitals that its dictionary does not hold: "NAT" is N-A-T, "RAG"
 # R-A-G, "MIG" M-I-G, "WAF" W-A-F, "SYN" S-Y-N (20 of the 53 such words in the show's scripts
 # and test sets, 2026-12-07), against the normalizer, which keeps a run of capitals only where
-# it is to be read as a word (one it means as letters is already "N-A-T", and AM/PM, two
-# letters, stay). So the engines are given those words in lower case, which espeak-ng reads.
+# it is to be read as a word (one it means as letters is already "N-A-T"; AM and PM, two
+# letters, stay). Such a word is given to the engine in lower case, which espeak-ng reads as
+# a word. Only where espeak-ng reads the two differently: a word its dictionary holds is left
+# as written, so "IBM's" keeps the dictionary's letters (in lower case, "ibm's" is "ibbums").
 ESPEAK_CAPS = "capitals that are words in lower case"  # in the espeak-ng engines' versions, as above
 _CAPS_RUN = re.compile(r"(?<![\w'’-])[A-Z]{3,}(?=(?:['’]?s)?(?:[^\w'’-]|-[a-z]|$))")
 _VOWEL = re.compile(r"[AEIOUY]")
 
 
-def _words_in_capitals(text: str) -> str:
-    def lower(m: re.Match[str]) -> str:
-        return m.group(0).lower() if _VOWEL.search(m.group(0)) else m.group(0)
-
-    out, pos = [], 0
-    for m in PHONEME.finditer(text):  # a <phoneme> span's IPA is left as it is
-        out += [_CAPS_RUN.sub(lower, text[pos:m.start()]), m.group(0)]
-        pos = m.end()
-    return "".join(out) + _CAPS_RUN.sub(lower, text[pos:])
-
-
 def espeak_text(text: str) -> str:
-    """``text`` as an espeak-ng engine should phonemize it: the letter A named, and words in
-    capitals in lower case (see above)."""
-    if "A" in text:
-        def letter(m: re.Match[str]) -> str:
-            after = text[m.end():]
-            article = after.startswith(" ") and (_SENTENCE_START.search(text, 0, m.start())
-                                                 or _CAPS_WORD.match(after))
-            return "A" if article else _A_NAMED
+    """``text`` as any espeak-ng engine should phonemize it: the letter A named (see above)."""
+    if "A" not in text:
+        return text
 
-        text = _LETTER_A.sub(letter, text)
-    return _words_in_capitals(text)
+    def letter(m: re.Match[str]) -> str:
+        after = text[m.end():]
+        article = after.startswith(" ") and (_SENTENCE_START.search(text, 0, m.start()) or _CAPS_WORD.match(after))
+        return "A" if article else _A_NAMED
+
+    return _LETTER_A.sub(letter, text)
+
+
+class EspeakText:
+    """What one espeak-ng engine is given for a sentence: :func:`espeak_text`, and its words in
+    capitals in lower case where its espeak-ng would spell them (decided by asking it, once
+    per word: ``phonemize`` is the engine's own)."""
+
+    def __init__(self, phonemize: Callable[[str], str]) -> None:
+        self._phonemize = phonemize
+        self._spelled: dict[str, bool] = {}
+
+    def __call__(self, text: str) -> str:
+        text = espeak_text(text)
+        out, pos = [], 0
+        for m in PHONEME.finditer(text):  # a <phoneme> span's IPA is left as it is
+            out += [_CAPS_RUN.sub(self._word, text[pos:m.start()]), m.group(0)]
+            pos = m.end()
+        return "".join(out) + _CAPS_RUN.sub(self._word, text[pos:])
+
+    def _word(self, m: re.Match[str]) -> str:
+        word = m.group(0)
+        if not _VOWEL.search(word):
+            return word
+        if word not in self._spelled:  # among other words: alone, espeak-ng reads "NAT" as a word
+            self._spelled[word] = self._phonemize(f"the {word} one") != self._phonemize(f"the {word.lower()} one")
+        return word.lower() if self._spelled[word] else word
 
 
 def words_for_phonemes(text: str, engine: str) -> str:

@@ -29,8 +29,8 @@ from render.voices.engines.base import (
     ESPEAK_CAPS,
     ESPEAK_LETTER_A,
     Clip,
+    EspeakText,
     count_phoneme_words,
-    espeak_text,
     marked_words,
     split_phonemes,
     split_rate,
@@ -365,6 +365,7 @@ class KokoroEngine:
         npz = pack if pack.suffix in (".npz", ".bin") else packaged_pack()  # Kokoro opens one; styles are ours
         session = _session(model_file(voice), threads, voice.device)
         self._kokoro = Kokoro.from_session(session, str(npz))
+        self._espeak_text = EspeakText(lambda word: str(self._kokoro.tokenizer.phonemize(word, self._lang)))
         inputs = {i.name for i in session.get_inputs()}
         self._tokens_input = "input_ids" if "input_ids" in inputs else "tokens"
         # Says a sentence ending in RISE rising and its ⟬marked⟭ words accented, in the model
@@ -413,7 +414,7 @@ class KokoroEngine:
         return " ".join(" ".join(self._phonemes(text)).split())
 
     def _phonemes(self, text: str) -> list[str]:
-        return [p for part, ipa in split_phonemes(espeak_text(text))
+        return [p for part, ipa in split_phonemes(self._espeak_text(text))
                 if (p := (part if ipa else self._kokoro.tokenizer.phonemize(part, self._lang)).strip())]
 
     def _create(self, text: str, row: int | None = None) -> tuple[np.ndarray, int, list[Any]]:

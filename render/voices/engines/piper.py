@@ -20,10 +20,10 @@ from render.voices.engines.base import (
     ESPEAK_LETTER_A,
     PHONEME,
     Clip,
+    EspeakText,
     count_phoneme_words,
     cpu_flags,
     espeak_ipa,
-    espeak_text,
     split_rate,
     word_spans,
 )
@@ -151,6 +151,7 @@ class PiperEngine:
         session, self.decoder_convs_2d = _session(onnx, threads, model_dir)
         config = PiperConfig.from_dict(json.loads(cfg.read_text(encoding="utf-8")))
         self._voice = PiperVoice(session=session, config=config)
+        self._espeak_text = EspeakText(lambda word: "".join("".join(p) for p in self._voice.phonemize(word)))
         self._syn = SynthesisConfig(length_scale=voice.length_scale,
                                     noise_scale=voice.noise_scale,
                                     noise_w_scale=voice.noise_w, normalize_audio=False)
@@ -168,7 +169,7 @@ class PiperEngine:
 
     def _speak(self, text: str, timed: bool) -> tuple[Clip, list[tuple[int, int]]]:
         text, rate = split_rate(text)
-        text = espeak_text(text)
+        text = self._espeak_text(text)
         syn = self._syn if rate == 1.0 else replace(self._syn, length_scale=(self._syn.length_scale or 1.0) / rate)
         # Piper reads [[ phonemes ]] in its text as they are: the markup's phoneme spans go there.
         text = PHONEME.sub(lambda m: f" [[ {espeak_ipa(m.group(2))} ]] ", text) if "⟦" in text else text
@@ -187,7 +188,7 @@ class PiperEngine:
 
     def count_words(self, text: str) -> int:
         """How many words espeak-ng makes of ``text``."""
-        return sum(count_phoneme_words("".join(p)) for p in self._voice.phonemize(espeak_text(text)))
+        return sum(count_phoneme_words("".join(p)) for p in self._voice.phonemize(self._espeak_text(text)))
 
     def close(self) -> None:
         """Nothing to release: the ONNX session goes with the object."""
