@@ -141,7 +141,7 @@ _CAPS_WORD = re.compile(r" [A-Z]{2,}\b(?!-)")  # "A REAL problem", "WE HAVE A PR
 # letters, stay). Such a word is given to the engine in lower case, which espeak-ng reads as
 # a word. Only where espeak-ng reads the two differently: a word its dictionary holds is left
 # as written, so "IBM's" keeps the dictionary's letters (in lower case, "ibm's" is "ibbums").
-ESPEAK_CAPS = "capitals that are words in lower case"  # in the espeak-ng engines' versions, as above
+ESPEAK_CAPS = "capitals espeak-ng would spell, in lower case"  # in the espeak-ng engines' versions, as above
 _CAPS_RUN = re.compile(r"(?<![\w'’-])[A-Z]{3,}(?=(?:['’]?s)?(?:[^\w'’-]|-[a-z]|$))")
 _VOWEL = re.compile(r"[AEIOUY]")
 
