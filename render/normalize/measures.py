@@ -40,6 +40,10 @@ _HYPHEN_KEYS = "|".join(re.escape(u) for u in sorted(HYPHEN_UNITS, key=len, reve
 # "a 10-GB disk", "a 100-ms budget": a measure joined to its noun is a compound adjective, the unit
 # said in the singular ("a ten-gigabyte disk")
 _MEASURE_HYPHEN = re.compile(rf"{START}(?P<a>{NUM})-(?P<unit>{_HYPHEN_KEYS})(?=\s[A-Za-z])")
+# "800ms-1.2s", "1 GB - 2 TB": a range with a unit on each side
+_RANGE_UNITS = "|".join(re.escape(u) for u in sorted(HYPHEN_UNITS | {"s"}, key=len, reverse=True))
+_MEASURE_RANGE = re.compile(rf"{START}(?P<a>{NUM})\s?(?P<u1>{_RANGE_UNITS})\s?(?:-|–|to)\s?"
+                            rf"(?P<b>{NUM})\s?(?P<u2>{_RANGE_UNITS})(?![\w°/])")
 # "250m CPU", "500m of CPU": Kubernetes millicores
 _MILLICORES = re.compile(rf"{START}(?P<a>\d+)m(?=\s(?P<of>of\s)?(?:CPU|cpu|vCPU|vcpu|cores?)\b)")
 # "tok/s", "requests/s", "events/day": a word counted per period
@@ -148,6 +152,13 @@ def _days(m: re.Match[str]) -> str:
     return m.group(0)
 
 
+def _measure_range(m: re.Match[str]) -> str:
+    if "s" in (m["u1"], m["u2"]) and all(x.isdigit() and x.endswith("0") for x in (m["a"], m["b"])):
+        return m.group(0)  # "the 1960s-80s", "60s-80s": decades, or seconds the other rules read
+    return (f"{n.number(m['a'])} {unit_word(m['u1'], m['a'])} to "
+            f"{n.number(m['b'])} {unit_word(m['u2'], m['b'])}")
+
+
 def _measure_hyphen(m: re.Match[str]) -> str:
     return f"{n.number(m['a'])}-{UNITS[m['unit']][0]}"
 
@@ -233,6 +244,7 @@ def _range_word(m: re.Match[str]) -> str:
 
 
 RULES: list[Rule] = [
+    Rule("measure-range", _MEASURE_RANGE, _measure_range),
     Rule("duration", _DURATION, _duration),
     Rule("seconds", _SECONDS, _seconds),
     Rule("minutes", _MINUTES, _minutes),

@@ -37,7 +37,7 @@ def _ident(m: re.Match[str]) -> str:
     percentile = m["w"] in {"p", "P"} and len(d) >= 3
     num = n.digits(d) if (len(d) > 4 or d.startswith("0") or percentile) else n.cardinal(int(d))
     tail = m["t"]
-    if tail == "s" and not d.startswith("0") and (len(d) >= 2 or m["w"].isupper()):  # not k3s, k8s
+    if tail == "s" and (not d.startswith("0") or d == "0") and (len(d) >= 2 or m["w"].isupper()):  # not k3s, k8s
         # "ten p99s", "H100s", "L4s": the name's plural, "p ninety-nines", "L fours"
         return f"{m['w']} {n.plural(num)}"
     if tail:
@@ -148,6 +148,7 @@ ORDER = [
     "time-hour",
     "time-range",
     "quarter",
+    "measure-range",
     "duration",
     "seconds",
     "minutes",
