@@ -124,12 +124,13 @@ def _time(m: re.Match[str]) -> str:
         return m.group(0)
     if m["s"]:
         sec = int(m["s"])
-        if m["ap"] or m["tz"] or _CLOCK_BEFORE.search(m.string, 0, m.start()):
+        if m["ap"]:  # "10:00:00 p.m.": every part said, as NeMo's reference reads it
+            out = (f"{n.cardinal(h)} {'hour' if h == 1 else 'hours'} {n.cardinal(mi)} "
+                   f"{'minute' if mi == 1 else 'minutes'} and {n.cardinal(sec)} {'second' if sec == 1 else 'seconds'} "
+                   + m["ap"].upper() + "M")
+        elif m["tz"] or _CLOCK_BEFORE.search(m.string, 0, m.start()):
             # "at 10:30:00 UTC": a clock time, its seconds said only when they are not zero
-            out = _clock(h, mi, m["ap"])
-            if sec:
-                ap = " " + m["ap"].upper() + "M" if m["ap"] else ""
-                out = out.removesuffix(ap) + f" and {n.cardinal(sec)} {'second' if sec == 1 else 'seconds'}{ap}"
+            out = _clock(h, mi, None) + (f" and {n.cardinal(sec)} {'second' if sec == 1 else 'seconds'}" if sec else "")
         else:  # "ran 01:15:00": a duration, its zero parts not said
             parts = [(v, unit) for v, unit in ((h, "hour"), (mi, "minute"), (sec, "second")) if v]
             said = [f"{n.cardinal(v)} {unit if v == 1 else unit + 's'}" for v, unit in parts] or ["zero seconds"]
