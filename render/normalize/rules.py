@@ -26,6 +26,8 @@ _YEAR_CTX = {"in", "since", "by", "from", "of", "until", "till", "to", "through"
              "circa", "around", "before", "after", "during", "early", "late", "mid",
              "summer", "winter", "spring", "fall", "autumn", "q1", "q2", "q3", "q4", "fy",
              "between", "the", "back", "for", "christmas"}
+# "2e-5", "1e9", "6.02e23": scientific notation, "two e minus five"
+_SCIENTIFIC = re.compile(r"(?<![\w.])(?P<m>\d+(?:\.\d+)?)[eE](?P<s>[-+−]?)(?P<x>\d{1,3})(?![\w.])")
 _PLUS = re.compile(rf"{START}(?P<a>{NUM})\+(?![\w])")
 _NUMBER = re.compile(rf"(?<![\w.])(?P<neg>-|−)?(?P<a>{NUM})(?![\w])")
 _DIGIT_RUN = re.compile(r"\d+")
@@ -77,6 +79,11 @@ def _year(m: re.Match[str]) -> str:
     return n.year(int(y))
 
 
+def _scientific(m: re.Match[str]) -> str:
+    sign = "minus " if m["s"] in ("-", "−") else ""
+    return f"{n.number(m['m'])} e {sign}{n.cardinal(int(m['x']))}"
+
+
 def _plus(m: re.Match[str]) -> str:
     return n.number(m["a"]) + " plus"
 
@@ -98,6 +105,7 @@ def _number(m: re.Match[str]) -> str:
 
 
 _OWN: list[Rule] = [
+    Rule("scientific", _SCIENTIFIC, _scientific),
     Rule("percentile", _PERCENTILE, _percentile),
     Rule("identifier", _IDENT, _ident),
     Rule("identifier-lead", _IDENT_LEAD, _ident_lead),
@@ -172,6 +180,7 @@ ORDER = [
     "range-times",
     "times",
     "scaled",
+    "scientific",
     "fraction-ordinal",
     "ordinal",
     "hash",
