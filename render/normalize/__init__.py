@@ -37,6 +37,7 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\b[Vv]s\.?(?=\s)"), "versus"),
     (re.compile(r"\b[Ee]\.g\.,?(?=\s)"), "for example"),
     (re.compile(r"\b[Ii]\.e\.,?(?=\s)"), "that is"),
+    (re.compile(r"\b[Aa]\.?[Kk]\.?[Aa]\.(?=\s)|\baka\b"), "also known as"),
     (re.compile(r"(?<![\w/])[Ww]/[Oo](?![\w/])"), "without"),
     (re.compile(r"(?<![\w/])[Ww]/(?=\s)"), "with"),
     # C#, F#, .NET's languages: "C sharp" (a "#" is otherwise dropped or read "hashtag")

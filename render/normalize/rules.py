@@ -134,6 +134,7 @@ ORDER = [
     "host",
     "host-port",
     "file",
+    "dotted-name",
     "prefix",
     "flag",
     "short-flag",

@@ -94,6 +94,8 @@ _HOST = re.compile(rf"(?<![\w.@/-])(?P<h>[A-Za-z0-9_][\w-]*(?:\.[\w-]+)*\.(?:{_T
 # resolv.conf, values.yaml, main.go: a file's name, said with "dot"
 _FILE = re.compile(r"(?<![\w./@-])(?P<name>[A-Za-z_][\w-]*)\.(?P<ext>conf|yaml|yml|json|toml|ini|cfg|txt|md|mdx|py|go|"
                    r"rs|sh|env|lock|sum|mod|tf|tfvars|log|csv|xml|html|js|ts|proto|sql|service|socket|pem|crt|key|cpp|c|h)(?![\w-]|\.\w)")
+# spec.replicas, metadata.labels, os.path.join: a dotted name in code, said with "dot"
+_DOTTED = re.compile(r"(?<![\w./@:-])(?P<id>[a-z][a-zA-Z0-9_]+(?:\.[a-z_][a-zA-Z0-9_]+)+)(?![\w]|\.\w)")
 _HOST_SAID = {"io": "I-O", "ai": "A-I", "us": "U-S", "uk": "U-K", "eu": "E-U", "sh": "S-H", "de": "D-E",
               "api": "A-P-I", "aws": "A-W-S", "gcp": "G-C-P", "rds": "R-D-S", "dns": "D-N-S", "cdn": "C-D-N",
               "www": "W-W-W", "db": "D-B", "ecr": "E-C-R", "elb": "E-L-B", "gpu": "G-P-U", "cpu": "C-P-U",
@@ -153,6 +155,10 @@ def _path(m: re.Match[str]) -> str:
     head = {"~": "home ", ".": "dot ", "..": "dot dot "}.get(p.split("/", 1)[0], "")
     segments = [s for s in p.split("/")[1:]]
     return " " + head + " ".join(f"slash {part(s)}" if s else "slash" for s in segments).strip() + " "
+
+
+def _dotted(m: re.Match[str]) -> str:
+    return m["id"].replace(".", " dot ")
 
 
 def _flag(m: re.Match[str]) -> str:
@@ -301,6 +307,7 @@ RULES: list[Rule] = [
     Rule("host", _HOST, _host),
     Rule("host-port", _HOST_PORT, _host_port),
     Rule("file", _FILE, _file),
+    Rule("dotted-name", _DOTTED, _dotted),
     Rule("prefix", _PREFIX, _prefix),
     Rule("flag", _FLAG, _flag),
     Rule("short-flag", _SHORT_FLAG, _short_flag),

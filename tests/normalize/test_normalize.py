@@ -224,6 +224,7 @@ _TECH = st.one_of(
     st.from_regex(r"\d{1,3}d (?:retention|window|ago|old)|on \d{1,2}/\d{1,2}|[CF]#|\d{3}-\d{3}-\d{4}", fullmatch=True),
     st.from_regex(r"(?:Q\d|H\d) 20\d\d (?:was|has|is)|\d{1,3} (?:yrs|wks|mo)|\d{4}s|\d\.\d s [a-z]{2,5}",
                   fullmatch=True),
+    st.from_regex(r"[a-z]{2,6}(?:\.[a-z_]{2,6}){1,3}|\d(?:\.\d)?e-?\d{1,2}|\d{3}ms-\d\.\ds|P0s", fullmatch=True),
 )
 
 
