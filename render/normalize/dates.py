@@ -96,6 +96,8 @@ _TIME_H = re.compile(rf"\b(?P<h>\d{{1,2}})\s?{_AMPM}(?:\s?(?P<tz>[ECMP]ST|UTC|GM
 
 
 def _clock(h: int, mi: int, ap: str | None) -> str:
+    if (h, mi) in ((0, 0), (24, 0)) and not ap:
+        return "midnight"  # "00:00 UTC": "zero o'clock" is nobody's
     if mi == 0:
         words = n.cardinal(h) + ("" if ap else " o'clock")
     elif mi < 10:
