@@ -19,8 +19,9 @@ from render.normalize.tokens import NUM, START, Rule, words_before
 
 _IDENT = re.compile(r"(?<![\w.$])(?P<w>[A-Za-z]+)(?P<d>\d+)(?P<t>[A-Za-z]*)(?!\w|\.\w)")
 _IDENT_LEAD = re.compile(r"(?<![\w.$])(?P<d>\d+)(?P<w>[A-Za-z]{1,3})\b")
-# p99.9, p99.99: a percentile with a fraction ("p ninety-nine point nine")
-_PERCENTILE = re.compile(r"(?<![\w.])(?P<w>[pP])(?P<d>\d{2}(?:\.\d+)?)(?P<pl>s)?(?![\w]|\.\d)")
+# p99.9, p99.99: a percentile with a fraction ("p ninety-nine point nine"); p999, p9999 (written
+# in lower case: "P100" is a GPU) with its nines said one by one ("p nine nine nine")
+_PERCENTILE = re.compile(r"(?<![\w.])(?P<w>[pP])(?P<d>\d{2}(?:\.\d+)?|(?<=p)\d{3,4})(?P<pl>s)?(?![\w]|\.\d)")
 _YEAR = re.compile(r"(?<![\w.,$])(?P<y>1[1-9]\d\d|20\d\d)(?!\w|\.\d|,\d)")
 _YEAR_CTX = {"in", "since", "by", "from", "of", "until", "till", "to", "through", "year",
              "circa", "around", "before", "after", "during", "early", "late", "mid",
@@ -35,9 +36,7 @@ _DIGIT_RUN = re.compile(r"\d+")
 
 def _ident(m: re.Match[str]) -> str:
     d = m["d"]
-    # p999, p9999: a percentile's nines are said one by one ("p nine nine nine"), as are long ids
-    percentile = m["w"] in {"p", "P"} and len(d) >= 3
-    num = n.digits(d) if (len(d) > 4 or d.startswith("0") or percentile) else n.cardinal(int(d))
+    num = n.digits(d) if (len(d) > 4 or d.startswith("0")) else n.cardinal(int(d))
     tail = m["t"]
     if tail == "s" and (not d.startswith("0") or d == "0") and (len(d) >= 2 or m["w"].isupper()):  # not k3s, k8s
         # "ten p99s", "H100s", "L4s": the name's plural, "p ninety-nines", "L fours"
@@ -48,7 +47,8 @@ def _ident(m: re.Match[str]) -> str:
 
 
 def _percentile(m: re.Match[str]) -> str:
-    said = n.number(m["d"])
+    d = m["d"]
+    said = n.digits(d) if len(d) >= 3 and "." not in d else n.number(d)
     return f"{m['w']} {n.plural(said) if m['pl'] else said}"
 
 
