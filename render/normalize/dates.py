@@ -95,6 +95,11 @@ _TIME_H = re.compile(rf"\b(?P<h>\d{{1,2}})\s?{_AMPM}(?:\s?(?P<tz>[ECMP]ST|UTC|GM
                      re.I)
 
 
+def _count(value: int, unit: str) -> str:
+    """``value`` of a time ``unit``: "one hour", "thirty minutes"."""
+    return f"{n.cardinal(value)} {unit if value == 1 else unit + 's'}"
+
+
 def _clock(h: int, mi: int, ap: str | None) -> str:
     if (h, mi) in ((0, 0), (24, 0)) and not ap:
         return "midnight"  # "00:00 UTC": "zero o'clock" is nobody's
@@ -127,15 +132,13 @@ def _time(m: re.Match[str]) -> str:
     if m["s"]:
         sec = int(m["s"])
         if m["ap"]:  # "10:00:00 p.m.": every part said, as NeMo's reference reads it
-            out = (f"{n.cardinal(h)} {'hour' if h == 1 else 'hours'} {n.cardinal(mi)} "
-                   f"{'minute' if mi == 1 else 'minutes'} and {n.cardinal(sec)} {'second' if sec == 1 else 'seconds'} "
-                   + m["ap"].upper() + "M")
+            out = f"{_count(h, 'hour')} {_count(mi, 'minute')} and {_count(sec, 'second')} {m['ap'].upper()}M"
         elif m["tz"] or _CLOCK_BEFORE.search(m.string, 0, m.start()):
             # "at 10:30:00 UTC": a clock time, its seconds said only when they are not zero
-            out = _clock(h, mi, None) + (f" and {n.cardinal(sec)} {'second' if sec == 1 else 'seconds'}" if sec else "")
+            out = _clock(h, mi, None) + (f" and {_count(sec, 'second')}" if sec else "")
         else:  # "ran 01:15:00": a duration, its zero parts not said
-            parts = [(v, unit) for v, unit in ((h, "hour"), (mi, "minute"), (sec, "second")) if v]
-            said = [f"{n.cardinal(v)} {unit if v == 1 else unit + 's'}" for v, unit in parts] or ["zero seconds"]
+            said = [_count(v, unit) for v, unit in ((h, "hour"), (mi, "minute"), (sec, "second")) if v]
+            said = said or ["zero seconds"]
             out = " and ".join([" ".join(said[:-1]), said[-1]]) if len(said) > 1 else said[0]
     else:
         out = _clock(h, mi, m["ap"])

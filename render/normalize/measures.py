@@ -75,6 +75,8 @@ _MINUTES_AFTER = re.compile(r"\s(?:windows?|intervals?|range|rate|average|lookba
 _DAYS = re.compile(rf"{START}(?P<a>\d+)d\b(?!['’-])")
 _DAYS_AFTER = re.compile(r"\s(?:retention|ttl|TTL|windows?|lookback|history|rolling|ago|old|by default|"
                          r"of (?:data|logs|metrics|history|retention)|SLO|slo|expiry|rotation)\b")
+_DAYS_COUNTED = re.compile(r"\s(?:ago|old|by default|of)\b")  # after these, "seven days", not "seven-day"
+_DAYS_BEFORE = re.compile(r"\b(?:is|of|to|from|at)\s$")
 _NOT_MINUTES = re.compile(r"\s(?:of|CPU|cpu|vCPU|cores?|millicores?)\b")
 _TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?[x×](?:\s?(?P<b>{NUM}))?(?![\w])")
 _RANGE_TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–|to)\s?(?P<b>{NUM})\s?[x×](?![\w])")
@@ -144,10 +146,9 @@ def _measure(m: re.Match[str]) -> str:
 
 def _days(m: re.Match[str]) -> str:
     after = _DAYS_AFTER.match(m.string, m.end())
-    if after and not re.match(r"\s(?:ago|old|by default|of)\b", after.group(0)):
+    if after and not _DAYS_COUNTED.match(after.group(0)):
         return f"{n.number(m['a'])}-day"  # "a 30d window", "90d retention": "thirty-day window"
-    if after or _MINUTES_BEFORE.search(m.string, 0, m.start()) or re.search(
-            r"\b(?:is|of|to|from|at)\s$", m.string[:m.start()]):
+    if after or _MINUTES_BEFORE.search(m.string, 0, m.start()) or _DAYS_BEFORE.search(m.string, 0, m.start()):
         return f"{n.number(m['a'])} {'day' if m['a'] == '1' else 'days'}"
     return m.group(0)
 
