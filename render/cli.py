@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -93,9 +94,9 @@ def episode(
                 check_progress=lambda done, total: bar.update(listen, completed=done, total=total, visible=True))
     except KeyboardInterrupt:
         raise RenderError(INTERRUPTED, exit_code=130) from None
-    out.print(summary(report), highlight=False)
+    out.print(summary(report), highlight=False, markup=False)
     if stems:
-        out.print(stems_summary(render_stems(ep, settings, stems_format), settings.root), highlight=False)
+        out.print(stems_summary(render_stems(ep, settings, stems_format), settings.root), highlight=False, markup=False)
 
 
 @app.command("stems")
@@ -111,7 +112,7 @@ def stems_command(
     """Write OUT/EP/stems/ from the last render, synthesizing nothing: one track per host and
     one for the music, an OpenTimelineIO timeline, its FCP 7 XML and Audacity labels."""
     settings = _settings(root, out_dir, transcripts, cache_dir=cache_dir, draft=draft)
-    out.print(stems_summary(render_stems(ep, settings, fmt), settings.root), highlight=False)
+    out.print(stems_summary(render_stems(ep, settings, fmt), settings.root), highlight=False, markup=False)
 
 
 @app.command()
@@ -156,7 +157,7 @@ def preview(
     out.print(f"{relpath(result.path)}  ({result.duration_s:.1f} s, {result.cache.hits} cached turns)",
               highlight=False)
     for t in result.turns:
-        out.print(f"[bold]{t.speaker}:[/bold] {t.spoken}", highlight=False)
+        out.print(f"[bold]{escape(t.speaker)}:[/bold] {escape(t.spoken)}", highlight=False)
 
 
 @app.command()
@@ -410,7 +411,7 @@ def script(
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return
     for r in rows:
-        out.print(f"[bold]{r['turn']:>3} {r['speaker']}[/bold] (line {r['line']}): {r['spoken']}",
+        out.print(f"[bold]{r['turn']:>3} {escape(str(r['speaker']))}[/bold] (line {r['line']}): {escape(str(r['spoken']))}",
                   highlight=False)
 
 

@@ -110,6 +110,15 @@ def test_a_series_renders_every_kind_of_script_and_skips_show_notes(show) -> Non
     assert page["turns"] == 2 and page["words"] == 25
 
 
+def test_the_episode_summary_prints_its_notes_as_written(show) -> None:
+    """The summary is plain text: "[speakers]" in a note is no console markup to swallow."""
+    proj, _ = show
+    res = run_cli("episode", "00063", "--draft", "--no-check", "--no-music", cwd=proj)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert 'add Narrator = "VOICE" under [speakers] in voices/cast.toml' in res.stdout
+    assert "cache    2 hits, 0 synthesized" in res.stdout  # the series' turns, reused
+
+
 def test_targets_notes_and_turns_reach_the_episode_they_belong_to(show) -> None:
     proj, _ = show
     dialogue = _report(proj, "00061")

@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 15
+JUDGE = 16
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -355,6 +355,7 @@ def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list
         return any((s < b and a < e) if b > a else s < a < e for s, e, *_ in spans)
 
     mismatches = []
+    group_sims: list[tuple[int, int, float]] = []  # each group's expected words and how alike it sounds whole
     for group in groups:
         e_all = [w for a, b, _ in group for w in expected[a:b]]
         h_all = [w for *_, h in group for w in h]
@@ -362,7 +363,9 @@ def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list
         # also with small words dropped or added beside them ("if open ai" heard "openai": rule 1 and 2)
         respaced = "".join(e_all) == "".join(h_all) or (
             _content(e_all) == _content(h_all) and bool(_content(e_all)))
-        together = 1.0 if respaced else _sounds(e_all, h_all, lexicon, letters, phonemes)
+        together = 1.0 if respaced else max(_sounds(e_all, h_all, lexicon, letters, phonemes),
+                                            _content_sounds(e_all, h_all, lexicon, letters, phonemes))
+        group_sims.append((group[0][0], group[-1][1], together))
         for a, b, h in group:
             if in_span(a, b):
                 continue  # judged with its whole lexicon word below
@@ -385,12 +388,28 @@ def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list
             said, there_said = _heard_as_written(expected, heard, lo, hi, lexicon)
             same = ("".join(there) == "".join(expected[lo:hi]) or (bool(said) and there_said == said)
                     or _respelling_heard(expected[lo:hi], there, phonemes))
-            sim = 1.0 if same else max(_sounds(expected[lo:hi], h, lexicon, letters, phonemes)
-                                       for h in (there, there_said))
+            # a word heard run into its neighbour ("qproxy" for "cube proxy", kube = "cube") is
+            # judged with it: the stretch its alignment group covers, whole
+            whole = max((g for a, b, g in group_sims if a < hi and lo < b and (a < lo or b > hi)), default=0.0)
+            sim = 1.0 if same else max(whole, *(_sounds(expected[lo:hi], h, lexicon, letters, phonemes)
+                                                 for h in (there, there_said)))
             mismatches.append(Mismatch(" ".join(expected[lo:hi]), " ".join(there), "lexicon", round(sim, 3),
                                        benign=sim >= SOUNDS_ALIKE, start=lo, end=hi))
         mismatches.sort(key=lambda m: (m.start, m.end))
     return TurnCheck(turn, speaker, line, expected, heard, errors, mismatches)
+
+
+def _content_sounds(expected: list[str], heard: list[str], lexicon: list[tuple[str, str]], letters: set[str],
+                    phonemes: Phonemes) -> float:
+    """How alike the two runs sound without their small function words, which the recognizer
+    drops and adds at random (:data:`FUNCTION_WORDS`): "a pod's" heard "pod" is judged as
+    "pods" against "pod", as it would be had the dropped "a" not stood beside it. 0 when
+    either side is nothing but function words, or no word was dropped."""
+    e = [w for w in expected if w not in FUNCTION_WORDS]
+    h = [w for w in heard if w not in FUNCTION_WORDS]
+    if not e or not h or (e == expected and h == heard):
+        return 0.0
+    return _sounds(e, h, lexicon, letters, phonemes)
 
 
 def _content(ws: list[str]) -> str:

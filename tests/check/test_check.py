@@ -226,6 +226,17 @@ def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> 
     dropped = compare(0, "Jordan", 1, words("this izz-unt your container"), words("this is your container"),
                       [("isn't", "izz-unt")], set(), phonemes)
     assert dropped.flagged  # the negation lost
+    # a respelled word heard run into the next ("qproxy" for kube = "cube" in "cube proxy") is judged
+    # with it; a dropped "a" beside a plural heard singular is the recognizer's, a wrong word is not
+    run_in = compare(0, "Alex", 1, words("and cube proxy picks a pod"), words("and qproxy picks a pod"),
+                     [("kube", "cube")], set(), phonemes)
+    assert not run_in.flagged
+    assert compare(0, "Alex", 1, words("and cube proxy picks a pod"), words("and the fox picks a pod"),
+                   [("kube", "cube")], set(), phonemes).flagged
+    assert not compare(0, "Alex", 1, words("review a pod's file"), words("review pod file"), [], set(),
+                       phonemes).flagged
+    assert compare(0, "Alex", 1, words("returns a headless service"), words("returns have the service"), [],
+                   set(), phonemes).flagged
     # a small word dropped beside a respaced name: "If OpenAI found …" heard "openai found …"
     glued = compare(0, "Alex", 1, words("if open ai found the bug"), words("openai found the bug"), [], set(), phonemes)
     assert not glued.flagged and glued.errors == 1
