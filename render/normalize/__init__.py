@@ -40,6 +40,12 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\b[Aa]\.?[Kk]\.?[Aa]\.(?=\s)|\baka\b"), "also known as"),
     (re.compile(r"(?<![\w/])[Ww]/[Oo](?![\w/])"), "without"),
     (re.compile(r"(?<![\w/])[Ww]/(?=\s)"), "with"),
+    # "A/B testing", "I/O", "R/W": two capitals around a slash are letters ("A-B"), not "a B"
+    (re.compile(r"(?<![\w/])(?P<a>[A-Z])/(?P<b>[A-Z])(?![\w/])"), r"\g<a>-\g<b>"),
+    # a query string in code ("?utm_source=x"): its "?" is not said, and ends no sentence
+    (re.compile(r"(?<!\S)\?(?=[A-Za-z_][\w.-]*=)"), ""),
+    # a call in code, "pg_last_wal_replay_lsn()", "main()": its empty parentheses are not said
+    (re.compile(r"(?<=\w)\(\)"), ""),
     # C#, F#, .NET's languages: "C sharp" (a "#" is otherwise dropped or read "hashtag")
     (re.compile(r"(?<![\w#])(?P<l>[CFJ])#(?!\w)"), r"\g<l> sharp"),
     # "1000s of pods", "100s of nodes": thousands, hundreds

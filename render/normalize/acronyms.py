@@ -104,8 +104,8 @@ _SHIELDED = re.compile(r"<(say-as|sub|phoneme)\b[^>]*>.*?</\1\s*>|<[^<>]*>", re.
 
 def stressed_caps(text: str, known: set[str]) -> str:
     """``text`` with words in capitals for stress ("HOW MANY", "NOT") wrapped in ``<emphasis>``:
-    runs of capitals whose every word is a common English word (:func:`stress_words`) that
-    no lexicon scope lists. An acronym is never taken for stress: a closed list of words
+    runs of capitals whose every word is a common English word (:func:`stress_words`), and
+    that no lexicon scope lists when it stands alone. An acronym is never taken for stress: a closed list of words
     cannot hold PID, DORA or BGP, and leaves out "it" and "us" (IT, US). A line mostly in
     capitals is a heading or a shout, not stress, and is left alone; so are the markup's own
     tags and what they fix."""
@@ -115,7 +115,9 @@ def stressed_caps(text: str, known: set[str]) -> str:
 
     def run(m: re.Match[str]) -> str:
         parts = m.group(0).split()
-        if (len(m.group(0)) > 1 and not any(p in known for p in parts)
+        # a lexicon's acronym alone is the acronym ("the AS path"); among other stress words
+        # in one run of capitals it is a word too ("NOT AS FAST")
+        if (len(m.group(0)) > 1 and (len(parts) > 1 or parts[0] not in known)
                 and all(p.lower() in stress_words() for p in parts)):
             return f'<emphasis><sub alias="{m.group(0).lower()}">{m.group(0)}</sub></emphasis>'  # said as words
         return m.group(0)

@@ -43,6 +43,9 @@ def _spoken(script: str) -> list[tuple[str, str]]:
     ("The IAM role, DORA metrics and BGP.", "The IAM role, DORA metrics and BGP.",
      "The I-A-M role, DORA metrics and B-G-P."),
     ("Its PID and the IT team.", "Its PID and the IT team.", "Its PID and the IT team."),
+    # a lexicon acronym that is also a stress word: alone it is the acronym, in a run of stress words a word
+    ("BGP picks the shortest AS path.", "BGP picks the shortest AS path.", "B-G-P picks the shortest A-S path."),
+    ("It is NOT AS FAST as that.", "It is NOT AS FAST as that.", "It is ⟬not as fast⟭ as that."),
     ("THIS IS ALL IN CAPITALS HERE.", "THIS IS ALL IN CAPITALS HERE.", "THIS IS ALL IN CAPITALS HERE."),
 ])
 def test_what_the_script_stresses_is_marked_and_captions_keep_the_written_words(line: str, written: str,
