@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from render.script.episodes import EpisodeFiles, Target, find_episode, find_targ
 from render.script.parse import NARRATOR, Script, Turn, parse_file, read_text, split_front_matter
 from render.script.pronunciation import Note, episode_notes
 from render.voices.cache import TurnCache
-from render.voices.cast import Cast, load_cast
+from render.voices.cast import Cast, load_cast, numbered_aliases
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,11 @@ def prepare(ref: str, settings: Settings) -> Prepared:
                               hint="fix or remove the tag (without --strict it is dropped with a warning, never spoken)")
         log.warning("%s:%d: %s: %s (dropped, not spoken)", episode.script, line, problem.why, problem.tag)
     notes = []
+    numbered = {name: host for name, host in numbered_aliases(cast.speakers).items() if cast.aliases.get(name) == host}
+    used = [name for name in numbered if re.search(rf"^\W*{name}\W*:", text, re.M | re.I)]
+    if used:
+        notes.append(", ".join(f"{name} read by {numbered[name]}" for name in used)
+                     + ": the cast's hosts in order (map them under [aliases] in voices/cast.toml to choose)")
     if any(t.speaker == NARRATOR for t in script.turns) and NARRATOR not in cast.voices:
         reader = cast.speakers[0]
         script.turns = [replace(t, speaker=reader) if t.speaker == NARRATOR else t for t in script.turns]

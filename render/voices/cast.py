@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from render.errors import RenderError
+from render.script.parse import NARRATOR
 from render.voices.voice import (
     ALLOWED_KEYS,
     ENGINES,
@@ -146,7 +147,19 @@ def load_cast(voices_dir: Path, overrides: dict[str, str] | None = None,
             raise RenderError(f"speaker '{speaker}' uses voice '{name}', but {vpath} does not "
                               "exist", path, hint="available voices: " + ", ".join(have))
         voices[speaker] = load_voice(vpath)
-    return Cast(voices, str(path), _aliases(data.get("aliases", {}), voices, path))
+    return Cast(voices, str(path), numbered_aliases(list(voices)) | _aliases(data.get("aliases", {}), voices, path))
+
+
+NUMBERED = ("Speaker", "Host", "Voice")  # how transcription tools and AI script writers name the hosts
+
+
+def numbered_aliases(speakers: list[str]) -> dict[str, str]:
+    """"Speaker 1", "Host 1", "Voice 1" → the cast's first host, "… 2" → its second, in the
+    order of ``[speakers]``: a script written as "Speaker 1: …" lines is a dialogue of the cast's
+    hosts, not a narration that reads its labels aloud. The narrator is no numbered host.
+    ``[aliases]`` entries win over these."""
+    hosts = [s for s in speakers if s != NARRATOR]
+    return {f"{word} {n}": host for word in NUMBERED for n, host in enumerate(hosts, 1)}
 
 
 def _aliases(table: object, voices: dict[str, Voice], path: Path) -> dict[str, str]:

@@ -4,6 +4,7 @@ and the producer's pronunciation notes."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from render.script.episodes import find_episode, list_episodes
 from render.script.markup import CUES
 from render.script.parse import NARRATOR, parse_text
 from render.script.pronunciation import read_notes
+from render.voices.cast import numbered_aliases
+from tests.conftest import make_project, run_cli
 
 HOSTS = ["Jordan", "Alex"]
 
@@ -177,3 +180,24 @@ def test_a_lesson_page_reads_the_section_other_course_pages_name_differently(hea
     page = LESSON_PAGE.replace("## Transcript", heading)
     script = parse_text(page, Path("lesson.md"), HOSTS)
     assert [(t.speaker, t.line) for t in script.turns] == [(NARRATOR, 16), (NARRATOR, 19)]
+
+
+def test_speaker_n_lines_are_the_casts_hosts_in_order_without_aliases(tmp_path: Path) -> None:
+    """A "Speaker 1:" script in a project whose cast has no [aliases] is a dialogue of the
+    cast's hosts, in the order of [speakers]; it was read as a narration, labels and all."""
+    proj = make_project(tmp_path / "p", {"00070-speakers.md": SPEAKER_N})
+    res = run_cli("script", "00070", "--json", cwd=proj)
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert [(r["speaker"], r["line"]) for r in rows] == [("Jordan", 1), ("Alex", 2), ("Jordan", 4)]
+    assert not any("Speaker" in r["spoken"] or "speaker" in r["spoken"] for r in rows)
+    cast = proj / "voices" / "cast.toml"  # an [aliases] entry wins
+    cast.write_text(cast.read_text(encoding="utf-8") + '\n[aliases]\n"Speaker 1" = "Alex"\n"Speaker 2" = "Jordan"\n',
+                    encoding="utf-8")
+    rows = json.loads(run_cli("script", "00070", "--json", cwd=proj).stdout)
+    assert [r["speaker"] for r in rows] == ["Alex", "Jordan", "Alex"]
+
+
+def test_numbered_names_skip_the_narrator() -> None:
+    assert numbered_aliases(["Jordan", NARRATOR, "Alex"]) == {
+        f"{word} {n}": host for word in ("Speaker", "Host", "Voice") for n, host in ((1, "Jordan"), (2, "Alex"))}
