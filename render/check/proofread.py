@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 16
+JUDGE = 17
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -457,6 +457,16 @@ def _runs_near(at: list[list[str]], lo: int, hi: int, slack: int, longest: int) 
     return [near[i:j] for i in range(len(near)) for j in range(i + 1, min(len(near), i + longest) + 1)]
 
 
+def _respaced_near(expected: list[str], at: list[list[str]], start: int, end: int, lo: int) -> bool:
+    """Whether words heard around ``expected[start:end]`` (``at``: heard words per expected
+    word, from ``lo``) are a stretch of the expected words around it, with other spacing: a
+    name in code said as words ("autovacuum vacuum scale factor") and written as one."""
+    runs = ["".join(run) for run in _runs_near(at, start - lo, end - lo, 2, RESPACED)]
+    return any("".join(expected[a:b]) in runs
+               for a in range(max(lo, start - RESPACED + 1), start + 1)
+               for b in range(end, min(len(expected), end + RESPACED) + 1) if b - a > 1)
+
+
 def respaced_errors(ref: list[str], hyp: list[str]) -> int:
     """Word edits from ``ref`` to ``hyp`` where a run of words written with the same letters
     and other spacing ("elasticache" / "elastic cache") costs nothing: so one dropped "and"
@@ -560,9 +570,11 @@ def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]],
                 sim = max([sim, *(_sounds(expected, run, lexicon, letters, phonemes)
                                   for run in _runs_near(at, m.start - lo, m.end - lo, 1, len(expected) + 1))])
             m.second = " ".join(there)
-            # base heard the words that carry the meaning (dropping an "it's" is not a mishearing)
+            # base heard the words that carry the meaning (dropping an "it's" is not a mishearing),
+            # or the same letters spaced otherwise ("autovacuumvacuumscalefactor")
             m.benign = sim >= SOUNDS_ALIKE or (bool(content) and content == [w for w in there
-                                                                                if w not in FUNCTION_WORDS])
+                                                                                if w not in FUNCTION_WORDS]) \
+                or _respaced_near(check.expected, at, m.start, m.end, lo)
         else:  # words heard where the script has none: confirmed if base hears extra words there too
             before = m.start - 1  # the expected word the extra words were heard after
             if not (lo <= before < hi or m.start == lo == 0):

@@ -263,7 +263,15 @@ def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> 
                   phonemes)
     confirm(run, words("run kube control get pods"), kubectl, set(), phonemes)
     assert not run.flagged
-
+    # a name in code said as words and written by base as one: the same letters, not a mishearing
+    said = "it defaults to autovacuum vacuum scale factor for big tables"
+    for base, kept in (("it defaults to autovacuumvacuumscalefactor for big tables", False),
+                       ("it defaults to auto vac scale factor for big tables", True)):
+        check = compare(0, "Alex", 1, words(said), words("it defaults to auto vac scale factor for big tables"), [],
+                        set(), phonemes)
+        assert check.flagged
+        confirm(check, words(base), [], set(), phonemes)
+        assert check.flagged == kept
 
 
 def test_word_errors_count_what_was_misheard_not_spelling_or_spacing() -> None:
