@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 17
+JUDGE = 18
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -374,8 +374,10 @@ def compare(turn: int, speaker: str, line: int, expected: list[str], heard: list
             small = all(w in FUNCTION_WORDS for w in e + h)
             mismatches.append(Mismatch(" ".join(e), " ".join(h), _kind(e, lexicon_words), round(sim, 3),
                                        benign=small or sim >= SOUNDS_ALIKE, start=a, end=b))
+    at = heard_at(expected, heard) if spans or any(not m.benign for m in mismatches) else []
+    for m in mismatches:  # the same letters across the edits' neighbours: "auto vacuum vacuum" for "autovacuum vacuum"
+        m.benign = m.benign or respaced_window(expected, at, m.start, m.end)
     if spans:
-        at = heard_at(expected, heard)
         for lo, hi, key, form in spans:
             there = [w for i in range(lo, hi) for w in at[i]]
             fit = plausibility(key, form, phonemes)
@@ -457,14 +459,20 @@ def _runs_near(at: list[list[str]], lo: int, hi: int, slack: int, longest: int) 
     return [near[i:j] for i in range(len(near)) for j in range(i + 1, min(len(near), i + longest) + 1)]
 
 
-def _respaced_near(expected: list[str], at: list[list[str]], start: int, end: int, lo: int) -> bool:
-    """Whether words heard around ``expected[start:end]`` (``at``: heard words per expected
-    word, from ``lo``) are a stretch of the expected words around it, with other spacing: a
-    name in code said as words ("autovacuum vacuum scale factor") and written as one."""
-    runs = ["".join(run) for run in _runs_near(at, start - lo, end - lo, 2, RESPACED)]
-    return any("".join(expected[a:b]) in runs
-               for a in range(max(lo, start - RESPACED + 1), start + 1)
-               for b in range(end, min(len(expected), end + RESPACED) + 1) if b - a > 1)
+def respaced_window(expected: list[str], at: list[list[str]], start: int, end: int) -> bool:
+    """Whether the words around ``expected[start:end]`` were heard as the same letters with
+    other spacing, the mismatch's own words included: a name in code said as words
+    ("autovacuum vacuum scale factor") and written as one, or "autovacuum vacuum" heard "auto
+    vacuum vacuum". ``at``: the heard words per expected word (:func:`heard_at`), an
+    insertion with the word before; a word heard twice ("auto vacuum vacuum" for "auto
+    vacuum") is no respacing."""
+    first = start - 1 if end == start else start  # words heard where none are sit with the word before
+    if first < 0:
+        return False
+    return any("".join(expected[a:b]) == "".join(w for i in range(a, b) for w in at[i])
+               for a in range(max(0, first - RESPACED + 1), first + 1)
+               for b in range(max(end, first + 1), min(len(expected), max(end, first + 1) + RESPACED) + 1)
+               if b - a > 1)
 
 
 def respaced_errors(ref: list[str], hyp: list[str]) -> int:
@@ -574,11 +582,11 @@ def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]],
             # or the same letters spaced otherwise ("autovacuumvacuumscalefactor")
             m.benign = sim >= SOUNDS_ALIKE or (bool(content) and content == [w for w in there
                                                                                 if w not in FUNCTION_WORDS]) \
-                or _respaced_near(check.expected, at, m.start, m.end, lo)
+                or respaced_window(expected_here, at, m.start - lo, m.end - lo)
         else:  # words heard where the script has none: confirmed if base hears extra words there too
             before = m.start - 1  # the expected word the extra words were heard after
             if not (lo <= before < hi or m.start == lo == 0):
                 continue
             extra = at[before - lo][1:] if before >= lo and at[before - lo] else []
             m.second = " ".join(extra)
-            m.benign = not extra
+            m.benign = not extra or respaced_window(expected_here, at, m.start - lo, m.end - lo)

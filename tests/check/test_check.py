@@ -263,6 +263,12 @@ def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> 
                   phonemes)
     confirm(run, words("run kube control get pods"), kubectl, set(), phonemes)
     assert not run.flagged
+    # the same letters across an edit's neighbours ("auto vacuum vacuum" for "autovacuum vacuum");
+    # a word heard twice is no respacing
+    assert not compare(0, "Alex", 1, words("so autovacuum vacuum scale factor"),
+                       words("so auto vacuum vacuum scale factor"), [], set(), phonemes).flagged
+    assert compare(0, "Alex", 1, words("so auto vacuum scale factor"), words("so auto vacuum vacuum scale factor"), [],
+                   set(), phonemes).flagged
     # a name in code said as words and written by base as one: the same letters, not a mishearing
     said = "it defaults to autovacuum vacuum scale factor for big tables"
     for base, kept in (("it defaults to autovacuumvacuumscalefactor for big tables", False),
