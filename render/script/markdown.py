@@ -29,6 +29,9 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # link keeps its text
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference link
     (re.compile(r"\[\^[^\]]+\]"), ""),  # footnote marker
+    # a footnote marker in HTML: "thing<sup>2</sup>", "cost<sup>[3]</sup>" after a word or a
+    # closing mark (after a single letter or digit, "m<sup>2</sup>", it is a power)
+    (re.compile(r"(?:(?<=[A-Za-z][A-Za-z])|(?<=[.,;:!?)\]\"'’]))<sup>\s*(?:\[?\d{1,3}\]?|[*†‡])\s*</sup>"), ""),
     (re.compile(r"<https?://([^>]+)>"), r"\1"),  # autolink
     # inline HTML/JSX tag; the voice's markup (render.script.markup) is kept for the speaker to obey
     # (its names, and any name with "-" or ":", which no HTML or JSX tag has)

@@ -9,6 +9,7 @@ errors and captions can point back to it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -268,11 +269,14 @@ class _Parser:
                 self.current[1].append(text)
 
 
-def _skip_blocks(lines: list[str], start: int) -> list[tuple[int, str]]:
+def _skip_blocks(lines: list[str], start: int,
+                 keep: Callable[[str], bool] | None = None) -> list[tuple[int, str]]:
     """Yield (line number, text) of lines outside non-speech blocks.
 
     Drops fenced code, ``:::`` admonitions, HTML/MDX comments and JSX/HTML
-    blocks, which can span many lines and contain anything.
+    blocks, which can span many lines and contain anything. Inside a JSX block,
+    a line ``keep`` accepts (a host's turn: MDX's ``<Tabs><TabItem>`` hold Markdown)
+    is kept with the lines that continue it, up to a blank line or a tag.
     """
     kept: list[tuple[int, str]] = []
     i = start
@@ -295,8 +299,14 @@ def _skip_blocks(lines: list[str], start: int) -> list[tuple[int, str]]:
                 i += 1
         elif (_TAG_OPEN.match(s) or _TAG_CLOSE.match(s)) and not MARKUP.match(s):
             depth = 0
+            turn = False  # inside a kept turn's lines
             while i < len(lines):
                 t = lines[i]
+                inner = t.strip()
+                tag = bool(_TAG_OPEN.match(inner) or _TAG_CLOSE.match(inner))
+                turn = bool(inner) and not tag and (turn or (keep is not None and keep(inner)))
+                if turn:
+                    kept.append((i + 1, t))
                 depth += len(_TAG_OPEN.findall(t)) - 2 * len(_TAG_CLOSE.findall(t))
                 depth += len(_TAG_CLOSE.findall(t)) - len(_SELF_CLOSE.findall(t))
                 if depth <= 0:
@@ -308,6 +318,17 @@ def _skip_blocks(lines: list[str], start: int) -> list[tuple[int, str]]:
     return kept
 
 
+def _host_line(speakers: dict[str, str]) -> Callable[[str], bool]:
+    """Whether a line starts a turn of one of ``speakers`` (lower-case name → name), in any
+    of the dialogue forms."""
+    def starts_turn(line: str) -> bool:
+        for form in (_BOLD_TURN, _BOLD_TURN_INNER, _BOLD_DASH_TURN, _PLAIN_TURN, _BULLET_TURN):
+            if m := form.match(line):
+                return (_KEY_DIRECTION.sub("", m.group(1).strip()) or m.group(1).strip()).lower() in speakers
+        return False
+    return starts_turn
+
+
 def parse_text(text: str, path: Path, speakers: list[str], *,
                bullets_only: bool = False, aliases: dict[str, str] | None = None) -> Script:
     """Parse already-decoded script text. ``bullets_only`` reads an outline's exchanges;
@@ -315,7 +336,7 @@ def parse_text(text: str, path: Path, speakers: list[str], *,
     lines = text.lstrip("\ufeff").splitlines()
     front, start = split_front_matter(lines, path)
     parser = _Parser(path, speakers, bullets_only, aliases or {})
-    for lineno, raw in _skip_blocks(lines, start):
+    for lineno, raw in _skip_blocks(lines, start, _host_line(parser.speakers)):
         parser.line(raw, lineno)
     parser.end_turn()
     if not parser.turns and not bullets_only:

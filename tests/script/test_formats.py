@@ -201,3 +201,47 @@ def test_speaker_n_lines_are_the_casts_hosts_in_order_without_aliases(tmp_path: 
 def test_numbered_names_skip_the_narrator() -> None:
     assert numbered_aliases(["Jordan", NARRATOR, "Alex"]) == {
         f"{word} {n}": host for word in ("Speaker", "Host", "Voice") for n, host in ((1, "Jordan"), (2, "Alex"))}
+
+
+TABS = """# Episode
+
+**Jordan**: Here is how each portal does it.
+
+<Tabs>
+<TabItem value="backstage" label="Backstage">
+
+**Alex**: In Backstage, templates live in a catalog.
+They are registered with a file.
+
+</TabItem>
+<TabItem value="port" label="Port">
+
+**Alex**: In Port, it is a self-service action.
+
+</TabItem>
+</Tabs>
+
+<Callout type="warning">
+**Warning**: this note is for readers of the page and has many more than twelve words in it, so it is long.
+</Callout>
+
+<details>
+<summary>Show notes</summary>
+
+Links for the episode.
+
+</details>
+
+**Jordan**: Last thing<sup>2</sup>: measure adoption.
+"""
+
+
+def test_host_turns_inside_mdx_components_are_kept_and_the_rest_of_the_block_is_not() -> None:
+    """MDX's <Tabs>/<TabItem> hold Markdown: the hosts' turns in them were dropped whole."""
+    script = parse_text(TABS, Path("x.mdx"), HOSTS)
+    assert [(t.speaker, t.line, t.text) for t in script.turns] == [
+        ("Jordan", 3, "Here is how each portal does it."),
+        ("Alex", 8, "In Backstage, templates live in a catalog. They are registered with a file."),
+        ("Alex", 14, "In Port, it is a self-service action."),
+        ("Jordan", 30, "Last thing: measure adoption."),  # an HTML footnote marker is not said
+    ]
