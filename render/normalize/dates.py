@@ -85,7 +85,7 @@ def _month_year(m: re.Match[str]) -> str:
 
 _AMPM = r"(?P<ap>[ap])(?P<d1>\.)?\s?m\b(?P<d2>\.)?"
 _TIME = re.compile(
-    rf"\b(?P<h>\d{{1,2}})[:.](?P<m>\d{{2}})(?::(?P<s>\d{{2}}))?(?:\s?{_AMPM})?(?:\s?(?P<tz>[A-Z]{{2,4}}T|est|pst|cst|utc|gmt|[ECMP]ST|UTC|GMT|[ecmp]\.s\.t\b\.?)\b)?",
+    rf"\b(?P<h>\d{{1,2}})[:.](?P<m>\d{{2}})(?::(?P<s>\d{{2}}))?(?:\s?{_AMPM})?(?:\s?(?P<tz>(?-i:[A-Z]{{2,4}}T)|est|pst|cst|utc|gmt|[ECMP]ST|UTC|GMT|[ecmp]\.s\.t\b\.?)\b)?",
     re.I)
 _CLOCK_BEFORE = re.compile(r"\b(?:at|by|until|till|from|since|around|before|after|starting)\s$", re.I)
 _RATIO = re.compile(r"(?<![\w.:])(?P<a>\d{1,3}):(?P<b>\d{1,3})(?![\w:]|\.\d)")

@@ -81,6 +81,12 @@ _BOLD_TURN_INNER = re.compile(rf"^(?:\*\*|__)([^*_]+?){_DIRECTION}:(?:\*\*|__)\s
 _BOLD_DASH_TURN = re.compile(rf"^(?:\*\*|__)([^*_]+?)(?:\*\*|__){_DIRECTION}\s+[—–-]\s+(.*)$")
 _BULLET_TURN = re.compile(rf"^[-*+]\s+\*{{0,2}}([A-Z][\w.' -]{{0,30}}?)\*{{0,2}}{_DIRECTION}\s*:\s*(.*)$")
 _PLAIN_TURN = re.compile(rf"^([A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*)?){_DIRECTION}\s*:\s+(.*)$")
+# a transcript tool's time stamp before a speaker's line ("[00:01:23] Jordan: …", "00:12 Alex: …")
+_STAMP = r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?"
+_STAMPED = re.compile(rf"^{_STAMP}\s*[-–—|]?\s*(?=\S)")
+# a speaker's name alone on its line, the text below it: with a time stamp (Otter's "Jordan  0:05"),
+# a colon ("Jordan:") or in capitals (a screenplay's "JORDAN"); a bold name alone is a label, not a turn
+_NAME_LINE = re.compile(rf"^(?P<name>[A-Z][\w.' -]{{0,30}}?)(?:\s+{_STAMP}\s*|\s*:\s*|(?<=[A-Z]{{2}}))$")
 _KEY_DIRECTION = re.compile(r"\s*[(\[][^()\[\]]{1,40}[)\]]\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _HR = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})\s*$")
@@ -239,6 +245,12 @@ class _Parser:
             m = _BOLD_TURN.match(inner) or _BOLD_TURN_INNER.match(inner) or _PLAIN_TURN.match(inner)
             if m and _KEY_DIRECTION.sub("", m.group(1).strip()).lower() in self.speakers:
                 self.line(inner, lineno)
+            return
+        if (m := _STAMPED.match(stripped)) and _host_line(self.speakers)(stripped[m.end():]):
+            stripped = stripped[m.end():]
+        if (m := _NAME_LINE.match(stripped)) and m["name"].strip().lower() in self.speakers and not self.bullets_only \
+                and (m["name"].isupper() or m.end("name") < len(stripped)):
+            self.start_turn(m["name"].strip(), "", lineno)
             return
         if stripped.startswith("|") or _IMPORT.match(stripped) or _DEFINITION.match(stripped):
             return

@@ -245,3 +245,27 @@ def test_host_turns_inside_mdx_components_are_kept_and_the_rest_of_the_block_is_
         ("Alex", 14, "In Port, it is a self-service action."),
         ("Jordan", 30, "Last thing: measure adoption."),  # an HTML footnote marker is not said
     ]
+
+
+@pytest.mark.parametrize("script", [
+    # time stamps before the name, as transcript tools export them
+    "[00:00:05] Jordan: Welcome back.\n\n[00:00:12] Alex: The bill was big.\n\n00:00:25 Jordan: It was.\n",
+    "(0:05) Jordan: Welcome back.\n(0:12) Alex: The bill was big.\n0:25 - Jordan: It was.\n",
+    # the name alone on its line, the text below: Otter's name and time, a screenplay's capitals, "Name:"
+    "Jordan  0:05\nWelcome back.\n\nAlex  0:12\nThe bill was big.\n\nJordan  0:25\nIt was.\n",
+    "JORDAN\nWelcome back.\n\nALEX\nThe bill was big.\n\nJORDAN\nIt was.\n",
+    "Jordan:\nWelcome back.\n\nAlex:\nThe bill was big.\n\nJordan:\nIt was.\n",
+])
+def test_transcript_exports_with_time_stamps_or_names_on_their_own_lines(script: str) -> None:
+    """These were dropped before the first recognized turn, joined to the turn before, or read
+    as a narration with the names and times spoken."""
+    for suffix in (".md", ".txt"):
+        turns = parse_text(script, Path("x" + suffix), HOSTS).turns
+        assert [(t.speaker, t.text) for t in turns] == [
+            ("Jordan", "Welcome back."), ("Alex", "The bill was big."), ("Jordan", "It was.")]
+
+
+def test_a_bold_name_alone_is_a_label_not_a_turn() -> None:
+    """Show notes' host bios ("**Jordan**" above a paragraph) stay show notes."""
+    notes = "# Hosts\n\n**Jordan**\n\nRuns the platform team.\n\n**Alex**\n\nWrites about cost.\n"
+    assert not [t for t in parse_text(notes, Path("notes.md"), HOSTS).turns if t.speaker in HOSTS]
