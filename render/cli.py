@@ -259,7 +259,7 @@ def series(
         _suggest(settings, try_words)
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
-        err.print(f"[red]{o.episode} failed:[/red] {o.error}", highlight=False)
+        err.print(f"[red]{o.episode} failed:[/red] {escape(str(o.error))}", highlight=False)
     if failed:
         raise typer.Exit(1)
 
@@ -476,10 +476,10 @@ def main() -> None:
     try:
         app()
     except RenderError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
         code = exc.exit_code
     except KeyboardInterrupt:
-        err.print(INTERRUPTED, soft_wrap=True)
+        err.print(INTERRUPTED, soft_wrap=True, markup=False)
         code = 130
     except SystemExit as exc:  # typer ends every command this way
         code = exc.code
@@ -492,7 +492,7 @@ def exit_now(code: int | str | None) -> None:
     is already renamed into place and synced (render.files.atomic_path). The exit handlers
     (Ray's shutdown, logging's flush) still run, and so do the streams' flushes."""
     if isinstance(code, str):
-        err.print(code, soft_wrap=True)
+        err.print(code, soft_wrap=True, markup=False)
         code = 1
     atexit._run_exitfuncs()
     sys.stdout.flush()

@@ -174,6 +174,10 @@ def prepare(ref: str, settings: Settings) -> Prepared:
     if used:
         notes.append(", ".join(f"{name} read by {numbered[name]}" for name in used)
                      + ": the cast's hosts in order (map them under [aliases] in voices/cast.toml to choose)")
+    if script.together:
+        notes.append("read by one host: " + ", ".join(f"line {line} '{name}' by {reader}"
+                                                       for line, name, reader in script.together)
+                     + " (a line for several hosts is said by the first)")
     if any(t.speaker == NARRATOR for t in script.turns) and NARRATOR not in cast.voices:
         reader = cast.speakers[0]
         script.turns = [replace(t, speaker=reader) if t.speaker == NARRATOR else t for t in script.turns]

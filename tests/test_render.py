@@ -90,6 +90,7 @@ def test_unknown_speaker_is_a_clean_error_and_writes_nothing(tmp_path: Path) -> 
     assert "Traceback" not in res.stderr
     assert "00002-bad.md:3" in res.stderr and "unknown speaker 'Sam'" in res.stderr
     assert "Alex, Jordan" in res.stderr
+    assert 'under [aliases] ("Sam" = "Alex")' in res.stderr  # the hint as written: no console markup
     assert not (proj / "output" / "00002").exists()
 
 

@@ -62,8 +62,11 @@ class Script:
     headings: list[Heading]
     title: str | None
     problems: list[tuple[int, Problem]] = field(default_factory=list)  # markup dropped: (line, what)
+    together: list[tuple[int, str, str]] = field(default_factory=list)  # lines for several hosts: (line, as written, reader)
 
 
+# A line for every host at once ("**Both**: Bye!"): read by the cast's first host.
+_TOGETHER = {"both", "together", "everyone", "all", "all hosts", "both hosts", "hosts together"}
 # Bold keys that label metadata rather than a speaker.
 METADATA_KEYS = {
     "audience", "author", "category", "date", "description", "duration", "episode",
@@ -185,11 +188,31 @@ class _Parser:
         self.metadata: dict[str, str] = {}
         self.headings: list[Heading] = []
         self.title: str | None = None
+        self.together: list[tuple[int, str, str]] = []
 
     def end_turn(self) -> None:
         if self.current is not None:
             self.turns.append(self.current)
             self.current = None
+
+    def together_reader(self, name: str) -> str | None:
+        """The host who reads a line written for several ("**Both**:", "**Jordan & Alex**:"):
+        the first named, or the cast's first for "Both"; None for anything else."""
+        key = name.strip().lower()
+        if key in _TOGETHER and self.speakers:
+            return next(iter(self.speakers.values()))
+        names = [p.strip() for p in re.split(r"\s*(?:&|\+|/|,|\band\b)\s*", key) if p.strip()]
+        if len(names) > 1 and all(n in self.speakers for n in names):
+            return self.speakers[names[0]]
+        return None
+
+    def start_together(self, name: str, text: str, lineno: int) -> bool:
+        reader = self.together_reader(name)
+        if reader is None:
+            return False
+        self.together.append((lineno, name.strip(), reader))
+        self.start_turn(reader, text, lineno)
+        return True
 
     def start_turn(self, name: str, text: str, lineno: int) -> None:
         self.end_turn()
@@ -208,6 +231,8 @@ class _Parser:
         key = _KEY_DIRECTION.sub("", name.strip()) or name.strip()  # "**Jordan (laughing)**:"
         if key.lower() in self.speakers:
             self.start_turn(key, _clean(raw, True), lineno)
+            return True
+        if self.start_together(key, _clean(raw, True), lineno):
             return True
         rest = _clean(raw)
         words = key.split()
@@ -272,6 +297,8 @@ class _Parser:
             if name.lower() in self.speakers:
                 self.plain_style = True
                 self.start_turn(name, _clean(m.group(2), True), lineno)
+                return
+            if self.plain_style and self.start_together(name, _clean(m.group(2), True), lineno):
                 return
             if self.plain_style and _looks_like_speaker(name):
                 raise self.unknown(name, lineno)
@@ -366,7 +393,7 @@ def parse_text(text: str, path: Path, speakers: list[str], *,
                               hint="write what they say after the colon, or delete the line")
         turns.append(Turn(len(turns), speaker, body, lineno, source=source))
     title = str(front.get("title") or parser.title or "") or None
-    return Script(path, turns, parser.metadata, front, parser.headings, title, problems)
+    return Script(path, turns, parser.metadata, front, parser.headings, title, problems, parser.together)
 
 
 NARRATOR = "Narrator"  # who reads a script of untagged paragraphs (a lesson); see render.prepare

@@ -13,6 +13,7 @@ from render.errors import NoScript, RenderError
 from render.normalize import Normalizer
 from render.normalize.lexicon import Lexicon
 from render.normalize.sentences import speak
+from render.prepare import Settings, prepare
 from render.script.episodes import find_episode, list_episodes
 from render.script.markup import CUES
 from render.script.parse import NARRATOR, parse_text
@@ -269,3 +270,17 @@ def test_a_bold_name_alone_is_a_label_not_a_turn() -> None:
     """Show notes' host bios ("**Jordan**" above a paragraph) stay show notes."""
     notes = "# Hosts\n\n**Jordan**\n\nRuns the platform team.\n\n**Alex**\n\nWrites about cost.\n"
     assert not [t for t in parse_text(notes, Path("notes.md"), HOSTS).turns if t.speaker in HOSTS]
+
+
+def test_a_line_for_both_hosts_is_read_by_one_and_said_so(tmp_path: Path) -> None:
+    """"**Both**:" and "**Jordan & Alex**:" were an error and silently dropped as metadata."""
+    text = "**Jordan**: Welcome back.\n\n**Alex**: Thanks.\n\n**Alex & Jordan**: See you!\n\n**Both**: Bye!\n"
+    script = parse_text(text, Path("x.md"), HOSTS)
+    assert [(t.speaker, t.text) for t in script.turns] == [
+        ("Jordan", "Welcome back."), ("Alex", "Thanks."), ("Alex", "See you!"), ("Jordan", "Bye!")]
+    assert script.together == [(5, "Alex & Jordan", "Alex"), (7, "Both", "Jordan")]
+    proj = make_project(tmp_path / "p", {"00071-both.md": text})
+    notes = prepare("71", Settings(root=proj)).notes
+    assert "read by one host: line 5 'Alex & Jordan' by Alex, line 7 'Both' by Jordan" in notes[0]
+    # names that are not all hosts are no joint line: metadata before the turns, as before
+    assert parse_text("**Jordan & Sam**: the hosts\n\n**Jordan**: Hi.\n", Path("x.md"), HOSTS).together == []
