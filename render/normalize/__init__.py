@@ -42,6 +42,9 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(?<![\w/])[Ww]/(?=\s)"), "with"),
     # "A/B testing", "I/O", "R/W": two capitals around a slash are letters ("A-B"), not "a B"
     (re.compile(r"(?<![\w/])(?P<a>[A-Z])/(?P<b>[A-Z])(?![\w/])"), r"\g<a>-\g<b>"),
+    # a count of a plural noun per a singular one: "1.3 bytes/sample", "40 tokens/request" ("and/or",
+    # "pros/cons", "read/write", a folder "tests/unit" are no rate)
+    (re.compile(r"(?<=\d )(?P<a>[a-z]{2,}[a-rt-z]s)/(?P<b>[a-z]{2,}[a-rt-z])(?![\w/])"), r"\g<a> per \g<b>"),
     # a query string in code ("?utm_source=x"): its "?" is not said, and ends no sentence
     (re.compile(r"(?<!\S)\?(?=[A-Za-z_][\w.-]*=)"), ""),
     # a call in code, "pg_last_wal_replay_lsn()", "main()": its empty parentheses are not said
@@ -66,7 +69,8 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # k8sattributes, k8sclusterreceiver: "k8s" glued to a word is two words, before the lexicon says "k8s"
     (re.compile(r"(?<![\w])([kK]8[sS])(?=[a-z]{3,})"), r"\1 "),
 ]
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()]+[^\s<>().,;:!?'\"]")
+# web addresses, and storage and repository ones ("s3://bucket/logs/", "gs://…", "git://…", "oci://…")
+_URL = re.compile(r"\b(?:https?://|www\.|(?:s3|gs|az|git|ssh|oci|file|hdfs|abfss?)://)[^\s<>()]+[^\s<>().,;:!?'\"]")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _SYMBOLS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\s*(?:→|->|=>)\s*"), " to "),
@@ -99,7 +103,16 @@ _DOUBLE_COMMA = re.compile(r",(?:\s*,)+")
 
 def _speak_url(m: re.Match[str]) -> str:
     url = re.sub(r"^(?:https?://)", "", m.group(0)).rstrip("/")  # a closing slash is not said
+    if scheme := re.match(r"(\w+)://", url):  # "s3://my-bucket": the scheme as a word, then the address
+        url = url[scheme.end():]
+        head = {"s3": "S-three", "gs": "G-S", "az": "A-Z", "oci": "O-C-I", "ssh": "S-S-H",
+                "hdfs": "H-D-F-S", "abfs": "A-B-F-S", "abfss": "A-B-F-S-S"}.get(scheme[1].lower(), scheme[1])
+        return f"{head} " + _speak_url_path(url)
     url = url.replace("www.", "w w w dot ", 1)
+    return _speak_url_path(url)
+
+
+def _speak_url_path(url: str) -> str:
     return re.sub(r"[./:@_-]", lambda c: {".": " dot ", "/": " slash ", ":": " colon ",
                                            "@": " at ", "_": " underscore ",
                                            "-": " dash "}[c.group(0)], url)

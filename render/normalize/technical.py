@@ -76,7 +76,7 @@ _DOTTED_SIZES = re.compile(r"(?<![\w.])(?P<t>\d+[a-z]{1,3}(?:\.\d+[a-z]{1,3})+)(
 # node(s), match(es): an optional plural is read as the plural, as people read it aloud
 _OPTIONAL_PLURAL = re.compile(r"(?<=[a-z])\((?P<s>e?s)\)(?!\w)")
 # -o yaml, get pods -A, rm -rf: a short flag after a space
-_SHORT_FLAG = re.compile(r"(?<=\s)-(?P<f>[a-zA-Z]{1,2})(?=\s)")
+_SHORT_FLAG = re.compile(r"(?<=\s)-(?P<f>[a-zA-Z]{1,2})(?=\s|[.,;:!?]?$|[.,;:!?]\s)")  # "apply -f", "apply -f."
 # EC2, G5, MI300X: letters then digits; a run of capitals that is no word is spelled
 _LETTERS_DIGITS = re.compile(r"(?<![\w.$-])(?P<w>[A-Z]{2,4})(?P<d>\d{1,3})(?![\w.]|\.\d)")
 # us-east-1, eu-west-2, ap-southeast-1, us-central1, europe-west4: a cloud region

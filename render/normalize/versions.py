@@ -20,6 +20,10 @@ _VERSION_CTX = re.compile(r"(?<![\w.])(?P<num>\d+\.\d+)(?![\w]|\.\d)")
 _VERSION_X = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+)*)\.[xX*](?![\w.])")
 # nginx:1.25, python:3.12-slim: an image's tag after a colon is a version
 _IMAGE_TAG = re.compile(r"(?<=[a-z]):(?P<v>[vV])?(?P<num>\d+(?:\.\d+)+)(?=[\s,;:!?)]|-|\.?$|\.\s)")
+# a three-part version already said ("one point twenty-two point three") beside a range word
+_SAID_FULL = r"(?:v |version )?\w+(?:-\w+)? point \w+(?:-\w+)? point \w+(?:-\w+)?"
+_FULL_PARTNER_AFTER = re.compile(rf"\s+(?:to|and|or|through|->|→)\s+{_SAID_FULL}\b")
+_FULL_PARTNER_BEFORE = re.compile(rf"\b{_SAID_FULL}\s+(?:to|and|or|through|->|→)\s+$")
 _QUARTER = re.compile(r"\b(?P<q>Q|H|FY|CY)(?P<d>\d{1,4})\b")
 
 
@@ -72,6 +76,8 @@ def _version_ctx(m: re.Match[str]) -> str:
     if (before and before[-1] in VERSION_CONTEXT) or (
             len(before) == 2 and before[0] in VERSION_CONTEXT and before[1] in {"version", "v"}):
         return _version_words(m["num"])
+    if _FULL_PARTNER_AFTER.match(m.string, m.end()) or _FULL_PARTNER_BEFORE.search(m.string, 0, m.start()):
+        return _version_words(m["num"])  # "from 1.21 to 1.22.3": a range's partner is a version, so is this
     adjacent = m.string[:m.start()].endswith(" ") and raw and m.string[:m.start()].rstrip().endswith(raw[-1])
     if adjacent and _product(raw[-1]):  # "CDKTF 0.20": people say "zero point twenty"
         return _version_words(m["num"])
