@@ -308,8 +308,20 @@ class _Parser:
                 self.current[1].append(text)
 
 
+def _unclosed(lines: list[str], opened: int, what: str, close: str, keep: Callable[[str], bool] | None,
+              path: Path | None) -> None:
+    """A block opened at ``opened`` (0-based) and never closed skips the rest of the file: an
+    error when hosts' turns are among what it would skip, so no turn is lost unsaid."""
+    if keep is None:
+        return
+    lost = next((k for k in range(opened + 1, len(lines)) if keep(lines[k].strip())), None)
+    if lost is not None:
+        raise RenderError(f"{what} opened here is never closed, so every turn after it (from line {lost + 1}) "
+                          "would be skipped", path, opened + 1, hint=f"close it with a line {close}, or remove it")
+
+
 def _skip_blocks(lines: list[str], start: int,
-                 keep: Callable[[str], bool] | None = None) -> list[tuple[int, str]]:
+                 keep: Callable[[str], bool] | None = None, path: Path | None = None) -> list[tuple[int, str]]:
     """Yield (line number, text) of lines outside non-speech blocks.
 
     Drops fenced code, ``:::`` admonitions, HTML/MDX comments and JSX/HTML
@@ -322,20 +334,31 @@ def _skip_blocks(lines: list[str], start: int,
     while i < len(lines):
         s = lines[i].strip()
         if s.startswith("```") or s.startswith("~~~"):
-            fence = s[:3]
+            fence, opened = s[:3], i
             i += 1
             while i < len(lines) and not lines[i].strip().startswith(fence):
                 i += 1
+            if i == len(lines):
+                _unclosed(lines, opened, "a code block", fence, keep, path)
         elif s.startswith(":::"):
+            opened = i
             i += 1
             while i < len(lines) and lines[i].strip() != ":::":
                 i += 1
+            if i == len(lines):
+                _unclosed(lines, opened, f"an admonition ({s.split()[0]})", ":::", keep, path)
         elif s.startswith("<!--"):
+            opened = i
             while i < len(lines) and "-->" not in lines[i]:
                 i += 1
+            if i == len(lines):
+                _unclosed(lines, opened, "a comment", "ending -->", keep, path)
         elif s.startswith("{/*"):
+            opened = i
             while i < len(lines) and "*/}" not in lines[i]:
                 i += 1
+            if i == len(lines):
+                _unclosed(lines, opened, "a comment", "ending */}", keep, path)
         elif (_TAG_OPEN.match(s) or _TAG_CLOSE.match(s)) and not MARKUP.match(s):
             depth = 0
             turn = False  # inside a kept turn's lines
@@ -375,7 +398,7 @@ def parse_text(text: str, path: Path, speakers: list[str], *,
     lines = text.lstrip("\ufeff").splitlines()
     front, start = split_front_matter(lines, path)
     parser = _Parser(path, speakers, bullets_only, aliases or {})
-    for lineno, raw in _skip_blocks(lines, start, _host_line(parser.speakers)):
+    for lineno, raw in _skip_blocks(lines, start, _host_line(parser.speakers), path):
         parser.line(raw, lineno)
     parser.end_turn()
     if not parser.turns and not bullets_only:

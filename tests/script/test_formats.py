@@ -5,6 +5,7 @@ and the producer's pronunciation notes."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -284,3 +285,18 @@ def test_a_line_for_both_hosts_is_read_by_one_and_said_so(tmp_path: Path) -> Non
     assert "read by one host: line 5 'Alex & Jordan' by Alex, line 7 'Both' by Jordan" in notes[0]
     # names that are not all hosts are no joint line: metadata before the turns, as before
     assert parse_text("**Jordan & Sam**: the hosts\n\n**Jordan**: Hi.\n", Path("x.md"), HOSTS).together == []
+
+
+@pytest.mark.parametrize("block,what,line", [
+    ("```yaml\nreplicas: 3\n", "a code block", 3),
+    (":::note\nA note never closed.\n", "an admonition (:::note)", 3),
+    ("<!-- a comment never closed\n", "a comment", 3),
+])
+def test_a_block_never_closed_is_an_error_when_it_would_swallow_turns(block: str, what: str, line: int) -> None:
+    """It skipped the rest of the script: every turn after it lost, without a word."""
+    text = f"**Jordan**: Here is the config:\n\n{block}\n**Alex**: And that is it.\n\n**Jordan**: Bye.\n"
+    with pytest.raises(RenderError, match=f"{re.escape(what)} opened here is never closed") as err:
+        parse_text(text, Path("x.md"), HOSTS)
+    assert err.value.line == line and "close it" in (err.value.hint or "")
+    # at the end of a script, with no turn after it, it loses nothing
+    assert len(parse_text(f"**Jordan**: Hi.\n\n{block}", Path("x.md"), HOSTS).turns) == 1
