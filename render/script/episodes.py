@@ -95,11 +95,31 @@ def list_episodes(transcripts: Path) -> list[EpisodeFiles]:
     return [_files(p) for p in _scripts(transcripts)]
 
 
-_RANGE = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)\s*(min|minutes?|mins?|m|hours?|hrs?|h|s|sec|seconds?)?\b",
-    re.I)
-_SINGLE = re.compile(r"(\d+(?:\.\d+)?)\s*(min|minutes?|mins?|m|hours?|hrs?|h|s|sec|seconds?)?\b",
-                     re.I)
+_UNIT = r"(min|minutes?|mins?|m|hours?|hrs?|h|s|sec|seconds?)"
+_NUM = r"(\d+(?:\.\d+)?)"
+_RANGE = re.compile(rf"{_NUM}\s*{_UNIT}?\s*(?:-|–|—|to|and)\s*{_NUM}\s*{_UNIT}?\b", re.I)
+_SINGLE = re.compile(rf"{_NUM}\s*{_UNIT}?\b", re.I)
+_COMPOUND = re.compile(rf"{_NUM}\s*(h|hrs?|hours?)\s*,?\s*(?:and\s+)?{_NUM}\s*(m|mins?|minutes?)\b", re.I)
+_PLUS_MINUS = re.compile(rf"{_NUM}\s*{_UNIT}?\s*\(?\s*(?:±|\+/-|\+-|plus or minus)\s*{_NUM}\s*{_UNIT}?", re.I)
+_AT_MOST = re.compile(r"\b(?:under|below|at most|max(?:imum)?|up to|no more than|less than)\b|\bmax\b", re.I)
+_AT_LEAST = re.compile(r"\b(?:at least|over|more than|minimum)\b|\d\s*\+(?!/)", re.I)  # "min" is minutes
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_NUMBER_WORDS = {w: i for i, w in enumerate(_ONES)} | {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+                                                       "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?:[- ]("
+                          + "|".join(w for w in _NUMBER_WORDS if _NUMBER_WORDS[w] < 10) + r"))?\b", re.I)
+
+
+def _in_digits(text: str) -> str:
+    """Lengths written in words as digits: "twenty-five minutes", "half an hour", "an hour and
+    a half", "20ish minutes"."""
+    text = re.sub(r"\b(?:half an hour|a half hour|half-hour)\b", "30 minutes", text, flags=re.I)
+    text = re.sub(r"\b(?:an|one) hour and a half\b", "90 minutes", text, flags=re.I)
+    text = re.sub(r"\b(?:an|a single) hour\b", "1 hour", text, flags=re.I)
+    text = _WORD_NUMBER.sub(lambda m: str(_NUMBER_WORDS[m[1].lower()] + (_NUMBER_WORDS[m[2].lower()] if m[2] else 0)),
+                            text)
+    return re.sub(r"(?<=\d)\s*-?ish\b", "", text, flags=re.I)
 
 
 _CLOCK = re.compile(r"(?<![\d.:])(\d{1,2}):([0-5]\d)(?::([0-5]\d))?(?![\d:])")
@@ -115,21 +135,35 @@ def _unit_seconds(unit: str | None) -> float:
 
 
 def parse_length(value: str) -> tuple[float, float] | None:
-    """``22-25 minutes`` → (1320, 1500); ``20 minutes`` → ±5% around 1200."""
-    text = str(value)
+    """A target window in seconds from how outlines write it: ``22-25 minutes`` → (1320, 1500),
+    ``between 20 and 25 minutes``, ``1h 10m``, ``20 minutes (±2)``, ``twenty minutes``; one
+    length alone is ±5 % around it, "under 15 minutes" the 15 % below it, "at least 20
+    minutes" (``20+``) the 15 % above."""
+    text = _in_digits(str(value))
     if m := _CLOCK.search(text):  # "20:00", "1:05:00"
         h, mi, sec = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m.group(3) else (
             0, int(m.group(1)), int(m.group(2)))
-        total = h * 3600 + mi * 60 + sec
-        return total * 0.95, total * 1.05
+        return _around(h * 3600 + mi * 60 + sec, text)
+    if m := _COMPOUND.search(text):
+        return _around(float(m[1]) * 3600 + float(m[3]) * 60, text)
+    if m := _PLUS_MINUS.search(text):
+        k = _unit_seconds(m[2] or m[4])
+        mid, d = float(m[1]) * k, float(m[3]) * _unit_seconds(m[4] or m[2])
+        return mid - d, mid + d
     if m := _RANGE.search(text):
-        k = _unit_seconds(m.group(3))
-        lo, hi = sorted((float(m.group(1)) * k, float(m.group(2)) * k))
+        lo, hi = sorted((float(m[1]) * _unit_seconds(m[2] or m[4]), float(m[3]) * _unit_seconds(m[4] or m[2])))
         return lo, hi
     if m := _SINGLE.search(text):
-        s = float(m.group(1)) * _unit_seconds(m.group(2))
-        return s * 0.95, s * 1.05
+        return _around(float(m[1]) * _unit_seconds(m[2]), text)
     return None
+
+
+def _around(seconds: float, text: str) -> tuple[float, float]:
+    if _AT_MOST.search(text):
+        return seconds * 0.85, seconds
+    if _AT_LEAST.search(text):
+        return seconds, seconds * 1.15
+    return seconds * 0.95, seconds * 1.05
 
 
 _FRONT_KEYS = ("target_length", "target-length", "target", "target_duration", "target-duration")
@@ -143,7 +177,7 @@ _OUTLINE_LINE = re.compile(r"^\W*(?:(?:target|estimated|est\.?|expected|planned|
                            re.I)
 _TIMED = re.compile(r"\d\s*(?:min|minutes?|mins?|m\b|hours?|hrs?|h\b|s\b|sec|seconds?)|\d:[0-5]\d", re.I)
 # Scripts carry their own "**Duration:** 19 minutes" (or "Length", "Runtime") line.
-_SCRIPT_LINE = re.compile(r"^\W*(?:duration|length|runtime)\W*:?\**\s*(\d.+)$", re.I)
+_SCRIPT_LINE = re.compile(r"^\W*(?:duration|length|runtime)\W*:?\**\s*(\d.+|(?:about |around |~)?[a-z-]+ minutes.*)$", re.I)
 
 
 def find_target(episode: EpisodeFiles, front: dict[str, object] | None = None,
@@ -163,7 +197,7 @@ def find_target(episode: EpisodeFiles, front: dict[str, object] | None = None,
     if episode.outline is not None:
         for i, line in enumerate(read_text(episode.outline).splitlines(), 1):
             m = _OUTLINE_LINE.match(line.strip())
-            if m and m.group(1) and not _TIMED.search(m.group(1)):
+            if m and m.group(1) and not _TIMED.search(_in_digits(m.group(1))):
                 continue  # "Length: 3 segments": the loose forms need a unit of time or a clock
             if m and (win := parse_length(m.group(1) or m.group(2))):
                 return Target(win[0], win[1], f"{episode.outline.name}:{i}")

@@ -120,7 +120,13 @@ def test_target_from_outline_front_matter_or_none(root: Path, tmp_path: Path) ->
 
 @pytest.mark.parametrize("text,window", [
     ("22-25 minutes", (1320, 1500)), ("20 minutes", (1140, 1260)), ("1 hour", (3420, 3780)),
-    ("90-120 s", (90, 120)), ("no number", None)])
+    ("90-120 s", (90, 120)), ("no number", None),
+    # as other outlines write them (2026-12-07: each was None, a wrong window or one end only)
+    ("between 20 and 25 minutes", (1200, 1500)), ("1h 10m", (3990, 4410)), ("1 hour and 10 minutes", (3990, 4410)),
+    ("20 minutes (±2)", (1080, 1320)), ("twenty minutes", (1140, 1260)), ("twenty-five to thirty minutes", (1500, 1800)),
+    ("half an hour", (1710, 1890)), ("an hour and a half", (5130, 5670)), ("20ish minutes", (1140, 1260)),
+    ("under 15 minutes", (765, 900)), ("15 minutes max", (765, 900)), ("20+ minutes", (1200, 1380)),
+    ("at least 20 min", (1200, 1380)), ("90 min", (5130, 5670)), ("30 minutes, 2 segments", (1710, 1890))])
 def test_parse_length(text: str, window: tuple[float, float] | None) -> None:
     got = parse_length(text)
     assert (None if got is None else tuple(round(x) for x in got)) == window
