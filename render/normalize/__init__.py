@@ -45,6 +45,14 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # a count of a plural noun per a singular one: "1.3 bytes/sample", "40 tokens/request" ("and/or",
     # "pros/cons", "read/write", a folder "tests/unit" are no rate)
     (re.compile(r"(?<=\d )(?P<a>[a-z]{2,}[a-rt-z]s)/(?P<b>[a-z]{2,}[a-rt-z])(?![\w/])"), r"\g<a> per \g<b>"),
+    # "1-on-1s", "1:1s": meetings, not seconds
+    (re.compile(r"(?<![\w:])1(?:-on-|:)1s\b"), "one-on-ones"),
+    (re.compile(r"(?<![\w:])1-on-1\b"), "one-on-one"),  # a lone "1:1" may be a ratio
+    # keyboard shortcuts: "Ctrl+C" is "control C", "Cmd+Shift+P" "command shift P"
+    (re.compile(r"\b(?:Ctrl|Cmd|Alt|Shift|Option|Opt|Meta|Super|Fn)(?:\+(?:Ctrl|Cmd|Alt|Shift|Option|Opt|Meta|Super|Fn))*"
+                r"\+[A-Za-z0-9]\b"),
+     lambda m: " ".join({"ctrl": "control", "cmd": "command", "opt": "option"}.get(k.lower(), k)
+                        for k in m[0].split("+"))),
     # a query string in code ("?utm_source=x"): its "?" is not said, and ends no sentence
     (re.compile(r"(?<!\S)\?(?=[A-Za-z_][\w.-]*=)"), ""),
     # a call in code, "pg_last_wal_replay_lsn()", "main()": its empty parentheses are not said
