@@ -45,6 +45,8 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # a count of a plural noun per a singular one: "1.3 bytes/sample", "40 tokens/request" ("and/or",
     # "pros/cons", "read/write", a folder "tests/unit" are no rate)
     (re.compile(r"(?<=\d )(?P<a>[a-z]{2,}[a-rt-z]s)/(?P<b>[a-z]{2,}[a-rt-z])(?![\w/])"), r"\g<a> per \g<b>"),
+    # "the # of pods": the number of
+    (re.compile(r"(?<!\S)#\s+(?=of\b)"), "number "),
     # "1-on-1s", "1:1s": meetings, not seconds
     (re.compile(r"(?<![\w:])1(?:-on-|:)1s\b"), "one-on-ones"),
     (re.compile(r"(?<![\w:])1-on-1\b"), "one-on-one"),  # a lone "1:1" may be a ratio

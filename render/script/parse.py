@@ -93,7 +93,10 @@ _NAME_LINE = re.compile(rf"^(?P<name>[A-Z][\w.' -]{{0,30}}?)(?:\s+{_STAMP}\s*|\s
 _KEY_DIRECTION = re.compile(r"\s*[(\[][^()\[\]]{1,40}[)\]]\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _HR = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})\s*$")
-_IMPORT = re.compile(r"^(?:import|export)\s")
+# MDX's module lines ("import Tabs from '@theme/Tabs';", "export const meta = …"), not a wrapped
+# line of a turn that starts with the word ("import the data and then")
+_IMPORT = re.compile(r"^(?:import\s+(?:[\w*{][^'\"]*\bfrom\s+)?['\"]|export\s+(?:const|let|var|default|function|class|"
+                     r"async|\{|\*))")
 _TAG_OPEN = re.compile(r"<[A-Za-z]")
 _TAG_CLOSE = re.compile(r"</[A-Za-z]")
 _SELF_CLOSE = re.compile(r"/>")
@@ -189,6 +192,7 @@ class _Parser:
         self.headings: list[Heading] = []
         self.title: str | None = None
         self.together: list[tuple[int, str, str]] = []
+        self.in_text = False  # the line before was a line of the current turn
 
     def end_turn(self) -> None:
         if self.current is not None:
@@ -251,9 +255,12 @@ class _Parser:
 
     def line(self, raw: str, lineno: int) -> None:
         stripped = raw.strip()
+        wrapped, self.in_text = self.in_text, bool(stripped) and self.current is not None
         if not stripped:
             return
-        if m := _HEADING.match(stripped):
+        if (m := _HEADING.match(stripped)) and wrapped and m.group(2)[:1].islower():
+            pass  # a turn's wrapped line that starts "# of nodes …", not a heading
+        elif m:
             self.end_turn()
             text = _clean(m.group(2))
             level = len(m.group(1))

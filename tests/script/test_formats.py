@@ -300,3 +300,16 @@ def test_a_block_never_closed_is_an_error_when_it_would_swallow_turns(block: str
     assert err.value.line == line and "close it" in (err.value.hint or "")
     # at the end of a script, with no turn after it, it loses nothing
     assert len(parse_text(f"**Jordan**: Hi.\n\n{block}", Path("x.md"), HOSTS).turns) == 1
+
+
+def test_a_turns_wrapped_lines_that_start_like_markup_stay_in_the_turn() -> None:
+    """A hard-wrapped turn whose line starts "import the …", "export …" or "# of …" lost those
+    lines (taken for MDX module lines and a heading that ended the turn)."""
+    text = ("import Tabs from '@theme/Tabs';\nimport { Quiz } from \"../components\";\nexport const meta = { a: 1 };\n\n"
+            "**Jordan**: We wrap our lines at eighty columns, so the next line\nimport the data and then\n"
+            "export the report as CSV. And\n# of nodes matters too.\n\n# A real heading\n\n**Alex**: Yes.\n")
+    script = parse_text(text, Path("x.mdx"), HOSTS)
+    assert [t.text for t in script.turns] == [
+        "We wrap our lines at eighty columns, so the next line import the data and then export the report as CSV. "
+        "And # of nodes matters too.", "Yes."]
+    assert [h.text for h in script.headings] == ["A real heading"]
