@@ -4,8 +4,9 @@ Renders each script in ``benchmarks/scripts/`` (an AWS overview, an eBPF deep di
 data and AI platforms episode, a zero-trust one written as ``Jordan: …`` lines with SSML
 markup and 30-second turns, narrators' lesson pages (its ``## Transcript`` read by the first
 host), and the held-out 90006–90009: an observability episode, a DNS lesson in MDX, GPU
-serving, and supply chain security as ``Speaker 1:`` lines with markup, for which the
-project's cast gets ``[aliases]``), in the style of the show's other episodes: IAM, EC2, NAT, Redis,
+serving, and supply chain security as ``Speaker 1:`` lines with markup; and 91010–91012, held
+out on 2026-12-07: Postgres at scale, the edge and HTTP/3, incident response as ``Speaker 1:``
+lines read by the cast's hosts in order), in the style of the show's other episodes: IAM, EC2, NAT, Redis,
 Trainium, /sys paths, kprobes, Kafka, pgvector, vLLM, mTLS, SPIFFE, CVE ids …) with the default
 cast, checks it, and prints per episode the turns flagged and Whisper tiny.en's word error
 rate (the check's own figures; issue 24's goal: ≤ 8 % of turns flagged, WER ≤ 6 %). With
