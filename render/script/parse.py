@@ -82,7 +82,7 @@ _BOLD_TURN = re.compile(rf"^(?:\*\*|__)([^*_]+?)(?:\*\*|__){_DIRECTION}\s*:\s*(.
 _BOLD_TURN_INNER = re.compile(rf"^(?:\*\*|__)([^*_]+?){_DIRECTION}:(?:\*\*|__)\s*(.*)$")
 # "**Jordan** — text": a dash instead of the colon, taken only for a known speaker
 _BOLD_DASH_TURN = re.compile(rf"^(?:\*\*|__)([^*_]+?)(?:\*\*|__){_DIRECTION}\s+[—–-]\s+(.*)$")
-_BULLET_TURN = re.compile(rf"^[-*+]\s+\*{{0,2}}([A-Z][\w.' -]{{0,30}}?)\*{{0,2}}{_DIRECTION}\s*:\s*(.*)$")
+_BULLET_TURN = re.compile(rf"^(?:[-*+]|\d{{1,3}}[.)])\s+\*{{0,2}}([A-Z][\w.' -]{{0,30}}?)\*{{0,2}}{_DIRECTION}\s*:\s*(.*)$")
 _PLAIN_TURN = re.compile(rf"^([A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*)?){_DIRECTION}\s*:\s+(.*)$")
 # a transcript tool's time stamp before a speaker's line ("[00:01:23] Jordan: …", "00:12 Alex: …")
 _STAMP = r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?"
@@ -232,6 +232,7 @@ class _Parser:
         """Handle ``**Name**: text`` (``raw``: the text as written); return False if it is not
         a turn or metadata. A turn's text is cleaned as speech (its emphasis kept), metadata's
         as plain words."""
+        name = strip_emoji(name).strip() or name  # "**Jordan 🎙️**:"
         key = _KEY_DIRECTION.sub("", name.strip()) or name.strip()  # "**Jordan (laughing)**:"
         if key.lower() in self.speakers:
             self.start_turn(key, _clean(raw, True), lineno)

@@ -16,7 +16,9 @@ import ftfy
 # Runs of characters that Mac Roman can encode above ASCII: candidates for a
 # UTF-8 sequence that was mis-decoded as Mac Roman.
 _MAC_RUN = re.compile(r"[^\x00-\x7f]{2,}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# control characters, and the invisible ones editors and web pages leave: zero-width spaces and
+# joiners' neighbours, word joiners, soft hyphens, the byte-order mark inside a file
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200e\u200f\u2060\u00ad\ufeff]")
 
 
 def _repair_mac_roman_run(run: str) -> str:

@@ -17,7 +17,7 @@ from render.normalize.sentences import speak
 from render.prepare import Settings, prepare
 from render.script.episodes import find_episode, list_episodes
 from render.script.markup import CUES
-from render.script.parse import NARRATOR, parse_text
+from render.script.parse import NARRATOR, parse_file, parse_text
 from render.script.pronunciation import read_notes
 from render.voices.cast import numbered_aliases
 from tests.conftest import make_project, run_cli
@@ -313,3 +313,14 @@ def test_a_turns_wrapped_lines_that_start_like_markup_stay_in_the_turn() -> None
         "We wrap our lines at eighty columns, so the next line import the data and then export the report as CSV. "
         "And # of nodes matters too.", "Yes."]
     assert [h.text for h in script.headings] == ["A real heading"]
+
+
+def test_speaker_tags_as_editors_leave_them(tmp_path: Path) -> None:
+    """An emoji after the name (the turn was dropped as metadata), a numbered list of turns
+    (merged into the turn before), invisible characters (kept in the text)."""
+    text = ("**Jordan 🎙️**: Emoji after the name.\n\n1. **Alex**: A numbered turn.\n\n2) **Jordan**: Another.\n\n"
+            "**Alex**: A soft\u00adhyphen, a word\u2060joiner and a zero\u200bwidth space.\n")
+    (tmp_path / "x.md").write_text(text, encoding="utf-8")
+    assert [(t.speaker, t.text) for t in parse_file(tmp_path / "x.md", HOSTS).turns] == [
+        ("Jordan", "Emoji after the name."), ("Alex", "A numbered turn."), ("Jordan", "Another."),
+        ("Alex", "A softhyphen, a wordjoiner and a zerowidth space.")]
