@@ -65,6 +65,9 @@ class Script:
     together: list[tuple[int, str, str]] = field(default_factory=list)  # lines for several hosts: (line, as written, reader)
 
 
+# Show notes' sections about the people: "**Jordan**: Staff engineer …" there is a bio, not a turn
+_ABOUT = re.compile(r"^(?:about(?: (?:the|your|our))?(?: hosts?| speakers?| guests?| us| the show)?|(?:the |your |our )?"
+                    r"(?:hosts?|speakers?|guests?|cast|bios?|credits|people)|who'?s who|meet the hosts)\s*:?$", re.I)
 # A line for every host at once ("**Both**: Bye!"): read by the cast's first host.
 _TOGETHER = {"both", "together", "everyone", "all", "all hosts", "both hosts", "hosts together"}
 # Bold keys that label metadata rather than a speaker.
@@ -193,6 +196,7 @@ class _Parser:
         self.title: str | None = None
         self.together: list[tuple[int, str, str]] = []
         self.in_text = False  # the line before was a line of the current turn
+        self.about = False  # under a heading about the people ("## Hosts"): their lines are bios
 
     def end_turn(self) -> None:
         if self.current is not None:
@@ -220,6 +224,9 @@ class _Parser:
 
     def start_turn(self, name: str, text: str, lineno: int) -> None:
         self.end_turn()
+        if self.about:  # "## Hosts" then "**Jordan**: Staff engineer …": a bio, not a turn
+            self.metadata[self.speakers[name.lower()]] = _clean(text)
+            return
         self.current = (self.speakers[name.lower()], [text] if text else [], lineno)
 
     def unknown(self, name: str, lineno: int) -> RenderError:
@@ -268,6 +275,7 @@ class _Parser:
             if level == 1 and self.title is None:
                 self.title = text
             self.headings.append(Heading(level, text, lineno, len(self.turns)))
+            self.about = bool(_ABOUT.match(text))
             return
         if _HR.match(stripped):
             self.end_turn()

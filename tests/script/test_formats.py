@@ -324,3 +324,14 @@ def test_speaker_tags_as_editors_leave_them(tmp_path: Path) -> None:
     assert [(t.speaker, t.text) for t in parse_file(tmp_path / "x.md", HOSTS).turns] == [
         ("Jordan", "Emoji after the name."), ("Alex", "A numbered turn."), ("Jordan", "Another."),
         ("Alex", "A softhyphen, a wordjoiner and a zerowidth space.")]
+
+
+def test_host_bios_in_show_notes_are_no_turns() -> None:
+    """"## Hosts" then "**Jordan**: Staff engineer …" made a page of show notes an episode of bios."""
+    notes = ("# Episode 105\n\n## Hosts\n\n**Jordan**: Staff platform engineer, ex-SRE.\n**Alex**: Writes about cost.\n\n"
+             "## Links\n\n- [Port](https://getport.io)\n")
+    script = parse_text(notes, Path("notes.md"), HOSTS)
+    assert script.turns == [] and script.metadata["Jordan"] == "Staff platform engineer, ex-SRE."
+    # the episode's own turns under a later heading are turns again
+    page = notes + "\n## Transcript\n\n**Jordan**: Welcome back.\n"
+    assert [(t.speaker, t.text) for t in parse_text(page, Path("notes.md"), HOSTS).turns] == [("Jordan", "Welcome back.")]
