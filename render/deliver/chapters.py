@@ -18,6 +18,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from render.audio.assemble import TurnSpan
+from render.check.proofread import FUNCTION_WORDS
 from render.script.markdown import strip_inline
 from render.script.parse import Script, Turn, read_text
 
@@ -45,15 +46,35 @@ def clean_title(text: str) -> str:
     text = re.sub(r"^ACT\s+\d+\s*:\s*", "", text, flags=re.I)
     small = {"and", "or", "the", "of", "a", "to", "for", "in", "on"}
     words = []
+    shouted = sum(w.isupper() for w in text.split()) * 2 > len(text.split())  # "SERIES INTRODUCTION", not "SRV"
     for i, w in enumerate(text.split()):
-        if (w.isupper() and len(w) > 3) or (w.isupper() and w.lower() in small):
+        if shouted and ((w.isupper() and len(w) > 3) or (w.isupper() and w.lower() in small)):
             w = w.lower() if (i and w.lower() in small) else w.capitalize()
         words.append(w)
     return " ".join(words)
 
 
+# An outline's part that lists the episode's segments as bullets: "## Parts", "## Segments", …
+_SEGMENTS = re.compile(r"^(?:parts|segments|chapters|sections|structure|outline|topics|agenda|rundown|run of show|"
+                       r"episode (?:structure|outline|flow)|flow)\s*:?$", re.I)
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+)$")
+
+
+def _bullet_sections(lines: list[str], heads: list[tuple[int, int, str]]) -> list[Section]:
+    """The bullets of a "## Parts" (or "Segments", "Chapters", "Agenda" …) list, each a
+    section titled by its own words, which are also what the turns are aligned with."""
+    for k, (i, level, text) in enumerate(heads):
+        if level == 2 and _SEGMENTS.match(clean_title(text)):
+            end = heads[k + 1][0] if k + 1 < len(heads) else len(lines)
+            items = [strip_inline(m.group(1)).strip(' "') for ln in lines[i + 1:end] if (m := _BULLET.match(ln))
+                     and not ln.startswith((" ", "\t"))]
+            return [Section(clean_title(item), [_DURATION.sub("", item)]) for item in items if item]
+    return []
+
+
 def outline_sections(path: Path) -> list[Section]:
-    """Leaf sections of the outline's main level-2 part (the one with most subsections)."""
+    """Leaf sections of the outline's main level-2 part (the one with most subsections), or
+    the bullets of its segment list ("## Parts") when no part has subsections."""
     lines = read_text(path).splitlines()
     heads = [(i, len(m.group(1)), m.group(2)) for i, line in enumerate(lines)
              if (m := _HEADING.match(line.strip()))]
@@ -65,8 +86,8 @@ def outline_sections(path: Path) -> list[Section]:
             parts[current] = []
         elif current >= 0:
             parts[current].append((i, level, text))
-    if not parts:
-        return []
+    if not any(parts.values()):
+        return _bullet_sections(lines, heads)
     main = max(parts.values(), key=len)
     sections: list[Section] = []
     for k, (i, level, text) in enumerate(main):
@@ -81,11 +102,28 @@ def outline_sections(path: Path) -> list[Section]:
     return [s for s in sections if s.snippets]
 
 
+
+
+def _content(text: str) -> set[str]:
+    """A snippet's words that carry its topic, lower case, a plural's "s" dropped."""
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+            for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in FUNCTION_WORDS}
+
+
+def _match(snippet: str, turn: str) -> float:
+    """How much a turn says what a section's one snippet (a "## Parts" bullet) says: the
+    share of its words the turn holds, which a fuzzy ratio of a few words against a
+    paragraph cannot tell ("Replicas and managed services")."""
+    words = _content(snippet)
+    return len(words & _content(turn)) / len(words) if words else 0.0
+
+
 def _scores(sections: list[Section], turns: list[Turn]) -> np.ndarray:
     scores = np.zeros((len(sections), len(turns)))
     for k, sec in enumerate(sections):
         for t, turn in enumerate(turns):
-            scores[k, t] = max(fuzz.token_set_ratio(s, turn.text) for s in sec.snippets) / 100
+            scores[k, t] = (_match(sec.snippets[0], turn.text) if len(sec.snippets) == 1 else
+                            max(fuzz.token_set_ratio(s, turn.text) for s in sec.snippets) / 100)
     # Centre each turn's column so a generally wordy turn doesn't pull every section, and
     # keep only clear matches: a turn the outline never mentions counts for no section.
     centred = scores - scores.mean(axis=0, keepdims=True)
@@ -127,7 +165,8 @@ def chapters_for(script: Script, turns: list[Turn], outline: Path | None) -> tup
         starts.setdefault(h.next_turn, h.text)
     if len(starts) >= 2:
         chapters = [Chapter(title, i) for i, title in sorted(starts.items())]
-        chapters[0].first_turn = 0
+        if chapters[0].first_turn > 0:  # turns before the first heading: the opening, a chapter of its own
+            chapters.insert(0, Chapter(script.title or "Introduction", 0))
         return chapters, "headings"
     if outline is not None:
         sections = outline_sections(outline)

@@ -16,7 +16,7 @@ from render.deliver.captions import LINE_CHARS, build_cues, to_srt, to_transcrip
 from render.deliver.chapters import chapters_for, time_chapters
 from render.normalize import Normalizer
 from render.normalize.sentences import speak
-from render.script.parse import Turn, parse_file
+from render.script.parse import Turn, parse_file, parse_text
 from tests.conftest import EPISODE, OUTLINE, run_cli
 
 
@@ -137,3 +137,28 @@ def test_rendered_episode_deliverables(project: Path) -> None:
     chaps = id3.getall("CHAP")
     assert len(toc) == 1 and len(chaps) == len(chapters) == len(toc[0].child_element_ids)
     assert str(chaps[0].sub_frames["TIT2"]) == chapters[0]["title"]
+
+
+def test_an_outlines_list_of_parts_gives_the_chapters(tmp_path: Path) -> None:
+    """An outline whose "## Parts" is a list of bullets (no "### ACT" sections) gave one chapter."""
+    script = parse_text(
+        "# Postgres\n\n**Jordan**: Welcome back. Today it is Postgres.\n\n**Alex**: Vacuum first: dead tuples pile up.\n\n"
+        "**Jordan**: And wraparound?\n\n**Alex**: Transaction IDs wrap after two billion.\n\n"
+        "**Jordan**: Connections next. Each one is a process.\n\n**Alex**: So use a pooler like PgBouncer.\n\n"
+        "**Jordan**: What about read replicas?\n\n**Alex**: Replicas lag, and failover needs a plan.\n",
+        Path("x.md"), ["Jordan", "Alex"])
+    outline = tmp_path / "x.outline.md"
+    outline.write_text("# Outline\n\n**Target Length**: 10 minutes\n\n## Parts\n- Vacuum and wraparound (3 min)\n"
+                       "- Connections and poolers\n  - a sub-point\n- Replicas and failover\n", encoding="utf-8")
+    chapters, source = chapters_for(script, script.turns, outline)
+    assert source == "outline"
+    assert [(c.title, c.first_turn) for c in chapters] == [
+        ("Vacuum and wraparound", 0), ("Connections and poolers", 4), ("Replicas and failover", 6)]
+
+
+def test_turns_before_the_first_heading_are_an_opening_chapter() -> None:
+    script = parse_text("# Show\n\n**Jordan**: Hi.\n\n**Alex**: Hello.\n\n## Costs\n\n**Jordan**: Money.\n\n"
+                        "## Wrap-up\n\n**Alex**: Bye.\n", Path("x.md"), ["Jordan", "Alex"])
+    chapters, source = chapters_for(script, script.turns, None)
+    assert source == "headings"
+    assert [(c.title, c.first_turn) for c in chapters] == [("Show", 0), ("Costs", 2), ("Wrap-up", 3)]
