@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-KEY_VERSION = 10  # bump when the code changes what the same inputs produce
+KEY_VERSION = 11  # bump when the code changes what the same inputs produce
 
 
 def digest(path: Path) -> str | None:
