@@ -45,6 +45,17 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # a count of a plural noun per a singular one: "1.3 bytes/sample", "40 tokens/request" ("and/or",
     # "pros/cons", "read/write", a folder "tests/unit" are no rate)
     (re.compile(r"(?<=\d )(?P<a>[a-z]{2,}[a-rt-z]s)/(?P<b>[a-z]{2,}[a-rt-z])(?![\w/])"), r"\g<a> per \g<b>"),
+    # "3pp", "2 pp": percentage points
+    (re.compile(r"(?<=\d)\s?pp\b"), " percentage points"),
+    # "/24s": CIDR blocks of that size, not seconds
+    (re.compile(r"(?<![\w/])/(?P<n>\d{1,3})s\b"), lambda m: f"slash {m['n']}'s"),
+    # "from 4h to 45m", "2h-45m", "1h 30m": minutes beside hours, not meters
+    (re.compile(r"(?<=\d)(?P<h>h(?:rs?)?\s*(?:to|-|–|and|,)?\s*)(?P<m>\d{1,2})m\b"), r"\g<h>\g<m>min"),
+    # "$1.2M–$1.5M": a range of amounts
+    (re.compile(r"(?<=[\dMBKk])\s?[–—]\s?(?=[$€£¥]\d)"), " to "),
+    # camelCase keys in configs, "maxSurge", "readinessProbe": their words ("i" "e" prefixes, iPhone, eBPF, are names)
+    (re.compile(r"\b(?P<w>[a-z]{3,}(?:[A-Z][a-z]{2,})+)\b"),
+     lambda m: " ".join(p.lower() for p in re.findall(r"[A-Z]?[a-z]+", m["w"]))),
     # "the # of pods": the number of
     (re.compile(r"(?<!\S)#\s+(?=of\b)"), "number "),
     # "1-on-1s", "1:1s": meetings, not seconds
