@@ -14,7 +14,10 @@ from render.normalize.units import (
 
 # 2.0.0-rc.1, 1.29.0-beta.2, v1.2-alpha: a pre-release after the version ("R-C one")
 _PRE_RELEASE_RE = r"(?:-(?P<pre>alpha|beta|rc|RC|pre|preview|dev|snapshot|SNAPSHOT)(?:\.?(?P<pn>\d+))?)?"
-_VERSION_FULL = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+){2,})" + _PRE_RELEASE_RE + r"(?!\w|\.\d)")
+# v1.31.2-eks-7f9249a: a vendor's build of a version, its tag spelled and its commit said character by character
+_BUILD_RE = r"(?:-(?P<build>[a-z]{2,6})(?:-(?P<hash>(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{7,12}))?)?"
+_VERSION_FULL = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+){2,})" + _PRE_RELEASE_RE + _BUILD_RE
+                           + r"(?![\w-]|\.\d)")
 _VERSION_V = re.compile(r"(?<![\w.])(?P<v>[vV])(?P<num>\d+(?:\.\d+)?)" + _PRE_RELEASE_RE + r"\b")
 _VERSION_CTX = re.compile(r"(?<![\w.])(?P<num>\d+\.\d+)(?![\w]|\.\d)")
 _VERSION_X = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+)*)\.[xX*](?![\w.])")
@@ -49,7 +52,12 @@ def _pre_release(m: re.Match[str]) -> str:
 
 
 def _version_full(m: re.Match[str]) -> str:
-    return ("v " if m["v"] else "") + _version_words(m["num"]) + _pre_release(m)
+    build = ""
+    if m["build"]:
+        build = " " + "-".join(m["build"].upper())
+        if m["hash"]:
+            build += ", " + " ".join(n.cardinal(int(c)) if c.isdigit() else c.upper() for c in m["hash"])
+    return ("v " if m["v"] else "") + _version_words(m["num"]) + _pre_release(m) + build
 
 
 def _version_v(m: re.Match[str]) -> str:
