@@ -87,7 +87,7 @@ def summary(report: Report) -> str:
         lines.append("says     " + ", ".join(f"{p.word} = {p.say}" for p in report.pronunciation)
                      + "  (the episode's pronunciation notes)")
     for name, s in report.speakers.items():
-        lines.append(f"  {name:<8} {s.turns:>3} turns {s.words:>5} words  "
+        lines.append(f"  {name:<8} {s.turns:>3} turn{'s' * (s.turns != 1)} {s.words:>5} word{'s' * (s.words != 1)}  "
                      f"{_mmss(s.talk_s)} talk  ({_voice(s)})")
     loud = report.loudness
     lines.append(f"loudness {loud.integrated_lufs:.1f} LUFS, true peak {loud.true_peak_dbtp:.1f} dBTP")
