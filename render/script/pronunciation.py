@@ -22,9 +22,11 @@ from pathlib import Path
 
 from render.script.parse import read_text
 
-_SECTION = re.compile(r"^(#{1,6})\s+pronunciation(?:\s+(?:notes|guide))?\s*:?\s*$", re.I)
+_SECTION = re.compile(r"^(#{1,6})\s+(?:pronunciations?|how to say it)(?:\s+(?:notes|guide|key))?\s*:?\s*$", re.I)
 _HEADING = re.compile(r"^(#{1,6})\s")
-_BULLET = re.compile(r"^[-*+]\s+\**(?P<word>[^:*\"“”]+?)\**\s*(?::|–|—|->|→|\s-\s)\s*(?P<rest>.+)$")
+_BULLET = re.compile(r"^[-*+]\s+\**(?P<word>[^:*\"“”=]+?)\**\s*"
+                     r"(?::|–|—|->|→|=|\s-\s|\s+(?:is\s+)?(?:said|pronounced)(?:\s+as|\s+like)?\s)\s*(?P<rest>.+)$")
+_PAREN = re.compile(r"^[-*+]\s+\**(?P<word>[^:*\"“”=()]+?)\**\s+\((?P<rest>[^()]+)\)\s*$")  # "- Milvus (MIL-vus)"
 _QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
 _SPELL = re.compile(r"spell(?:ed)?[\s-]*out|letter[\s-]+by[\s-]+letter|\bspelled\b", re.I)
 
@@ -50,7 +52,9 @@ def _respelling(word: str, rest: str) -> str | None:
 
 
 def read_notes(text: str, name: str) -> list[Note]:
-    """The notes in every ``## Pronunciation Notes`` (or ``## Pronunciation``) section of ``text``."""
+    """The notes in every ``## Pronunciation Notes`` (``## Pronunciation``, ``## Pronunciations``,
+    ``## Pronunciation Guide``) section of ``text``: "- Word: "say"", "- Word — say", "- Word =
+    say", "- Word is said "say"", "- Word (SAY)"."""
     notes: list[Note] = []
     level = 0
     for lineno, raw in enumerate(text.splitlines(), 1):
@@ -60,7 +64,7 @@ def read_notes(text: str, name: str) -> list[Note]:
             continue
         if level and (h := _HEADING.match(line)) and len(h.group(1)) <= level:
             level = 0
-        if level and (b := _BULLET.match(line)):
+        if level and (b := _BULLET.match(line) or _PAREN.match(line)):
             word = b["word"].strip().strip("`")
             said = _respelling(word, b["rest"])
             if word and said and said != word:

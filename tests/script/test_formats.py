@@ -335,3 +335,13 @@ def test_host_bios_in_show_notes_are_no_turns() -> None:
     # the episode's own turns under a later heading are turns again
     page = notes + "\n## Transcript\n\n**Jordan**: Welcome back.\n"
     assert [(t.speaker, t.text) for t in parse_text(page, Path("notes.md"), HOSTS).turns] == [("Jordan", "Welcome back.")]
+
+
+def test_pronunciation_notes_as_other_outlines_write_them() -> None:
+    """"## Pronunciations" was not a notes section, "=", "is said", "pronounced like" and
+    "(MIL-vus)" no note."""
+    notes = read_notes('## Pronunciations\n- Qdrant = quadrant\n- Nginx is said "engine-x"\n'
+                       '- Karpenter: pronounced like "carpenter"\n- Milvus (MIL-vus)\n\n## Other\n- Zed = no\n', "o.md")
+    assert [(n.word, n.say, n.source) for n in notes] == [
+        ("Qdrant", "quadrant", "o.md:2"), ("Nginx", "engine-x", "o.md:3"), ("Karpenter", "carpenter", "o.md:4"),
+        ("Milvus", "mil-vus", "o.md:5")]
