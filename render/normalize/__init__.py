@@ -56,6 +56,10 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # camelCase keys in configs, "maxSurge", "readinessProbe": their words ("i" "e" prefixes, iPhone, eBPF, are names)
     (re.compile(r"\b(?P<w>[a-z]{3,}(?:[A-Z][a-z]{2,})+)\b"),
      lambda m: " ".join(p.lower() for p in re.findall(r"[A-Z]?[a-z]+", m["w"]))),
+    # "Qwen2.5", "Llama3.1": a name with its version glued on is the name, then the version
+    (re.compile(r"\b(?P<n>[A-Z][a-z]{2,})(?P<v>\d+\.\d+)(?=[-\s,;:!?)]|\.?$)"), r"\g<n> \g<v>"),
+    # "bf16", "fp8", "tf32": number formats, their letters spelled as in "BF16"
+    (re.compile(r"\b(?P<f>bf|fp|tf)(?P<d>\d{1,2})\b"), lambda m: f"{'-'.join(m['f'].upper())} {m['d']}"),
     # "the # of pods": the number of
     (re.compile(r"(?<!\S)#\s+(?=of\b)"), "number "),
     # "1-on-1s", "1:1s": meetings, not seconds

@@ -206,9 +206,9 @@ def _times(m: re.Match[str]) -> str:
 
 # "a 7B model", "Llama 3.1 70B": a model's size in parameters is said "seventy B"
 _MODEL_AFTER = re.compile(r"[\s-](?:models?|param|params|parameters?|instruct|chat|base|MoE)\b", re.I)
-_MODEL_BEFORE = re.compile(r"\b(?:llama|mistral|mixtral|qwen\d*|gemma\d*|phi|falcon|deepseek|olmo|granite|"
-                           r"command|yi)(?:[\s-]+(?:[\d.]+|zero|one|two|three|four|five|six|seven|eight|nine|ten|point|oh))*\s$",
-                           re.I)
+_MODEL_BEFORE = re.compile(r"\b(?:llama|lama|mistral|mixtral|qwen\d*|gemma\d*|phi|falcon|deepseek|olmo|granite|"
+                           r"command|yi)(?:[\s-]+(?:[\d.]+|zero|one|two|three|four|five|six|seven|eight|nine|ten|point|oh))*"
+                           r"[\s-]$", re.I)  # "Llama 3 8B", "Mistral-7B", "Qwen2.5-7B"
 
 
 def _scaled(m: re.Match[str]) -> str:
