@@ -23,7 +23,11 @@ from render.script.markdown import strip_inline
 from render.script.parse import Script, Turn, read_text
 
 _HEADING = re.compile(r"^(#{2,6})\s+(.*?)\s*$")
-_DURATION = re.compile(r"\s*\((?:[^)]*\bmin(?:utes?)?\b[^)]*)\)\s*$", re.I)
+# a section's planned length or time after its title: "(2-3 min)", "[2 min]", "(0:00-1:30)", "— 3 min", ", 4 min"
+_CLOCK = r"~?\d{1,2}:\d{2}(?::\d{2})?"
+_TIMING = rf"(?:[^)\]]*\b(?:min(?:utes?)?|mins|sec(?:onds?)?|s)\b[^)\]]*|{_CLOCK}(?:\s*[-–]\s*{_CLOCK})?)"
+_DURATION = re.compile(rf"\s*(?:\({_TIMING}\)|\[{_TIMING}\]|(?:\s[-–—]|,)\s*~?\d+(?:[-–]\d+)?\s*(?:min(?:utes?)?|mins)\.?)"
+                       r"\s*$", re.I)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from mutagen.id3 import ID3
 
 from render.audio.assemble import TurnSpan
 from render.deliver.captions import LINE_CHARS, build_cues, to_srt, to_transcript_json, to_vtt
-from render.deliver.chapters import chapters_for, time_chapters
+from render.deliver.chapters import chapters_for, clean_title, time_chapters
 from render.normalize import Normalizer
 from render.normalize.sentences import speak
 from render.script.parse import Turn, parse_file, parse_text
@@ -162,3 +162,13 @@ def test_turns_before_the_first_heading_are_an_opening_chapter() -> None:
     chapters, source = chapters_for(script, script.turns, None)
     assert source == "headings"
     assert [(c.title, c.first_turn) for c in chapters] == [("Show", 0), ("Costs", 2), ("Wrap-up", 3)]
+
+
+@pytest.mark.parametrize("heading,title", [
+    ("ACT 1: SETUP (2-3 min)", "Setup"), ("Cold open (0:00-1:30)", "Cold open"), ("Intro [2 min]", "Intro"),
+    ("The money — 3 min", "The money"), ("Segment 3 - Tools, 4 min", "Segment 3 - Tools"), ("Q&A (00:20:00)", "Q&A"),
+    ("Discovery 2: CPU DRA Driver - HPC Convergence", "Discovery 2: CPU DRA Driver - HPC Convergence"),
+    ("Service kinds: ClusterIP, SRV, dual-stack", "Service kinds: ClusterIP, SRV, dual-stack"),
+])
+def test_chapter_titles_lose_their_planned_times_and_keep_acronyms(heading: str, title: str) -> None:
+    assert clean_title(heading) == title
