@@ -60,6 +60,8 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\b(?P<n>[A-Z][a-z]{2,})(?P<v>\d+\.\d+)(?=[-\s,;:!?)]|\.?$)"), r"\g<n> \g<v>"),
     # "bf16", "fp8", "tf32": number formats, their letters spelled as in "BF16"
     (re.compile(r"\b(?P<f>bf|fp|tf)(?P<d>\d{1,2})\b"), lambda m: f"{'-'.join(m['f'].upper())} {m['d']}"),
+    # "5★", "4.5☆": a rating in stars
+    (re.compile(r"(?<=\d)\s?[★☆⭐]"), " stars"),
     # "the # of pods": the number of
     (re.compile(r"(?<!\S)#\s+(?=of\b)"), "number "),
     # "1-on-1s", "1:1s": meetings, not seconds

@@ -87,7 +87,8 @@ _REGION_RE = (r"(?P<g>us|eu|ap|sa|ca|me|af|il|cn|mx|europe|asia|australia|northa
 _REGION = re.compile(rf"(?<![\w.-]){_REGION_RE}(?![\w-])")
 _REGION_PART = re.compile(_REGION_RE)  # one part of a host name: "us-east-1.compute.internal"
 # api.stripe.com, svc.cluster.local, _grpc._tcp.orders.svc.cluster.local: a host name, part by part
-_TLDS = "com|io|org|net|dev|local|internal|cloud|ai|app|sh|co|us|uk|de|eu|gov|edu|example|test|svc|amazonaws"
+_TLDS = ("com|io|org|net|dev|local|internal|cloud|ai|app|sh|co|us|uk|de|eu|gov|edu|example|test|svc|amazonaws|"
+         "be|gg|fm|tv|me|ly|so|xyz|tech|info|ca|fr|nl|in|jp")  # youtu.be, discord.gg, podcast hosts' .fm
 # nvidia.com/gpu, github.com/org/repo: a host and its path, "nvidia dot com slash G-P-U"
 _HOST = re.compile(rf"(?<![\w.@/-])(?P<h>[A-Za-z0-9_][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS}))(?![\w-]|\.\w)"
                    r"(?P<path>(?:/[A-Za-z0-9_-]+)+)?/?")  # a closing slash is not said
