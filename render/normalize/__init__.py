@@ -60,6 +60,13 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\b(?P<n>[A-Z][a-z]{2,})(?P<v>\d+\.\d+)(?=[-\s,;:!?)]|\.?$)"), r"\g<n> \g<v>"),
     # "bf16", "fp8", "tf32": number formats, their letters spelled as in "BF16"
     (re.compile(r"\b(?P<f>bf|fp|tf)(?P<d>\d{1,2})\b"), lambda m: f"{'-'.join(m['f'].upper())} {m['d']}"),
+    # "x²", "m³": squared, cubed; "↑", "↓": up, down
+    (re.compile(r"(?<!\d\s)(?<!\d)\b(?P<v>[A-Za-z])²"), r"\g<v> squared"),  # after a number, "5 m²" is a unit
+    (re.compile(r"(?<!\d\s)(?<!\d)\b(?P<v>[A-Za-z])³"), r"\g<v> cubed"),
+    (re.compile(r"\s?↑"), " up"),
+    (re.compile(r"\s?↓"), " down"),
+    # "~½": about a half
+    (re.compile(r"(?<![\w~])~\s?(?=[½⅓⅔¼¾⅕⅛])"), "about "),
     # "5★", "4.5☆": a rating in stars
     (re.compile(r"(?<=\d)\s?[★☆⭐]"), " stars"),
     # "the # of pods": the number of

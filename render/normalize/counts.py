@@ -19,7 +19,7 @@ _FRACTION_SUFFIX = re.compile(r"(?<![\w./])(?P<a>\d+)/(?P<b>\d+)(?:st|nd|rd|th|S
 _FRACTION = re.compile(r"(?<![\w./])(?P<a>\d+)/(?P<b>\d+)(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w/])")
 _VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5),
            "⅛": (1, 8)}
-_VULGAR_RE = re.compile(rf"(?P<w>\d+)?\s?(?P<f>[{''.join(_VULGAR)}])")
+_VULGAR_RE = re.compile(rf"(?:(?P<w>\d+)\s?)?(?P<f>[{''.join(_VULGAR)}])")  # the space is the number's: "by ¼"
 _HASH = re.compile(r"(?<![\w&])#\s?(?P<d>\d+)\b")
 _NUMBER_ABBR = re.compile(r"\b(?:No|Nos|no|Nr)\.\s?(?P<d>\d+)\b")
 _EPISODE_CTX = re.compile(r"\b(?:episode|ep|show|podcast)s?\b\W*(?:number\W*)?$", re.I)
