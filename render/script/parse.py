@@ -92,7 +92,12 @@ _STAMP = r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?"
 _STAMPED = re.compile(rf"^{_STAMP}\s*[-–—|]?\s*(?=\S)")
 # a speaker's name alone on its line, the text below it: with a time stamp (Otter's "Jordan  0:05"),
 # a colon ("Jordan:") or in capitals (a screenplay's "JORDAN"); a bold name alone is a label, not a turn
-_NAME_LINE = re.compile(rf"^(?P<name>[A-Z][\w.' -]{{0,30}}?)(?:\s+{_STAMP}\s*|\s*:\s*|(?<=[A-Z]{{2}}))$")
+_NAME_LINE = re.compile(rf"^(?P<name>[A-Z][\w.' -]{{0,30}}?)(?:\s+{_STAMP}\s*|\s+\({_STAMP}\s*[-–]\s*{_STAMP}\)\s*"
+                        rf"|\s*:\s*|(?<=[A-Z]{{2}}))$")  # Riverside's "Jordan (00:00:01 - 00:00:05)"
+# a line that is only a time stamp or a subtitle cue's timing: "[00:00:04]", "00:00:06.000 --> 00:00:09.000"
+_STAMP_LINE = re.compile(rf"^{_STAMP}(?:\s*(?:-->|[-–])\s*{_STAMP})?$")
+# "Jordan - text": a plain name and a dash, taken only for a known speaker
+_DASH_TURN = re.compile(r"^([A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?)\s+[—–-]\s+(.*)$")
 _KEY_DIRECTION = re.compile(r"\s*[(\[][^()\[\]]{1,40}[)\]]\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _HR = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})\s*$")
@@ -287,6 +292,8 @@ class _Parser:
             if m and _KEY_DIRECTION.sub("", m.group(1).strip()).lower() in self.speakers:
                 self.line(inner, lineno)
             return
+        if _STAMP_LINE.match(stripped):
+            return  # a transcript tool's time, not words
         if (m := _STAMPED.match(stripped)) and _host_line(self.speakers)(stripped[m.end():]):
             stripped = stripped[m.end():]
         if (m := _NAME_LINE.match(stripped)) and m["name"].strip().lower() in self.speakers and not self.bullets_only \
@@ -307,6 +314,12 @@ class _Parser:
             return
         if (m := _BOLD_DASH_TURN.match(stripped)) and m.group(1).strip().lower() in self.speakers:
             self.start_turn(m.group(1).strip(), _clean(m.group(2), True), lineno)
+            return
+        # "Jordan - text" starts a dialogue only in a plain-text transcript; once one is, it is a turn
+        if (m := _DASH_TURN.match(stripped)) and m.group(1).lower() in self.speakers and (
+                self.plain_style or (self.current is None and self.path.suffix == ".txt")):
+            self.plain_style = True
+            self.start_turn(m.group(1), _clean(m.group(2), True), lineno)
             return
         if m := _PLAIN_TURN.match(stripped):
             name = m.group(1)

@@ -257,6 +257,12 @@ def test_host_turns_inside_mdx_components_are_kept_and_the_rest_of_the_block_is_
     "Jordan  0:05\nWelcome back.\n\nAlex  0:12\nThe bill was big.\n\nJordan  0:25\nIt was.\n",
     "JORDAN\nWelcome back.\n\nALEX\nThe bill was big.\n\nJORDAN\nIt was.\n",
     "Jordan:\nWelcome back.\n\nAlex:\nThe bill was big.\n\nJordan:\nIt was.\n",
+    # Descript's time lines, Riverside's name with a time range, subtitle cue timings
+    "[00:00:00]\n\n**Jordan:** Welcome back.\n\n[00:00:04]\n\n**Alex:** The bill was big.\n\n**Jordan:** It was.\n",
+    "Jordan (00:00:01 - 00:00:05)\nWelcome back.\n\nAlex (00:00:06 - 00:00:09)\nThe bill was big.\n\n"
+    "Jordan (00:00:10 - 00:00:12)\nIt was.\n",
+    "00:00:01.000 --> 00:00:05.000\nJordan: Welcome back.\n\n00:00:06.000 --> 00:00:09.000\nAlex: The bill was big.\n"
+    "\n00:00:10.000 --> 00:00:12.000\nJordan: It was.\n",
 ])
 def test_transcript_exports_with_time_stamps_or_names_on_their_own_lines(script: str) -> None:
     """These were dropped before the first recognized turn, joined to the turn before, or read
@@ -345,3 +351,12 @@ def test_pronunciation_notes_as_other_outlines_write_them() -> None:
     assert [(n.word, n.say, n.source) for n in notes] == [
         ("Qdrant", "quadrant", "o.md:2"), ("Nginx", "engine-x", "o.md:3"), ("Karpenter", "carpenter", "o.md:4"),
         ("Milvus", "mil-vus", "o.md:5")]
+
+
+def test_name_dash_lines_are_turns_in_a_plain_text_transcript() -> None:
+    text = "Jordan - Welcome back.\nAlex - The bill was big.\nJordan - It was.\n"
+    assert [(t.speaker, t.text) for t in parse_text(text, Path("x.txt"), HOSTS).turns] == [
+        ("Jordan", "Welcome back."), ("Alex", "The bill was big."), ("Jordan", "It was.")]
+    # inside a turn of a Markdown script, "Alex - our host - was there" is the turn's text
+    turns = parse_text("**Jordan**: We tried it.\nAlex - our host - was there.\n", Path("x.md"), HOSTS).turns
+    assert [t.text for t in turns] == ["We tried it. Alex - our host - was there."]
