@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -170,7 +169,7 @@ def prepare(ref: str, settings: Settings) -> Prepared:
         log.warning("%s:%d: %s: %s (dropped, not spoken)", episode.script, line, problem.why, problem.tag)
     notes = []
     numbered = {name: host for name, host in numbered_aliases(cast.speakers).items() if cast.aliases.get(name) == host}
-    used = [name for name in numbered if re.search(rf"^\W*{name}\W*:", text, re.M | re.I)]
+    used = [name for name in script.aliases_used if name in numbered]
     if used:
         notes.append(", ".join(f"{name} read by {numbered[name]}" for name in used)
                      + ": the cast's hosts in order (map them under [aliases] in voices/cast.toml to choose)")

@@ -106,9 +106,7 @@ def outline_sections(path: Path) -> list[Section]:
     return [s for s in sections if s.snippets]
 
 
-
-
-def _content(text: str) -> set[str]:
+def _topic_words(text: str) -> set[str]:
     """A snippet's words that carry its topic, lower case, a plural's "s" dropped."""
     return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
             for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in FUNCTION_WORDS}
@@ -118,8 +116,8 @@ def _match(snippet: str, turn: str) -> float:
     """How much a turn says what a section's one snippet (a "## Parts" bullet) says: the
     share of its words the turn holds, which a fuzzy ratio of a few words against a
     paragraph cannot tell ("Replicas and managed services")."""
-    words = _content(snippet)
-    return len(words & _content(turn)) / len(words) if words else 0.0
+    words = _topic_words(snippet)
+    return len(words & _topic_words(turn)) / len(words) if words else 0.0
 
 
 def _scores(sections: list[Section], turns: list[Turn]) -> np.ndarray:

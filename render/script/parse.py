@@ -63,6 +63,7 @@ class Script:
     title: str | None
     problems: list[tuple[int, Problem]] = field(default_factory=list)  # markup dropped: (line, what)
     together: list[tuple[int, str, str]] = field(default_factory=list)  # lines for several hosts: (line, as written, reader)
+    aliases_used: list[str] = field(default_factory=list)  # aliases its turns are written with ("Speaker 1")
 
 
 # Show notes' sections about the people: "**Jordan**: Staff engineer …" there is a bio, not a turn
@@ -192,6 +193,9 @@ class _Parser:
     def __init__(self, path: Path, speakers: list[str], bullets_only: bool, aliases: dict[str, str]) -> None:
         self.path = path
         self.speakers = {s.lower(): s for s in speakers} | {a.lower(): s for a, s in aliases.items()}
+        self.starts_turn = _host_line(self.speakers)  # whether a line is a host's turn, in any dialogue form
+        self.alias_names = {a.lower(): a for a in aliases}
+        self.aliases_used: list[str] = []  # the aliases the script's turns were written with, first use first
         self.plain_style = False  # a "Name: text" turn was seen: other "Name:" lines are turns too
         self.bullets_only = bullets_only
         self.turns: list[tuple[str, list[str], int]] = []
@@ -232,6 +236,9 @@ class _Parser:
         if self.about:  # "## Hosts" then "**Jordan**: Staff engineer …": a bio, not a turn
             self.metadata[self.speakers[name.lower()]] = _clean(text)
             return
+        alias = self.alias_names.get(name.lower())
+        if alias is not None and alias not in self.aliases_used:
+            self.aliases_used.append(alias)
         self.current = (self.speakers[name.lower()], [text] if text else [], lineno)
 
     def unknown(self, name: str, lineno: int) -> RenderError:
@@ -294,7 +301,7 @@ class _Parser:
             return
         if _STAMP_LINE.match(stripped):
             return  # a transcript tool's time, not words
-        if (m := _STAMPED.match(stripped)) and _host_line(self.speakers)(stripped[m.end():]):
+        if (m := _STAMPED.match(stripped)) and self.starts_turn(stripped[m.end():]):
             stripped = stripped[m.end():]
         if (m := _NAME_LINE.match(stripped)) and m["name"].strip().lower() in self.speakers and not self.bullets_only \
                 and (m["name"].isupper() or m.end("name") < len(stripped)):
@@ -427,7 +434,7 @@ def parse_text(text: str, path: Path, speakers: list[str], *,
     lines = text.lstrip("\ufeff").splitlines()
     front, start = split_front_matter(lines, path)
     parser = _Parser(path, speakers, bullets_only, aliases or {})
-    for lineno, raw in _skip_blocks(lines, start, _host_line(parser.speakers), path):
+    for lineno, raw in _skip_blocks(lines, start, parser.starts_turn, path):
         parser.line(raw, lineno)
     parser.end_turn()
     if not parser.turns and not bullets_only:
@@ -445,7 +452,8 @@ def parse_text(text: str, path: Path, speakers: list[str], *,
                               hint="write what they say after the colon, or delete the line")
         turns.append(Turn(len(turns), speaker, body, lineno, source=source))
     title = str(front.get("title") or parser.title or "") or None
-    return Script(path, turns, parser.metadata, front, parser.headings, title, problems, parser.together)
+    return Script(path, turns, parser.metadata, front, parser.headings, title, problems, parser.together,
+                  parser.aliases_used)
 
 
 NARRATOR = "Narrator"  # who reads a script of untagged paragraphs (a lesson); see render.prepare
