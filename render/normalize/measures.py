@@ -233,7 +233,7 @@ def _range(m: re.Match[str]) -> str:
     if spaced and (("," in b and "," not in a) or _value(b) > 100 * max(_value(a), 1) or _LABEL.search(
             m.string[:m.start()])):
         return f"{n.number(a)}, {n.number(b)}"  # "Part 3 - 100,000 node clusters": a label, then a number
-    if _is_year(a) and (_is_year(b) or len(b) == 2):
+    if _is_year(a) and (_is_year(b) or (len(b) == 2 and b.isdigit())):
         if len(b) == 2:
             return f"{n.year(int(a))} to {n.cardinal(int(b))}"
         return f"{n.year(int(a))} to {n.year(int(b))}"
