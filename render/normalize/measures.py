@@ -65,6 +65,8 @@ _DECADE_BEFORE = re.compile(r"\b(?:the|his|her|their|my|our|your|its|early|late|
 _DECADE_PAIR = re.compile(r"(?<![\w.])(?P<a>[1-9]0|\d{3}0)'?s(?:\s?[-–]\s?|\s(?:and|or|to|through|into)\s)$")
 # "a 5m window", "every 5m": minutes glued to the number, where a duration is plainly meant
 # (elsewhere "5m" may be meters, millicores or a million, and is left alone)
+# "a few hundred ms", "single-digit ms", "sub-ms": milliseconds after a word that counts them
+_MS_AFTER_WORD = re.compile(r"\b(?P<w>hundred|hundreds|thousand|few|digit|digits|tens|dozen|of|sub)(?P<sep>[\s-])ms\b(?![-.]\w)")
 _MINUTES = re.compile(rf"{START}(?P<a>\d+)m\b(?!['’-])")
 _MINUTES_BEFORE = re.compile(r"\b(?:every|each|last|past|within|after|over|for|in|under|took|takes|take|taking|"
                              r"lasted|lasts|spent|waited|about|around|roughly|nearly|almost)\s$", re.I)
@@ -248,6 +250,8 @@ RULES: list[Rule] = [
     Rule("measure-range", _MEASURE_RANGE, _measure_range),
     Rule("duration", _DURATION, _duration),
     Rule("seconds", _SECONDS, _seconds),
+    Rule("ms-after-word", _MS_AFTER_WORD,
+         lambda m: m["w"] + m["sep"] + ("millisecond" if m["w"] == "sub" else "milliseconds")),
     Rule("minutes", _MINUTES, _minutes),
     Rule("days", _DAYS, _days),
     Rule("per-period", _PER_PERIOD, _per_period),

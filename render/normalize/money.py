@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from render.normalize import numbers as n
-from render.normalize.tokens import NUM, SCALE, Rule, is_one
+from render.normalize.tokens import DETERMINER, NUM, SCALE, Rule, is_one
 from render.normalize.units import (
     CURRENCIES,
     PER,
@@ -24,7 +24,6 @@ _ATTRIBUTIVE = re.compile(r"(?:\s[A-Za-z][\w-]*)?\s(?:valuation|budget|bill|deal
                           r"acquisition|loss|problem|mistake|question|company|business|market|check|invoice|"
                           r"commitment|increase|cut|discount|credit|grant|donation|salary|hole|gap|line|item|"
                           r"overrun|surprise|price|savings|project|program|industry|outage|error|lesson)s?\b")
-_DETERMINER = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Ee]ach|[Ee]very|[Oo]ne|[Oo]ur|[Tt]heir|[Yy]our)\s$")
 _MONEY_WORDS = re.compile(rf"(?P<cur>{_CUR})(?P<word>thousands|millions|billions|hundreds)\b"
                           r"(?:/(?P<per>[A-Za-z]+)\b)?")
 
@@ -67,7 +66,7 @@ def _money(m: re.Match[str]) -> str:
     cur, a, b, scale_word = m["cur"], m["a"], m["b"], m["scale"]
     neg = "minus " if m["neg"] else ""
     per = per_phrase(m["per"], money=True)
-    before_noun = not per and bool(_DETERMINER.search(m.string, 0, m.start()) and _ATTRIBUTIVE.match(m.string, m.end()))
+    before_noun = not per and bool(DETERMINER.search(m.string, 0, m.start()) and _ATTRIBUTIVE.match(m.string, m.end()))
     if scale_word and (sc := n.scale(scale_word)):
         many = CURRENCIES[cur][0 if before_noun else 1]
         amount = n.number(a) + (" to " + n.number(b) if b else "")

@@ -68,8 +68,8 @@ _STATUS_BEFORE = re.compile(r"\b(?:HTTP|http|status|code|returns?|returned|retur
 _STATUS_ARTICLE = re.compile(r"\b(?:[Aa]|[Aa]n|[Tt]he|every|any)\s$")  # "a 404 is …", not "a 404 GB disk"
 _STATUS_AFTER = re.compile(r"\s(?:errors?|responses?|status|statuses|codes?|pages?)\b")
 _STATUS_END = re.compile(r"\s*(?:[.,;:!?)]|$)|\s(?:is|was|means|meant|from|when|or|and|on|in|for|at|after|if)\b")
-# m5.large, c6g.2xlarge, t3.micro, db.r6g.large: a cloud instance type
-_INSTANCE = re.compile(r"(?<![\w.])(?:(?P<pre>db|cache)\.)?(?P<f>[a-z]{1,2}\d[a-z-]*)\.(?P<n>\d{0,2})"
+# m5.large, c6g.2xlarge, t3.micro, db.r6g.large, trn2.48xlarge: a cloud instance type
+_INSTANCE = re.compile(r"(?<![\w.])(?:(?P<pre>db|cache)\.)?(?P<f>[a-z]{1,4}\d[a-z-]*)\.(?P<n>\d{0,2})"
                        r"(?P<s>nano|micro|small|medium|large|xlarge|metal)\b")
 # 1g.10gb, 3g.40gb: a GPU slice's profile, numbers and letters joined by dots ("one G dot ten G-B")
 _DOTTED_SIZES = re.compile(r"(?<![\w.])(?P<t>\d+[a-z]{1,3}(?:\.\d+[a-z]{1,3})+)(?![\w]|\.\w)")
@@ -77,6 +77,17 @@ _DOTTED_SIZES = re.compile(r"(?<![\w.])(?P<t>\d+[a-z]{1,3}(?:\.\d+[a-z]{1,3})+)(
 _OPTIONAL_PLURAL = re.compile(r"(?<=[a-z])\((?P<s>e?s)\)(?!\w)")
 # -o yaml, get pods -A, rm -rf: a short flag after a space
 _SHORT_FLAG = re.compile(r"(?<=\s)-(?P<f>[a-zA-Z]{1,2})(?=\s|[.,;:!?]?$|[.,;:!?]\s)")  # "apply -f", "apply -f."
+# terraform show -json, apply -auto-approve: a long flag with one dash, after a command's word
+_LONG_FLAG = re.compile(r"(?<=[a-z] )-(?P<f>[a-z]{3,}(?:-[a-z0-9]+)*)(?=[\s,;:!?)]|\.?$|\.\s)")
+# i-0a3f9c, sg-0123abcd, vpc-0f1e: a cloud resource's ID, its kind then its hex characters
+_RESOURCE_ID = re.compile(r"(?<![\w-])(?P<k>i|sg|vpc|subnet|ami|vol|snap|eni|igw|rtb|acl|eipalloc|lt|pcx|tgw|nat)"
+                          r"-(?P<h>(?=[0-9a-f]*\d)[0-9a-f]{4,17})\b")
+_RESOURCE_KINDS = {"i": "I", "sg": "S-G", "vpc": "V-P-C", "subnet": "subnet", "ami": "A-M-I", "vol": "vol",
+                   "snap": "snap", "eni": "E-N-I", "igw": "I-G-W", "rtb": "R-T-B", "acl": "A-C-L",
+                   "eipalloc": "E-I-P alloc", "lt": "L-T", "pcx": "P-C-X", "tgw": "T-G-W", "nat": "NAT"}
+# PCIe x8, an x16 slot: a link's width in lanes, "by sixteen"; only where the sentence is about links
+_LANES = re.compile(r"(?<![\w.])x(?P<n>1|2|4|8|16|32)\b(?!\.\d)")
+_LANES_CONTEXT = re.compile(r"\b(?:PCIe|PCI|NVMe|lanes?|slots?|links?|Gen\s?[3-6]|riser)\b")
 # EC2, G5, MI300X: letters then digits; a run of capitals that is no word is spelled
 _LETTERS_DIGITS = re.compile(r"(?<![\w.$-])(?P<w>[A-Z]{2,4})(?P<d>\d{1,3})(?![\w.]|\.\d)")
 # us-east-1, eu-west-2, ap-southeast-1, us-central1, europe-west4: a cloud region
@@ -286,6 +297,19 @@ def _short_flag(m: re.Match[str]) -> str:
     return "dash " + " ".join(m["f"])
 
 
+def _long_flag(m: re.Match[str]) -> str:
+    return "dash " + m["f"].replace("-", " dash ")
+
+
+def _resource_id(m: re.Match[str]) -> str:
+    chars = " ".join(n.cardinal(int(c)) if c.isdigit() else c.upper() for c in m["h"])
+    return f"{_RESOURCE_KINDS[m['k']]} dash {chars}"
+
+
+def _lanes(m: re.Match[str]) -> str:
+    return f"by {n.cardinal(int(m['n']))}" if _LANES_CONTEXT.search(m.string) else m.group(0)
+
+
 def _letters_digits(m: re.Match[str]) -> str:
     w, number = m["w"], n.cardinal(int(m["d"]))
     return f"{w} {number}" if pronounceable(w) else "-".join(w) + f" {number}"  # "E-C two": heard "EC2"
@@ -301,6 +325,8 @@ RULES: list[Rule] = [
     Rule("roman-label", _ROMAN, _roman),
     Rule("ipv4", _IPV4, _ipv4),
     Rule("ipv6", _IPV6, _ipv6),
+    Rule("resource-id", _RESOURCE_ID, _resource_id),
+    Rule("pcie-lanes", _LANES, _lanes),
     Rule("instance-type", _INSTANCE, _instance),
     Rule("dotted-sizes", _DOTTED_SIZES, _dotted_sizes),
     Rule("path", _PATH, _path),
@@ -312,6 +338,7 @@ RULES: list[Rule] = [
     Rule("prefix", _PREFIX, _prefix),
     Rule("flag", _FLAG, _flag),
     Rule("short-flag", _SHORT_FLAG, _short_flag),
+    Rule("long-flag", _LONG_FLAG, _long_flag),
     Rule("status-class", _STATUS_CLASS, _status_class),
     Rule("status", _STATUS, _status),
     Rule("letter-word", _LETTER_WORD, _letter_word),

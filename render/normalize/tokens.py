@@ -12,8 +12,11 @@ NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 SCALE = r"(?:thousand|million|billion|trillion|[KkMmBbTt](?:n|N)?)"
 START = r"(?<![\w.])"  # number starts a token
 END = r"(?![\w])"
-# "a 40 KB payload", "a single 80 GB card", "each 8 GB node", "the 20 GB image"
-_DETERMINER = re.compile(r"\b(?:(?:[Aa]n?)(?:\s[a-z]+)?|[Tt]he|[Ee]ach|[Ee]very|[Tt]his|[Oo]ne|[\w-]+['’]s)\s$")
+# A word that makes the measure or amount after it an adjective when a noun follows: "a 40 KB
+# payload", "a single 80 GB card", "each 8 GB node", "its $6.4 billion acquisition". Shared
+# by measures and money, which both say their unit in the singular there.
+DETERMINER = re.compile(r"\b(?:(?:[Aa]n?)(?:\s[a-z]+)?|[Tt]he|[Tt]his|[Tt]hat|[Ee]ach|[Ee]very|[Oo]ne|[Oo]ur|"
+                        r"[Tt]heir|[Yy]our|[Ii]ts|[Hh]is|[Mm]y|[\w-]+['’]s)\s$")
 _NOUN_AFTER = re.compile(r"\s(?!(?:of|per|a|an|and|or|to|in|on|at|for|each|every|is|was|are|were|that|which|"
                          r"than|from|by|with|ago|later|earlier|before|after|into|up|down|off|out)\b)[a-z]")
 
@@ -44,4 +47,4 @@ def unit_word(sym: str, num: str) -> str:
 def attributive(m: re.Match[str]) -> bool:
     """Whether a measure stands before its noun after "a"/"an" ("a 40 KB payload"), where
     English says the unit in the singular ("a forty kilobyte payload")."""
-    return bool(_DETERMINER.search(m.string, 0, m.start()) and _NOUN_AFTER.match(m.string, m.end()))
+    return bool(DETERMINER.search(m.string, 0, m.start()) and _NOUN_AFTER.match(m.string, m.end()))
