@@ -103,9 +103,6 @@ _PRE: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # k8sattributes, k8sclusterreceiver: "k8s" glued to a word is two words, before the lexicon says "k8s"
     (re.compile(r"(?<![\w])([kK]8[sS])(?=[a-z]{3,})"), r"\1 "),
 ]
-# web addresses, and storage and repository ones ("s3://bucket/logs/", "gs://…", "git://…", "oci://…")
-_URL = re.compile(r"\b(?:https?://|www\.|(?:s3|gs|az|git|ssh|oci|file|hdfs|abfss?)://)[^\s<>()]+[^\s<>().,;:!?'\"]")
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _SYMBOLS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\s*(?:→|->|=>)\s*"), " to "),
     (re.compile(r"\s*(?:←|<-)\s*"), " from "),
@@ -133,27 +130,6 @@ _SYMBOLS: list[tuple[re.Pattern[str], str]] = [
 _SPACE = re.compile(r"[ \t]+")
 _SPACE_PUNCT = re.compile(r"\s+([,.;:!?])(?![\w])")  # not ".NET"
 _DOUBLE_COMMA = re.compile(r",(?:\s*,)+")
-
-
-def _speak_url(m: re.Match[str]) -> str:
-    url = re.sub(r"^(?:https?://)", "", m.group(0)).rstrip("/")  # a closing slash is not said
-    if scheme := re.match(r"(\w+)://", url):  # "s3://my-bucket": the scheme as a word, then the address
-        url = url[scheme.end():]
-        head = {"s3": "S-three", "gs": "G-S", "az": "A-Z", "oci": "O-C-I", "ssh": "S-S-H",
-                "hdfs": "H-D-F-S", "abfs": "A-B-F-S", "abfss": "A-B-F-S-S"}.get(scheme[1].lower(), scheme[1])
-        return f"{head} " + _speak_url_path(url)
-    url = url.replace("www.", "w w w dot ", 1)
-    return _speak_url_path(url)
-
-
-def _speak_url_path(url: str) -> str:
-    return re.sub(r"[./:@_-]", lambda c: {".": " dot ", "/": " slash ", ":": " colon ",
-                                           "@": " at ", "_": " underscore ",
-                                           "-": " dash "}[c.group(0)], url)
-
-
-def _speak_email(m: re.Match[str]) -> str:
-    return m.group(0).replace("@", " at ").replace(".", " dot ")
 
 
 @dataclass
@@ -204,8 +180,6 @@ class Normalizer:
         for pat, repl in _PRE:
             text = pat.sub(repl, text)
         text = self._lexicon(text, True, trace)
-        text = _URL.sub(_speak_url, text)
-        text = _EMAIL.sub(_speak_email, text)
         for rule in RULES:
             if trace is not None:
                 trace += [Change(m.group(0), said.strip(), f"rule: {rule.name}") for m in rule.pattern.finditer(text)

@@ -118,6 +118,8 @@ _OWN: list[Rule] = [
 _ALL = {r.name: r for r in (*technical.RULES, *money.RULES, *dates.RULES, *versions.RULES, *measures.RULES,
                             *counts.RULES, *_OWN)}
 ORDER = [
+    "url",
+    "email",
     "optional-plural",
     "telephone",
     "cve",

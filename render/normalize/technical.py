@@ -56,7 +56,8 @@ _IPV4 = re.compile(r"(?<![\w.])(?P<ip>(?:\d{1,3}\.){3}\d{1,3})(?:/(?P<p>\d{1,2})
 # 2001:db8::1, fe80::1: an IPv6 address, group by group ("twenty oh one colon D-B eight colon colon one")
 _IPV6 = re.compile(r"(?<![\w:])(?P<ip>(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4})(?![\w:])")
 # localhost:8080, redis:6379, "sends to :4317": a port after a host (or alone), said as ports are
-_HOST_PORT = re.compile(r"(?:(?<![\w.:/-])(?P<h>[a-z][\w-]*)|(?<![\w:]))(?<!\d):(?P<d>\d{2,5})(?![\w:]|\.\d)")
+_HOST_PORT = re.compile(r"(?:(?<![\w.:/-])(?P<h>[a-z][\w-]*)|(?<![\w:]))(?<!\d):(?P<d>\d{2,5})"
+                        r"(?P<path>(?:/[\w.-]*\w)+)?(?![\w:]|\.\d)")
 # "a /24", "/16 subnets": a network prefix alone
 _PREFIX = re.compile(r"(?<![\w/.])/(?P<p>\d{1,2})\b(?![/.]\w)")
 # 5xx, 4xx: a class of HTTP statuses
@@ -100,6 +101,11 @@ _REGION_PART = re.compile(_REGION_RE)  # one part of a host name: "us-east-1.com
 # api.stripe.com, svc.cluster.local, _grpc._tcp.orders.svc.cluster.local: a host name, part by part
 _TLDS = ("com|io|org|net|dev|local|internal|cloud|ai|app|sh|co|us|uk|de|eu|gov|edu|example|test|svc|amazonaws|"
          "be|gg|fm|tv|me|ly|so|xyz|tech|info|ca|fr|nl|in|jp")  # youtu.be, discord.gg, podcast hosts' .fm
+# web addresses, and storage and repository ones ("s3://bucket/logs/", "gs://…", "git://…", "oci://…")
+_URL = re.compile(r"\b(?:https?://|www\.|(?:s3|gs|az|git|ssh|oci|file|hdfs|abfss?)://)[^\s<>()]+[^\s<>().,;:!?'\"]")
+_SCHEME_SAID = {"s3": "S-three", "gs": "G-S", "az": "A-Z", "oci": "O-C-I", "ssh": "S-S-H", "hdfs": "H-D-F-S",
+                "abfs": "A-B-F-S", "abfss": "A-B-F-S-S", "git": "git", "file": "file"}
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # nvidia.com/gpu, github.com/org/repo: a host and its path, "nvidia dot com slash G-P-U"
 _HOST = re.compile(rf"(?<![\w.@/-])(?P<h>[A-Za-z0-9_][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS}))(?![\w-]|\.\w)"
                    r"(?P<path>(?:/[A-Za-z0-9_-]+)+)?/?")  # a closing slash is not said
@@ -117,6 +123,7 @@ _HOST_SAID = {"io": "I-O", "ai": "A-I", "us": "U-S", "uk": "U-K", "eu": "E-U", "
 # A folder both voices read as a word that is not its name: espeak-ng says "etc" "et cetera"
 # (Piper's "/etc/hosts" was heard "at Secur slash hosts"); "E-T-C" is heard as written by both.
 _PATH_SAID = {"etc": "E-T-C"}
+_SEPARATORS_SAID = {".": "dot", "_": "underscore", "@": "at", "+": "plus", ":": "colon", "-": "dash"}
 
 
 def _region(m: re.Match[str]) -> str:
@@ -130,43 +137,76 @@ def _letters_unless_vowel(word: str) -> str:
 
 def _host_part(part: str) -> str:
     region = _REGION_PART.fullmatch(part)
-    if region:
-        return _region(region)
-    words = []
-    for piece in part.split("-"):
-        lead = "underscore " if piece.startswith("_") else ""
-        piece = piece.lstrip("_")
-        if piece.lower() in _HOST_SAID:
-            piece = _HOST_SAID[piece.lower()]
-        elif piece.isdigit():
-            piece = n.cardinal(int(piece))
-        elif piece.isalpha():
-            piece = _letters_unless_vowel(piece)
-        words.append(lead + piece)
-    return " ".join(words)
+    return _region(region) if region else _segment(part, numbers=True)
+
+
+def _address(host: str, path: str) -> str:
+    """A host name, its port and its path, the one way every address is said, with a scheme
+    or without ("https://api.github.com/v1" and "api.github.com/v1" alike)."""
+    host, _, port = host.partition(":")
+    said = " dot ".join(_host_part(p) for p in host.split(".") if p)
+    if port.isdigit():
+        said += " colon " + _short_id(port)
+    return said + "".join(f" slash {_segment(p)}" for p in path.rstrip("/").split("/")[1:])
 
 
 def _host(m: re.Match[str]) -> str:
-    host = " dot ".join(_host_part(p) for p in m["h"].split("."))
-    path = m["path"] or ""
-    return host + "".join(f" slash {_host_part(p)}" for p in path.split("/")[1:])
+    return _address(m["h"], m["path"] or "")
+
+
+def _url(m: re.Match[str]) -> str:
+    url = re.sub(r"^https?://", "", m.group(0))
+    head = ""
+    if scheme := re.match(r"(\w+)://", url):  # "s3://my-bucket": the scheme as a word, then the address
+        url = url[scheme.end():]
+        head = _SCHEME_SAID.get(scheme[1].lower(), scheme[1]) + " "
+    url, _, query = url.partition("?")
+    host, slash, path = url.partition("/")
+    said = head + _address(host, slash + path)
+    return said + (" " + _query(query) if query else "")
+
+
+def _query(query: str) -> str:
+    """A URL's query, "?utm_source=x&ref=y": its keys and values, "utm underscore source equals x"."""
+    return re.sub(r"[=&_.-]", lambda c: {"=": " equals ", "&": " and ", "_": " underscore ", ".": " dot ",
+                                         "-": " dash "}[c.group(0)], query)
+
+
+def _email(m: re.Match[str]) -> str:
+    user, _, host = m.group(0).partition("@")
+    return f"{_segment(user)} at {_address(host, '')}"
 
 
 def _file(m: re.Match[str]) -> str:
     return f"{m['name']} dot {_letters_unless_vowel(m['ext'])}"  # "llama dot C-P-P"
 
 
-def _path(m: re.Match[str]) -> str:
-    def part(segment: str) -> str:
-        if segment in _PATH_SAID:
-            return _PATH_SAID[segment]
-        return re.sub(r"[._@+-]", lambda c: {".": " dot ", "_": " underscore ", "@": " at ", "+": " plus ",
-                                              "-": " dash "}[c.group(0)], segment)
+def _segment(segment: str, numbers: bool = False) -> str:
+    """One part of a path or an address, "trace_pipe" "trace underscore pipe", the same in a
+    folder, a URL, a host's name and its path: a word engineers spell is spelled ("api",
+    "svc"), a folder both voices misread is said as people say it, and a host's numbers are
+    said here (a path's are left to the number rules, "v1" is a version)."""
+    if segment in _PATH_SAID:
+        return _PATH_SAID[segment]
 
+    def piece(p: str) -> str:
+        if p in _SEPARATORS_SAID:
+            return _SEPARATORS_SAID[p]
+        lead = "underscore " if p.startswith("_") else ""
+        if p.lower() in _HOST_SAID:
+            return _HOST_SAID[p.lower()]
+        if p.isdigit() and numbers:
+            return n.cardinal(int(p))
+        return _letters_unless_vowel(p) if p.isalpha() else lead + p
+
+    return " ".join(piece(p) for p in re.split(r"([._@+:-])", segment) if p)
+
+
+def _path(m: re.Match[str]) -> str:
     p = m["p"]
     head = {"~": "home ", ".": "dot ", "..": "dot dot "}.get(p.split("/", 1)[0], "")
     segments = [s for s in p.split("/")[1:]]
-    return " " + head + " ".join(f"slash {part(s)}" if s else "slash" for s in segments).strip() + " "
+    return " " + head + " ".join(f"slash {_segment(s)}" if s else "slash" for s in segments).strip() + " "
 
 
 def _dotted(m: re.Match[str]) -> str:
@@ -259,8 +299,9 @@ def _ipv6(m: re.Match[str]) -> str:
 
 
 def _host_port(m: re.Match[str]) -> str:
-    port = _short_id(m["d"])
-    return f"{m['h']} colon {port}" if m["h"] else f"port {port}"
+    if m["h"]:
+        return _address(f"{m['h']}:{m['d']}", m["path"] or "")
+    return f"port {_short_id(m['d'])}" + "".join(f" slash {_segment(p)}" for p in (m["path"] or "").split("/")[1:])
 
 
 def _prefix(m: re.Match[str]) -> str:
@@ -316,6 +357,8 @@ def _letters_digits(m: re.Match[str]) -> str:
 
 
 RULES: list[Rule] = [
+    Rule("url", _URL, _url),
+    Rule("email", _EMAIL, _email),
     Rule("optional-plural", _OPTIONAL_PLURAL, lambda m: m["s"]),
     Rule("telephone", _PHONE, _phone),
     Rule("cve", _CVE, _cve),
