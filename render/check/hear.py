@@ -34,6 +34,7 @@ from render.check.proofread import (
     dropped_run,
     heard_at,
     respelled,
+    reword,
     spelled,
     word_errors,
     words,
@@ -221,7 +222,7 @@ class HeardCache:
             heard = json.loads(data)["heard"] if data is not None else None
         except (ValueError, KeyError, TypeError):
             return None
-        return [str(w) for w in heard] if isinstance(heard, list) else None
+        return reword([str(w) for w in heard]) if isinstance(heard, list) else None
 
     def put(self, key: str, heard: list[str]) -> None:
         self.store.write(key, json.dumps({"heard": heard}).encode())

@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 18
+JUDGE = 19
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -101,17 +101,27 @@ _WILDCARD = re.compile(r"\b(\d+)\.([xX])\b")
 _DOTTED = re.compile(r"(?<=\w\w)\.(?=_?[A-Za-z])|(?<=\w)\.(?=_?[A-Za-z]{2})")  # not "G.A." or "e.g."
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _POINT_ZERO = re.compile(r"\w+\.0+")
-_UNIT_HEARD = {f"{name}{s}": short for short, name in (("kb", "kilobyte"), ("mb", "megabyte"), ("gb", "gigabyte"),
-                                                      ("tb", "terabyte"), ("pb", "petabyte"), ("ms", "millisecond"))
-               for s in ("", "s")}
-_RATE_HEARD = {f"{short}bps": f"{name}bits per seconds" for short, name in (("k", "kilo"), ("m", "mega"), ("g", "giga"),
-                                                                           ("t", "tera"))}
+# Whisper writes "GB" for gigabytes and for gigabits alike ("400 GB per second" for the voice's
+# "four hundred gigabits per second"), so both are the abbreviation on both sides
+_UNIT_HEARD = {f"{name}{unit}{s}": short for short, name in (("kb", "kilo"), ("mb", "mega"), ("gb", "giga"),
+                                                            ("tb", "tera"), ("pb", "peta"))
+               for unit in ("byte", "bit") for s in ("", "s")} | {"millisecond": "ms", "milliseconds": "ms"}
+_RATE_HEARD = {f"{short}bps": f"{short}b per seconds" for short in "kmgt"}
 # "second" after a number or "per" is the unit, but the normalizer reads it as an ordinal and
 # joins it to the number ("fifteen second samples" → "152nd", "one second" → "12nd"); said as
 # "seconds" on both sides, it stays a word of its own
 _UNIT_SECOND = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty|"
                           r"hundred|thousand|per|a)([ -])second\b", re.IGNORECASE)
 _TENS_NINTH = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]ninth\b", re.IGNORECASE)
+# whisper-normalizer drops "cent" after a number ("one cent a gigabyte" → "one a gigabyte"):
+# a zero-width space after it keeps the word, and is taken out again
+_CENT = re.compile(r"\b([Cc]ents?)\b")
+# "400 Gb/s" (bits: a small b) is "gigabits per second"; "100 GB/s" "gigabytes per second"
+_BIT_RATE = re.compile(r"(?<=\d)\s?([KMGT])b/s\b")
+_BYTE_RATE = re.compile(r"(?<=\d)\s?([KMGTP]i?B)/s\b")
+# an instance type Whisper writes "trn2.48xlarge" or "p5.48xlarge": its size's number apart
+_INSTANCE_SIZE = re.compile(r"(?<=[a-z])(\d+[a-z-]*)\.(\d{0,2})\s?(x?large|medium|small|micro|nano|metal)\b", re.IGNORECASE)
+_SIZE_NUMBER = re.compile(r"\d+\.\d{1,2}")
 
 
 def words(text: str) -> list[str]:
@@ -125,10 +135,11 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         sentence = _TENS_NINTH.sub(r"\1 nineth", _POSSESSIVE.sub("s", _LETTERS.sub(join, sentence)))
-        sentence = _UNIT_SECOND.sub(r"\1 seconds", sentence)
+        sentence = _INSTANCE_SIZE.sub(r"\1 \2 \3", _BYTE_RATE.sub(r" \1 per second", _BIT_RATE.sub(r" \1bps", sentence)))
+        sentence = _UNIT_SECOND.sub(r"\1 seconds", _CENT.sub("\\1\u200b", sentence))
         # a host name Whisper writes as one ("svc.cluster.local"), but "3.x" is "three point x"
         sentence = _DOTTED.sub(" dot ", _WILDCARD.sub(r"\1 point \2", sentence))
-        said = [part for w in str(normalize(sentence)).split()
+        said = [part for w in str(normalize(sentence)).replace("\u200b", "").split()
                 if any(c.isalnum() for c in w)  # "seems... specific" leaves a "." that is no word
                 for part in _spoken_parts(w)]
         # "times" after a number is what Whisper writes "x" ("10x faster", ".02 x 720"); this
@@ -150,7 +161,31 @@ def _spoken_parts(word: str) -> list[str]:
         return " dot ".join(word.split(".")).split()
     if _POINT_ZERO.fullmatch(word):
         return [word.split(".")[0]]
+    if re.fullmatch(r"¢\d+(?:\.\d+)?", word):  # "$0.80" comes out "¢80": said "eighty cents"
+        return [word[1:], "cents"]
+    if word.endswith("xlarge"):  # "xlarge", "2xlarge": said "x large", "two x large"
+        return [*([word[:-6]] if word[:-6] else []), "x", "large"]
     return _RATE_HEARD.get(word, _UNIT_HEARD.get(word, word)).split()
+
+
+def reword(heard: list[str]) -> list[str]:
+    """Words kept from an earlier hearing put through :func:`words`' rules for one word again:
+    the heard-words cache keeps words, not Whisper's text, so a rule added since ("gigabits" is
+    "gb") applies to words heard before it as to words heard now. Each word's rules give
+    their own output back, so words heard now are unchanged. (Numbers are not joined again:
+    the cache's words no longer show the clauses :func:`words` joins numbers within.)"""
+    parts = [p for w in heard for p in _spoken_parts(w)]
+    out: list[str] = []
+    for i, w in enumerate(parts):
+        size = parts[i + 1:i + 3]
+        if size[:1] in (["large"], ["medium"], ["small"], ["micro"], ["nano"], ["metal"]) or size == ["x", "large"]:
+            if _SIZE_NUMBER.fullmatch(w):  # "p 5.48 x large" heard before the instance rule: "p 548 x large"
+                out.append(w.replace(".", ""))
+                continue
+            if w == "dot" and out and out[-1][-1:].isdigit():  # "g 6 dot x large": "g 6 x large"
+                continue
+        out.append(w)
+    return out
 
 
 def _join_numbers(tokens: list[str]) -> list[str]:

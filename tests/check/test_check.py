@@ -186,6 +186,24 @@ def test_words_join_spelled_letters_and_keep_numbers_apart() -> None:
     assert words("a rate of point zero two times seven hundred twenty") == words("a rate of .02 x 720")
     assert words("ten times faster") == words("10x faster") == ["10", "x", "faster"]
     assert words("a P five dot forty-eight x large") == ["a", "p", "5", "dot", "48", "x", "large"]
+    # a rate in bits ("Gb/s") or bytes ("GB/s"), an instance type Whisper writes whole, and a
+    # "cent" whisper-normalizer would drop after a number (2026-12-08, three held-out scripts)
+    assert words("four hundred gigabits per second per port") == words("400 Gb/s per port")
+    assert words("one hundred gigabytes per second of writes") == words("100 GB/s of writes")
+    assert words("a p five forty-eight x large or an m five two x large") == words("a p5.48xlarge or an m5.2xlarge")
+    assert words("one cent a gigabyte") == ["one", "cent", "a", "gb"]
+    assert words("eighty cents") == words("$0.80") == ["80", "cents"]
+
+
+def test_words_heard_before_a_rule_are_judged_by_it() -> None:
+    # the cache keeps heard words: a rule added since applies to them as to words heard now
+    from render.check.proofread import reword
+    assert reword(["400", "gigabits", "per", "seconds", "¢8.5"]) == ["400", "gb", "per", "seconds", "8.5", "cents"]
+    assert reword(["a", "p", "5.48", "xlarge", "g", "6", "dot", "x", "large"]) == \
+        words("a p five forty-eight x large g six x large")
+    assert reword(["300", "3000", "2.5", "x", "faster"]) == ["300", "3000", "2.5", "x", "faster"]  # no joining
+    heard = words("It costs $0.80 on a p5.48xlarge at 400 Gb/s, 2.5x faster, December 2025, 3 nodes.")
+    assert reword(heard) == heard
     # "second" after a number is the unit, not an ordinal the number joins ("152nd")
     assert words("no need for fifteen second samples") == ["no", "need", "for", "15", "seconds", "samples"]
     assert words("a thirty second window") == words("a 30-second window")
