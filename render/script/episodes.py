@@ -177,6 +177,7 @@ _OUTLINE_LINE = re.compile(r"^\W*(?:(?:target|estimated|est\.?|expected|planned|
                            re.I)
 _TIMED = re.compile(r"\d\s*(?:min|minutes?|mins?|m\b|hours?|hrs?|h\b|s\b|sec|seconds?)|\d:[0-5]\d", re.I)
 # Scripts carry their own "**Duration:** 19 minutes" (or "Length", "Runtime") line.
+_PIECES = re.compile(r"\s+[·•|—]\s+")  # the parts of a header line, "Episode 106 · Target length: 16 minutes"
 _SCRIPT_LINE = re.compile(r"^\W*(?:duration|length|runtime)\W*:?\**\s*(\d.+|(?:about |around |~)?[a-z-]+ minutes.*)$", re.I)
 
 
@@ -202,6 +203,9 @@ def find_target(episode: EpisodeFiles, front: dict[str, object] | None = None,
             if m and (win := parse_length(m.group(1) or m.group(2))):
                 return Target(win[0], win[1], f"{episode.outline.name}:{i}")
     for i, line in enumerate(text.splitlines(), 1):
-        if (m := _SCRIPT_LINE.match(line.strip())) and (win := parse_length(m.group(1))):
-            return Target(win[0], win[1], f"{episode.script.name}:{i}")
+        for piece in _PIECES.split(line.strip()):  # "Episode 106 · Target length: 16 minutes"
+            m = _SCRIPT_LINE.match(piece) or _OUTLINE_LINE.match(piece)
+            said = m and next((g for g in m.groups() if g), None)
+            if said and _TIMED.search(_in_digits(said)) and (win := parse_length(said)):
+                return Target(win[0], win[1], f"{episode.script.name}:{i}")
     return None

@@ -149,6 +149,9 @@ def test_parse_length(text: str, window: tuple[float, float] | None) -> None:
     ("Target runtime: 1:05:00\n", "", (3705, 4095), "outline.md:3"),
     ("Target: 20 min (about 3,000 words)\n", "", (1140, 1260), "outline.md:3"),
     ("Length: 3 segments\nTarget audience: SREs, 25-35 years\n", "", None, ""),  # no time in them
+    # a script's header line of several parts (2026-12-08, a held-out script)
+    ("", "Episode 106 · Target length: 16 minutes\n\n", (912, 1008), "00004-t.md:1"),
+    ("", "Recorded in May · 40 listeners · Duration: 12 min\n\n", (684, 756), "00004-t.md:1"),
 ])
 def test_targets_as_the_producer_writes_them(tmp_path: Path, outline: str, script: str,
                                             window: tuple[int, int] | None, source: str) -> None:
