@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 20
+JUDGE = 21
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -618,9 +618,12 @@ def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]],
             m.second = " ".join(there)
             # base heard the words that carry the meaning (dropping an "it's" is not a mishearing),
             # or the same letters spaced otherwise ("autovacuumvacuumscalefactor")
+            # or one small word for another ("an" heard "na" by tiny and "in" by base), as
+            # :func:`compare` judges small words
             m.benign = sim >= SOUNDS_ALIKE or (bool(content) and content == [w for w in there
                                                                                 if w not in FUNCTION_WORDS]) \
-                or respaced_window(expected_here, at, m.start - lo, m.end - lo)
+                or respaced_window(expected_here, at, m.start - lo, m.end - lo) \
+                or all(w in FUNCTION_WORDS for w in expected + there)
         else:  # words heard where the script has none: confirmed if base hears extra words there too
             before = m.start - 1  # the expected word the extra words were heard after
             if not (lo <= before < hi or m.start == lo == 0):
