@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 21
+JUDGE = 22
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -631,3 +631,34 @@ def confirm(check: TurnCheck, second: list[str], lexicon: list[tuple[str, str]],
             extra = at[before - lo][1:] if before >= lo and at[before - lo] else []
             m.second = " ".join(extra)
             m.benign = not extra or respaced_window(expected_here, at, m.start - lo, m.end - lo)
+    _confirm_together(check, at, lo, hi, lexicon, letters, phonemes)
+
+
+def _confirm_together(check: TurnCheck, at: list[list[str]], lo: int, hi: int, lexicon: list[tuple[str, str]],
+                      letters: set[str], phonemes: Phonemes) -> None:
+    """Mismatches side by side judged whole by what base heard over them all: "a word" heard
+    "award" is two mismatches ("a": "award", "word": nothing) that sound alike only together,
+    as :func:`compare` judges an alignment group; so too "cube admin" heard "kube and in"."""
+    runs: list[list[Mismatch]] = []
+    for m in check.mismatches:
+        if m.benign or m.entry or not (lo <= m.start and max(m.end, m.start + 1) <= hi):
+            continue
+        if runs and m.start <= max(r.end for r in runs[-1]):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    for run in runs:
+        a = min(m.start for m in run if m.end > m.start) if any(m.end > m.start for m in run) else run[0].start - 1
+        b = max(max(m.end for m in run), a + 1)
+        if len(run) < 2 or a < lo:
+            continue
+        expected = check.expected[a:b]
+        # words heard before the run's first word sit with the word before it (:func:`heard_at`)
+        before = at[a - 1 - lo][1:] if any(m.end == m.start == a for m in run) and a - 1 >= lo else []
+        there = before + [w for i in range(a, b) for w in at[i - lo]]
+        # a respelled word as written ("kubeadm") or as the voice was told to say it ("cube admin"):
+        # an entry that says another word is caught by :func:`plausibility` before this
+        if max(_sounds(expected, there, lexicon, letters, phonemes),
+               _sounds(expected, there, [], letters, phonemes)) >= SOUNDS_ALIKE:
+            for m in run:
+                m.benign = True

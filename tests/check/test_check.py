@@ -296,6 +296,19 @@ def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> 
         assert check.flagged
         confirm(check, words(base), [], set(), phonemes)
         assert check.flagged == kept
+    # one small word for another by both recognizers; side-by-side mismatches judged together
+    # ("kubeadm" said "cube admin", heard "kube and in" by both: 90007, 2026-12-08)
+    check = compare(0, "Jordan", 1, words("it is an answer"), words("it is na answer"), [], set(), phonemes)
+    assert check.flagged
+    confirm(check, words("it is in answer"), [], set(), phonemes)
+    assert not check.flagged
+    kubeadm = [("kubeadm", "cube admin")]
+    for base, kept in (("set up by kube and in today", False), ("set up by you and me today", True)):
+        check = compare(0, "Jordan", 1, words("set up by cube admin today"), words("set up by kube and in today"),
+                        kubeadm, set(), phonemes)
+        assert check.flagged
+        confirm(check, words(base), kubeadm, set(), phonemes)
+        assert check.flagged == kept
 
 
 def test_word_errors_count_what_was_misheard_not_spelling_or_spacing() -> None:
