@@ -135,8 +135,10 @@ def read_layout(folder: Path) -> tuple[list[TurnLayout], Path]:
 def heard_key(audio_key: str, recognizer_version: str, window: list[str], prompt: str | None = None) -> str:
     """What a turn was heard as depends on its own audio, the recognizer, the turns it
     was heard with (``window``: their audio keys, in order) and the names it was prompted with;
-    ``v`` changes with :func:`~render.check.proofread.words`, whose words are what is kept."""
-    blob = json.dumps({"v": 13, "turn": audio_key, "asr": recognizer_version, "window": window, "prompt": prompt})
+    ``v`` changes with :func:`~render.check.proofread.words`' rules for a sentence, whose
+    words are what is kept (a rule for one word is applied to kept words again instead:
+    :func:`~render.check.proofread.reword`)."""
+    blob = json.dumps({"v": 14, "turn": audio_key, "asr": recognizer_version, "window": window, "prompt": prompt})
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

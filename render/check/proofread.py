@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 22
+JUDGE = 23
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -44,6 +44,9 @@ FUNCTION_WORDS = frozenset({
     # auxiliaries a contraction says in a sound ("I'd trust", "we'll see"), which the recognizers
     # drop when the voice runs it into the next word; "not" ("don't") is no such word
     "would", "will", "have", "has", "had", "am",
+    # symbols the voice says as words ("I dash zero A three F", "slash metrics"), which
+    # Whisper writes as the symbol and its normalizer then drops
+    "dash", "slash",
 })
 _LETTERS = re.compile(r"\b(?:[A-Za-z]-)+[A-Za-z](?:'s\b)?")
 _INSTALL_HINT = "pip install whisper-normalizer jiwer (the README's set-up commands do this)"
