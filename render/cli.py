@@ -176,7 +176,7 @@ def estimate(
     tgt = result.target
     line = f"predicted {result.predicted_s / 60:.1f} min"
     if tgt:
-        line += f"; target {tgt.min_s / 60:.0f}-{tgt.max_s / 60:.0f} min: {result.verdict}"
+        line += f"; target {tgt.minutes}: {result.verdict}"
         if result.words > 0:
             line += f", add about {result.words} words"
         elif result.words < 0:
@@ -244,7 +244,7 @@ def series(
             r = o.report
             tgt = r.target
             table.add_row(o.episode, f"{r.duration_s / 60:.1f} min",
-                          f"{tgt.min_s / 60:.1f}-{tgt.max_s / 60:.1f} min" if tgt else "-",
+                          tgt.minutes if tgt else "-",
                           r.verdict, "up to date" if r.up_to_date else "rendered", f"{r.cache.hits}/{r.turns}",
                           str(len(r.check.flagged)) if r.check else "-", f"{o.seconds:.1f} s")
         elif o.skipped:

@@ -47,7 +47,7 @@ def estimate_episode(ref: str, settings: Settings) -> Estimate:
     words_per_s = pred.words / pred.speech_s if pred.speech_s else 2.5
     verdict = judge(pred.total_s, prep.target, words_per_s)
     signed = -verdict.gap_words if verdict.verdict == "long" else verdict.gap_words
-    target = None if prep.target is None else Target(prep.target.min_s, prep.target.max_s, prep.target.source)
+    target = prep.target
     return Estimate(prep.episode.id, round(pred.total_s, 1), target, verdict.verdict, verdict.gap_s, signed,
                     pred.words, round(pred.speech_s, 1), round(pred.pause_s, 1))
 

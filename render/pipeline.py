@@ -48,7 +48,6 @@ from render.report import (
     Pronunciation,
     Report,
     Streams,
-    Target,
     load_report,
     save_report,
 )
@@ -218,7 +217,7 @@ def _render(prep: Prepared, jobs: list[Job], settings: Settings, folder: Path, k
         audio=relpath(audio_path, root),
         format=settings.fmt,
         duration_s=round(measured.seconds, 3),
-        target=None if prep.target is None else Target(prep.target.min_s, prep.target.max_s, prep.target.source),
+        target=prep.target,
         verdict=verdict.verdict,
         gap_s=verdict.gap_s,
         gap_words=verdict.gap_words,

@@ -38,6 +38,14 @@ class Target:
     max_s: float
     source: str  # where it was read: "NAME.outline.md:6" or "NAME.md front matter 'target_length'"
 
+    @property
+    def minutes(self) -> str:
+        """The window as a producer reads it: "22-25 min", "9.5-10.5 min" (a single "10
+        minutes" is ±5 %, which whole minutes would show as "10-10")."""
+        lo, hi = self.min_s / 60, self.max_s / 60
+        whole = round(lo) != round(hi) and abs(lo - round(lo)) < 0.05 and abs(hi - round(hi)) < 0.05
+        return f"{lo:.0f}-{hi:.0f} min" if whole else f"{lo:.1f}-{hi:.1f} min"
+
 
 @dataclass
 class SpeakerStats:

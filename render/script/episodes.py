@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from render.errors import RenderError
+from render.report import Target
 from render.script.parse import read_text, split_front_matter
 
 _NUMBERED = re.compile(r"^(\d{1,5})-")
@@ -26,15 +27,6 @@ class EpisodeFiles:
     slug: str
     script: Path
     outline: Path | None
-
-
-@dataclass(frozen=True)
-class Target:
-    """The target length window in seconds and where it came from."""
-
-    min_s: float
-    max_s: float
-    source: str
 
 
 SCRIPT_SUFFIXES = {".md", ".mdx", ".txt"}  # a .txt script is a narrator lesson (render.script.parse.narration)
@@ -177,8 +169,11 @@ _OUTLINE_LINE = re.compile(r"^\W*(?:(?:target|estimated|est\.?|expected|planned|
                            re.I)
 _TIMED = re.compile(r"\d\s*(?:min|minutes?|mins?|m\b|hours?|hrs?|h\b|s\b|sec|seconds?)|\d:[0-5]\d", re.I)
 # Scripts carry their own "**Duration:** 19 minutes" (or "Length", "Runtime") line.
-_PIECES = re.compile(r"\s+[·•|—]\s+")  # the parts of a header line, "Episode 106 · Target length: 16 minutes"
-_SCRIPT_LINE = re.compile(r"^\W*(?:duration|length|runtime)\W*:?\**\s*(\d.+|(?:about |around |~)?[a-z-]+ minutes.*)$", re.I)
+# the parts of a header line, "Episode 106 · Target length: 16 minutes", and its sentences
+_PIECES = re.compile(r"\s+[·•|—]\s+|(?<=[a-z0-9)][.!])\s+(?=[A-Z])")
+_TURN_LIKE = re.compile(r"^\W*(?:\*\*|__)?[A-Z][\w .&'-]{0,30}(?:\*\*|__)?\s*:(?:\*\*|__)?\s+\S")
+_SCRIPT_LINE = re.compile(r"^\W*(?:duration|length|runtime)\W*:?\**\s*((?:about |around |roughly |~)?\d.+|"
+                          r"(?:about |around |~)?[a-z-]+ minutes.*)$", re.I)
 
 
 def find_target(episode: EpisodeFiles, front: dict[str, object] | None = None,
@@ -202,8 +197,11 @@ def find_target(episode: EpisodeFiles, front: dict[str, object] | None = None,
                 continue  # "Length: 3 segments": the loose forms need a unit of time or a clock
             if m and (win := parse_length(m.group(1) or m.group(2))):
                 return Target(win[0], win[1], f"{episode.outline.name}:{i}")
+    header = True  # the lines before the first turn, where a line of several parts is read
     for i, line in enumerate(text.splitlines(), 1):
-        for piece in _PIECES.split(line.strip()):  # "Episode 106 · Target length: 16 minutes"
+        header = header and not _TURN_LIKE.match(line)
+        pieces = _PIECES.split(line.strip()) if header else [line.strip()]
+        for piece in pieces:  # "Episode 106 · Target length: 16 minutes", "> Episode 107. Runtime about 10 minutes."
             m = _SCRIPT_LINE.match(piece) or _OUTLINE_LINE.match(piece)
             said = m and next((g for g in m.groups() if g), None)
             if said and _TIMED.search(_in_digits(said)) and (win := parse_length(said)):

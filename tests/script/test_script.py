@@ -152,6 +152,7 @@ def test_parse_length(text: str, window: tuple[float, float] | None) -> None:
     # a script's header line of several parts (2026-12-08, a held-out script)
     ("", "Episode 106 · Target length: 16 minutes\n\n", (912, 1008), "00004-t.md:1"),
     ("", "Recorded in May · 40 listeners · Duration: 12 min\n\n", (684, 756), "00004-t.md:1"),
+    ("", "> Episode 107 of the show. Runtime about 10 minutes.\n\n", (570, 630), "00004-t.md:1"),
 ])
 def test_targets_as_the_producer_writes_them(tmp_path: Path, outline: str, script: str,
                                             window: tuple[int, int] | None, source: str) -> None:
@@ -165,3 +166,10 @@ def test_targets_as_the_producer_writes_them(tmp_path: Path, outline: str, scrip
     assert got == window
     if target is not None:
         assert target.source.endswith(source)
+
+
+def test_a_target_reads_as_a_producer_writes_it() -> None:
+    from render.report import Target
+    assert Target(1320, 1500, "o").minutes == "22-25 min"
+    assert Target(570, 630, "o").minutes == "9.5-10.5 min"  # "10 minutes", ±5 %: not "10-10"
+    assert Target(684, 756, "o").minutes == "11.4-12.6 min"
