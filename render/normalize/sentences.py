@@ -19,7 +19,7 @@ _ABBREV = {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g"
            "no", "inc", "ltd", "co", "approx", "fig", "u.s", "jan", "feb", "mar", "apr",
            "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 # a new sentence starts with a capital or digit, or with a tag (masked as \ue000 by _marked_up)
-_SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9\ue000])")
+_SPLIT = re.compile(r"(?<=[.!?])(?P<close>[\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9\ue000])")
 MAX_CHARS = 400
 _CLAUSE = re.compile(r"(?<=[,;:])\s+")
 
@@ -36,7 +36,7 @@ def split_sentences(text: str) -> list[str]:
             continue
         if word in _ABBREV or (len(word) == 1 and word.isalpha() and word.isupper()):
             continue
-        pieces.append(text[start: m.start()].strip())
+        pieces.append(text[start: m.end("close")].strip())  # its closing quote or bracket stays with it
         start = m.end()
     pieces.append(text[start:].strip())
     out: list[str] = []

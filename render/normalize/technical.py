@@ -101,10 +101,10 @@ _REGION_PART = re.compile(_REGION_RE)  # one part of a host name: "us-east-1.com
 # api.stripe.com, svc.cluster.local, _grpc._tcp.orders.svc.cluster.local: a host name, part by part
 _TLDS = ("com|io|org|net|dev|local|internal|cloud|ai|app|sh|co|us|uk|de|eu|gov|edu|example|test|svc|amazonaws|"
          "be|gg|fm|tv|me|ly|so|xyz|tech|info|ca|fr|nl|in|jp")  # youtu.be, discord.gg, podcast hosts' .fm
-# web addresses, and storage and repository ones ("s3://bucket/logs/", "gs://…", "git://…", "oci://…")
-_URL = re.compile(r"\b(?:https?://|www\.|(?:s3|gs|az|git|ssh|oci|file|hdfs|abfss?)://)[^\s<>()]+[^\s<>().,;:!?'\"]")
+# web addresses, and any other scheme's ("s3://bucket/logs/", "oci://…", "spiffe://…", "redis://…")
+_URL = re.compile(r"\b(?:https?://|www\.|[a-z][a-z0-9+.-]{1,15}://)[^\s<>()]+[^\s<>().,;:!?'\"]")
 _SCHEME_SAID = {"s3": "S-three", "gs": "G-S", "az": "A-Z", "oci": "O-C-I", "ssh": "S-S-H", "hdfs": "H-D-F-S",
-                "abfs": "A-B-F-S", "abfss": "A-B-F-S-S", "git": "git", "file": "file"}
+                "abfs": "A-B-F-S", "abfss": "A-B-F-S-S", "git": "git", "file": "file", "spiffe": "spiffy"}
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # nvidia.com/gpu, github.com/org/repo: a host and its path, "nvidia dot com slash G-P-U"
 _HOST = re.compile(rf"(?<![\w.@/-])(?P<h>[A-Za-z0-9_][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS}))(?![\w-]|\.\w)"
@@ -157,9 +157,9 @@ def _host(m: re.Match[str]) -> str:
 def _url(m: re.Match[str]) -> str:
     url = re.sub(r"^https?://", "", m.group(0))
     head = ""
-    if scheme := re.match(r"(\w+)://", url):  # "s3://my-bucket": the scheme as a word, then the address
+    if scheme := re.match(r"([\w+.-]+)://", url):  # "s3://my-bucket": the scheme as a word, then the address
         url = url[scheme.end():]
-        head = _SCHEME_SAID.get(scheme[1].lower(), scheme[1]) + " "
+        head = (_SCHEME_SAID.get(scheme[1].lower()) or _segment(scheme[1])) + " "
     url, _, query = url.partition("?")
     host, slash, path = url.partition("/")
     said = head + _address(host, slash + path)

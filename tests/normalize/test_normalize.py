@@ -127,6 +127,9 @@ def test_outline_numbers_read_correctly() -> None:
 def test_sentence_split_keeps_abbreviations() -> None:
     assert split_sentences("Dr. Smith ran No. 1. It worked! Really?") == [
         "Dr. Smith ran No. 1.", "It worked!", "Really?"]
+    # a closing quote or bracket stays with its sentence ('pronounced "pixie." The client': it was dropped)
+    assert split_sentences('It is pronounced "pixie." The client (see below.) Then done.') == [
+        'It is pronounced "pixie."', "The client (see below.)", "Then done."]
 
 
 @settings(max_examples=300, deadline=None)
