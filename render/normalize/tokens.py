@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from render.normalize.change import Change
 from render.normalize.units import UNITS
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
@@ -28,6 +29,17 @@ class Rule:
     name: str
     pattern: re.Pattern[str]
     speak: Callable[[re.Match[str]], str]
+
+
+def apply(rules: Sequence[Rule], text: str, trace: list[Change] | None = None) -> str:
+    """Each rule over the whole text in turn; ``trace`` collects what each changed and which
+    rule did (``render normalize --explain``)."""
+    for rule in rules:
+        if trace is not None:
+            trace += [Change(m.group(0), said.strip(), f"rule: {rule.name}") for m in rule.pattern.finditer(text)
+                      if (said := rule.speak(m)).strip() != m.group(0).strip()]  # not a change of spacing alone
+        text = rule.pattern.sub(rule.speak, text)
+    return text
 
 
 def words_before(m: re.Match[str], count: int) -> list[str]:

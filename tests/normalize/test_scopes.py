@@ -86,6 +86,13 @@ def test_explain_names_the_rule_and_the_scope(project: Path) -> None:
     assert "'Redis' → 'project-redis'  (lexicon: voices/lexicon.toml)" in lines
     assert "'SaaS' → 'sass'  (lexicon: field lexicon)" in lines
     assert "'EC2' → 'E-C two'  (rule: letters-digits)" in lines
+    # every rewrite is named, those before the lexicon and the symbols after the rules too
+    res = run_cli("normalize", "--explain", "Redis vs. Valkey, 3pp & https://a.io", cwd=project)
+    lines = [line.strip() for line in res.stdout.splitlines()]
+    assert "'vs.' → 'versus'  (rule: versus)" in lines
+    assert "'pp' → 'percentage points'  (rule: percentage-points)" in lines
+    assert "'https://a.io' → 'a dot I-O'  (rule: url)" in lines
+    assert "'&' → 'and'  (rule: ampersand)" in lines
     voiced = run_cli("normalize", "--voice", "slt", "hello there", cwd=project)
     assert voiced.stdout.strip() == "yellow there"
 
