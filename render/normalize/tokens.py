@@ -36,7 +36,7 @@ def apply(rules: Sequence[Rule], text: str, trace: list[Change] | None = None) -
     rule did (``render normalize --explain``)."""
     for rule in rules:
         if trace is not None:
-            trace += [Change(m.group(0), said.strip(), f"rule: {rule.name}") for m in rule.pattern.finditer(text)
+            trace += [Change(m.group(0).strip(), said.strip(), f"rule: {rule.name}") for m in rule.pattern.finditer(text)
                       if (said := rule.speak(m)).strip() != m.group(0).strip()]  # not a change of spacing alone
         text = rule.pattern.sub(rule.speak, text)
     return text
