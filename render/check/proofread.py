@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 23
+JUDGE = 24
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -122,6 +122,9 @@ _TENS_NINTH = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|nin
 # whisper-normalizer drops "cent" after a number ("one cent a gigabyte" → "one a gigabyte"):
 # a zero-width space after it keeps the word, and is taken out again
 _CENT = re.compile(r"\b([Cc]ents?)\b")
+# an "oh" that ends a respelled word ("ist-ee-oh" for Istio) is no zero: before a number
+# whisper-normalizer made "ist-ee-oh one point two" "ist ee 01.2"; "owe" sounds the same
+_OH_IN_WORD = re.compile(r"(?<=\w-)oh\b")
 # "400 Gb/s" (bits: a small b) is "gigabits per second"; "100 GB/s" "gigabytes per second"
 _BIT_RATE = re.compile(r"(?<=\d)\s?([KMGT])b/s\b")
 _BYTE_RATE = re.compile(r"(?<=\d)\s?([KMGTP]i?B)/s\b")
@@ -142,7 +145,7 @@ def words(text: str) -> list[str]:
     for sentence in _SENTENCE_END.split(text):
         sentence = _TENS_NINTH.sub(r"\1 nineth", _POSSESSIVE.sub("s", _LETTERS.sub(join, sentence)))
         sentence = _INSTANCE_SIZE.sub(r"\1 \2 \3", _BYTE_RATE.sub(r" \1 per second", _BIT_RATE.sub(r" \1bps", sentence)))
-        sentence = _UNIT_SECOND.sub(r"\1 seconds", _CENT.sub("\\1\u200b", sentence))
+        sentence = _UNIT_SECOND.sub(r"\1 seconds", _CENT.sub("\\1\u200b", _OH_IN_WORD.sub("owe", sentence)))
         # a host name Whisper writes as one ("svc.cluster.local"), but "3.x" is "three point x"
         sentence = _DOTTED.sub(" dot ", _WILDCARD.sub(r"\1 point \2", sentence))
         said = [part for w in str(normalize(sentence)).replace("\u200b", "").split()

@@ -65,7 +65,8 @@ def per_phrase(word: str | None, money: bool) -> str:
 def _money(m: re.Match[str]) -> str:
     cur, a, b, scale_word = m["cur"], m["a"], m["b"], m["scale"]
     neg = "minus " if m["neg"] else ""
-    per = per_phrase(m["per"], money=True)
+    # "$5/month" is "five dollars a month"; where the script writes "per", the voice says it
+    per = per_phrase(m["per"], money=not re.search(r"\bper\s", m.group(0)))
     before_noun = not per and bool(DETERMINER.search(m.string, 0, m.start()) and _ATTRIBUTIVE.match(m.string, m.end()))
     if scale_word and (sc := n.scale(scale_word)):
         many = CURRENCIES[cur][0 if before_noun else 1]

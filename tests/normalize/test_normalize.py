@@ -38,7 +38,7 @@ CASES = [
     ("Plan for Q1 2026.", "Plan for Q one twenty twenty-six."),
     # money
     ("Ten cents is $0.10.", "Ten cents is ten cents."),
-    ("It saved $2.16 million per month.", "It saved two point one six million dollars a month."),
+    ("It saved $2.16 million per month.", "It saved two point one six million dollars per month."),
     ("Workloads cost $5,000/day.", "Workloads cost five thousand dollars a day."),
     ("Pay €5, £3.50 or ¥30B.", "Pay five euros, three pounds fifty pence or thirty billion yen."),
     ("Spending $thousands/hour.", "Spending thousands of dollars an hour."),
