@@ -266,11 +266,7 @@ def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> 
     # "plano sider blocks" (the alignment gave "sider" to "your"); a word it did not hear stays flagged
     cider = [("CIDR", "cider")]
     for base, kept in (("plano sider blocks before", False), ("plano side of blocks before", True)):
-        check = compare(0, "Alex", 1, words("plan your cider blocks before"), words("plan your side of blocks before"),
-                        cider, set(), phonemes)
-        assert check.flagged
-        confirm(check, words(base), cider, set(), phonemes)
-        assert check.flagged == kept
+        assert _kept_after(base, "plan your cider blocks before", "plan your side of blocks before", cider) == kept
     # the respelling's own sound heard ("kube control" for "cube control"): the voice said what it
     # was told; the word dropped stays flagged until the second recognizer hears it
     kubectl = [("kubectl", "cube control")]
@@ -293,24 +289,22 @@ def test_sounds_alike_and_respaced_words_do_not_flag_but_a_wrong_word_does() -> 
     said = "it defaults to autovacuum vacuum scale factor for big tables"
     for base, kept in (("it defaults to autovacuumvacuumscalefactor for big tables", False),
                        ("it defaults to auto vac scale factor for big tables", True)):
-        check = compare(0, "Alex", 1, words(said), words("it defaults to auto vac scale factor for big tables"), [],
-                        set(), phonemes)
-        assert check.flagged
-        confirm(check, words(base), [], set(), phonemes)
-        assert check.flagged == kept
+        assert _kept_after(base, said, "it defaults to auto vac scale factor for big tables") == kept
     # one small word for another by both recognizers; side-by-side mismatches judged together
     # ("kubeadm" said "cube admin", heard "kube and in" by both: 90007, 2026-12-08)
-    check = compare(0, "Jordan", 1, words("it is an answer"), words("it is na answer"), [], set(), phonemes)
-    assert check.flagged
-    confirm(check, words("it is in answer"), [], set(), phonemes)
-    assert not check.flagged
+    assert not _kept_after("it is in answer", "it is an answer", "it is na answer")
     kubeadm = [("kubeadm", "cube admin")]
     for base, kept in (("set up by kube and in today", False), ("set up by you and me today", True)):
-        check = compare(0, "Jordan", 1, words("set up by cube admin today"), words("set up by kube and in today"),
-                        kubeadm, set(), phonemes)
-        assert check.flagged
-        confirm(check, words(base), kubeadm, set(), phonemes)
-        assert check.flagged == kept
+        assert _kept_after(base, "set up by cube admin today", "set up by kube and in today", kubeadm) == kept
+
+
+def _kept_after(base: str, said: str, tiny: str, lexicon: list[tuple[str, str]] | None = None) -> bool:
+    """Whether a turn tiny flagged (``said`` heard as ``tiny``) stays flagged once base heard ``base``."""
+    phonemes = Phonemes()
+    check = compare(0, "Alex", 1, words(said), words(tiny), lexicon or [], set(), phonemes)
+    assert check.flagged
+    confirm(check, words(base), lexicon or [], set(), phonemes)
+    return check.flagged
 
 
 def test_word_errors_count_what_was_misheard_not_spelling_or_spacing() -> None:
