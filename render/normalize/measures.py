@@ -65,6 +65,8 @@ _DECADE_BEFORE = re.compile(r"\b(?:the|his|her|their|my|our|your|its|early|late|
 _DECADE_PAIR = re.compile(r"(?<![\w.])(?P<a>[1-9]0|\d{3}0)'?s(?:\s?[-–]\s?|\s(?:and|or|to|through|into)\s)$")
 # "a 5m window", "every 5m": minutes glued to the number, where a duration is plainly meant
 # (elsewhere "5m" may be meters, millicores or a million, and is left alone)
+# "cheaper per GB", "billed per TB scanned": a unit after "per" with no number is its name
+_PER_UNIT = re.compile(r"\b(?P<per>[Pp]er)\s(?P<u>[KMGTP]i?B|[KMGT]bps)\b")
 # "a few hundred ms", "single-digit ms", "sub-ms": milliseconds after a word that counts them
 _MS_AFTER_WORD = re.compile(r"\b(?P<w>hundred|hundreds|thousand|few|digit|digits|tens|dozen|of|sub)(?P<sep>[\s-])ms\b(?![-.]\w)")
 _MINUTES = re.compile(rf"{START}(?P<a>\d+)m\b(?!['’-])")
@@ -250,6 +252,7 @@ RULES: list[Rule] = [
     Rule("measure-range", _MEASURE_RANGE, _measure_range),
     Rule("duration", _DURATION, _duration),
     Rule("seconds", _SECONDS, _seconds),
+    Rule("per-unit", _PER_UNIT, lambda m: f"{m['per']} {UNITS[m['u']][0]}"),
     Rule("ms-after-word", _MS_AFTER_WORD,
          lambda m: m["w"] + m["sep"] + ("millisecond" if m["w"] == "sub" else "milliseconds")),
     Rule("minutes", _MINUTES, _minutes),

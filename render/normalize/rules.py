@@ -166,6 +166,7 @@ ORDER = [
     "duration",
     "seconds",
     "ms-after-word",
+    "per-unit",
     "minutes",
     "days",
     "per-period",
