@@ -138,7 +138,7 @@ def heard_key(audio_key: str, recognizer_version: str, window: list[str], prompt
     ``v`` changes with :func:`~render.check.proofread.words`' rules for a sentence, whose
     words are what is kept (a rule for one word is applied to kept words again instead:
     :func:`~render.check.proofread.reword`)."""
-    blob = json.dumps({"v": 15, "turn": audio_key, "asr": recognizer_version, "window": window, "prompt": prompt})
+    blob = json.dumps({"v": 16, "turn": audio_key, "asr": recognizer_version, "window": window, "prompt": prompt})
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

@@ -32,7 +32,7 @@ from render.errors import RenderError
 # The comparison's version, kept in the report: bump it when a rule changes what is flagged or
 # counted, so a render that is otherwise up to date is judged again (from the heard text in the
 # cache, a few seconds) instead of showing figures the current rules would not give.
-JUDGE = 24
+JUDGE = 25
 SOUNDS_ALIKE = 0.65  # phoneme similarity at or above which a mismatch is the recognizer's spelling
 # Small words Whisper tiny drops, adds or swaps whatever the voice does (measured on 00035
 # with two voices): a mismatch made only of these never flags a turn.
@@ -44,6 +44,8 @@ FUNCTION_WORDS = frozenset({
     # auxiliaries a contraction says in a sound ("I'd trust", "we'll see"), which the recognizers
     # drop when the voice runs it into the next word; "not" ("don't") is no such word
     "would", "will", "have", "has", "had", "am",
+    # sounds more than words ("Huh. Which one?"), which Whisper leaves out at a turn's start
+    "huh", "hmm", "ah", "uh", "um", "mm",
     # symbols the voice says as words ("I dash zero A three F", "slash metrics"), which
     # Whisper writes as the symbol and its normalizer then drops
     "dash", "slash",
@@ -129,6 +131,7 @@ _OH_IN_WORD = re.compile(r"(?<=\w-)oh\b")
 _BIT_RATE = re.compile(r"(?<=\d)\s?([KMGT])b/s\b")
 _BYTE_RATE = re.compile(r"(?<=\d)\s?([KMGTP]i?B)/s\b")
 # an instance type Whisper writes "trn2.48xlarge" or "p5.48xlarge": its size's number apart
+_INSTANCE_PREFIX = re.compile(r"\b(db|cache)\.(?=[a-z]{1,4}\d)", re.IGNORECASE)  # "db.r6g.xlarge": said "D-B r six g"
 _INSTANCE_SIZE = re.compile(r"(?<=[a-z])(\d+[a-z-]*)\.(\d{0,2})\s?(x?large|medium|small|micro|nano|metal)\b", re.IGNORECASE)
 _SIZE_NUMBER = re.compile(r"\d+\.\d{1,2}")
 
@@ -145,6 +148,7 @@ def words(text: str) -> list[str]:
     for sentence in _SENTENCE_END.split(text):
         sentence = _TENS_NINTH.sub(r"\1 nineth", _POSSESSIVE.sub("s", _LETTERS.sub(join, sentence)))
         sentence = _INSTANCE_SIZE.sub(r"\1 \2 \3", _BYTE_RATE.sub(r" \1 per second", _BIT_RATE.sub(r" \1bps", sentence)))
+        sentence = _INSTANCE_PREFIX.sub(r"\1 ", sentence)
         sentence = _UNIT_SECOND.sub(r"\1 seconds", _CENT.sub("\\1\u200b", _OH_IN_WORD.sub("owe", sentence)))
         # a host name Whisper writes as one ("svc.cluster.local"), but "3.x" is "three point x"
         sentence = _DOTTED.sub(" dot ", _WILDCARD.sub(r"\1 point \2", sentence))

@@ -193,6 +193,7 @@ def test_words_join_spelled_letters_and_keep_numbers_apart() -> None:
     assert words("a p five forty-eight x large or an m five two x large") == words("a p5.48xlarge or an m5.2xlarge")
     assert words("one cent a gigabyte") == ["one", "cent", "a", "gb"]
     assert words("eighty cents") == words("$0.80") == ["80", "cents"]
+    assert words("on a single D-B r six g x large.") == words("on a single db.r6g.xlarge.")
     # a respelling's last "oh" is no zero before a number (Istio = "ist-ee-oh" before "one point two four")
     assert words("in ist-ee-oh one point twenty-four") == ["in", "ist", "ee", "owe", *words("1.24")]
 
