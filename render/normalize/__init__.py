@@ -43,6 +43,10 @@ PRE: list[Rule] = [
     # "~$49k", "~20 min": a tilde before an amount is "about" (in "~/.kube" it is a home folder)
     _rule("tilde-about", re.compile(r"(?<![\w~])~\s?(?=[$€£¥]?\d)"), "about "),
     _rule("section-sign", re.compile(r"§§?\s?"), "section "),
+    # "<1ms", ">99.9%", "≤3 GB": a comparison glued to a number ("sim > 0.8", spaced, is a symbol below)
+    _rule("compare-before-number", re.compile(r"(?<![\w)<>=-])(?P<c>>=|<=|[<>≤≥])(?=[$€£¥]?\.?\d)"),
+          lambda m: {">": "more than ", "<": "less than ", ">=": "at least ", "<=": "at most ",
+                     "≥": "at least ", "≤": "at most "}[m["c"]]),
     # Latin and chat abbreviations espeak-ng spells ("vs." "V-S", "i.e." "I-E", "w/" "W slash") or
     # ends a sentence at ("e.g."): said as the words people say for them
     _rule("versus", re.compile(r"\b[Vv]s\.?(?=\s)"), "versus"),

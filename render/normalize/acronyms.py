@@ -32,7 +32,7 @@ _COMMON_SHORT = {"ok", "no", "so", "go", "up", "an", "as", "at", "be", "by", "do
 # EFA, IDE, ENI, AMI: three capitals, a vowel at each end, are letters; these few are words
 _VCV_WORDS = {"are", "one", "use", "ago", "ate", "age", "ice", "ace", "axe", "ape", "eve", "ode", "ore", "owe",
               "aye", "eke", "ire", "ooze", "ale", "awe", "eye", "oxe", "uke", "ave"}
-ACRONYM = re.compile(r"(?<![\w'-])(?P<w>[A-Z]{2,6})(?P<s>s)?(?![\w'-])")
+ACRONYM = re.compile(r"(?<![\w'])(?<![A-Z0-9]-)(?P<w>[A-Z]{2,6})(?P<s>s)?(?![\w'-])")  # "Standard-IA" too
 
 
 def pronounceable(word: str) -> bool:

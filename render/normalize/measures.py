@@ -83,9 +83,9 @@ _DAYS_COUNTED = re.compile(r"\s(?:ago|old|by default|of)\b")  # after these, "se
 _DAYS_BEFORE = re.compile(r"\b(?:is|of|to|from|at)\s$")
 _NOT_MINUTES = re.compile(r"\s(?:of|CPU|cpu|vCPU|cores?|millicores?)\b")
 _TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?[x×](?:\s?(?P<b>{NUM}))?(?![\w])")
-_RANGE_TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–|to)\s?(?P<b>{NUM})\s?[x×](?![\w])")
+_RANGE_TIMES = re.compile(rf"{START}(?P<a>{NUM})\s?[x×]?\s?(?:-|–|to)\s?(?P<b>{NUM})\s?[x×](?![\w])")  # "2-3x", "2x-3x"
 _SCALED = re.compile(rf"{START}(?P<a>{NUM})(?P<s>[KkMB]|bn|mn)(?P<plus>\+)?(?![\w])")
-_RANGE = re.compile(rf"{START}(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM}){END}(?!-\d|/)")
+_RANGE = re.compile(rf"{START}(?<!\d-)(?P<a>{NUM})\s?(?:-|–)\s?(?P<b>{NUM}){END}(?!-\d|/)")  # not in "1-10-100"
 # "Part 2 - 50 nodes": a singular label before the first number makes a spaced dash no range
 _LABEL = re.compile(r"\b(?:Part|Step|Phase|Season|Chapter|Episode|Lesson|Module|Level|Stage|Round|Section|Act|"
                     r"Lab|Unit|Exercise|Slide|Figure|Table|Item|Question|Rule|Tip|Takeaway|Pillar)\s$")

@@ -171,6 +171,7 @@ ORDER = [
     "days",
     "per-period",
     "image-tag",
+    "version-patch-p",
     "version-wildcard",
     "version-full",
     "version-v",

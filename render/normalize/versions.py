@@ -27,6 +27,8 @@ _IMAGE_TAG = re.compile(r"(?<=[a-z]):(?P<v>[vV])?(?P<num>\d+(?:\.\d+)+)(?=[\s,;:
 _SAID_FULL = r"(?:v |version )?\w+(?:-\w+)? point \w+(?:-\w+)? point \w+(?:-\w+)?"
 _FULL_PARTNER_AFTER = re.compile(rf"\s+(?:to|and|or|through|->|→)\s+{_SAID_FULL}\b")
 _FULL_PARTNER_BEFORE = re.compile(rf"\b{_SAID_FULL}\s+(?:to|and|or|through|->|→)\s+$")
+# OpenSSH's portable releases, "8.5p1", "9.7p1": the version, then "P" and its patch number
+_VERSION_P = re.compile(r"(?<![\w.])(?P<num>\d+\.\d+)p(?P<p>\d{1,2})\b")
 _QUARTER = re.compile(r"\b(?P<q>Q|H|FY|CY)(?P<d>\d{1,4})\b")
 
 
@@ -103,6 +105,7 @@ def _quarter(m: re.Match[str]) -> str:
 RULES: list[Rule] = [
     Rule("quarter", _QUARTER, _quarter),
     Rule("image-tag", _IMAGE_TAG, _image_tag),
+    Rule("version-patch-p", _VERSION_P, lambda m: f"{_version_words(m['num'])} P {n.cardinal(int(m['p']))}"),
     Rule("version-wildcard", _VERSION_X, _version_x),
     Rule("version-full", _VERSION_FULL, _version_full),
     Rule("version-v", _VERSION_V, _version_v),
