@@ -46,6 +46,8 @@ _MEASURE_RANGE = re.compile(rf"{START}(?P<a>{NUM})\s?(?P<u1>{_RANGE_UNITS})\s?(?
                             rf"(?P<b>{NUM})\s?(?P<u2>{_RANGE_UNITS})(?![\w°/])")
 # "250m CPU", "500m of CPU": Kubernetes millicores
 _MILLICORES = re.compile(rf"{START}(?P<a>\d+)m(?=\s(?P<of>of\s)?(?:CPU|cpu|vCPU|vcpu|cores?)\b)")
+# "requests.cpu to 250m", "cpu: 500m": millicores after the word that says so
+_MILLICORES_AFTER = re.compile(r"(?P<pre>\b(?:CPU|cpu)\b[\"']?\s*(?:(?::|=|to|of|at|is|equals)\s*)?)(?P<a>\d+)m\b(?![\w'-])")
 # "tok/s", "requests/s", "events/day": a word counted per period
 _WORD_PER = re.compile(r"(?<![\w/])(?P<w>[A-Za-z]+)/(?P<per>s|sec|min|h|hr|day|d|wk|week|mo|month|yr|year)\b(?!/)")
 # "2^32", "10^9": a power
@@ -74,7 +76,7 @@ _MINUTES_BEFORE = re.compile(r"\b(?:every|each|last|past|within|after|over|for|i
                              r"lasted|lasts|spent|waited|about|around|roughly|nearly|almost)\s$", re.I)
 _MINUTES_AFTER = re.compile(r"\s(?:windows?|intervals?|range|rate|average|lookback|timeout|ttl|TTL|retention|"
                             r"resolution|scrapes?|delay|cooldown|period|buckets?|steps?|cadence|schedule|"
-                            r"cron|lag|burn|SLO|slo)\b")
+                            r"cron|lag|burn|SLO|slo|later|ago|earlier|in|into)\b")  # "5m later": no meters pass
 # "7d retention", "every 30d", "7d by default": days glued to the number, where a period is meant
 _DAYS = re.compile(rf"{START}(?P<a>\d+)d\b(?!['’-])")
 _DAYS_AFTER = re.compile(r"\s(?:retention|ttl|TTL|windows?|lookback|history|rolling|ago|old|by default|"
@@ -252,6 +254,7 @@ RULES: list[Rule] = [
     Rule("measure-range", _MEASURE_RANGE, _measure_range),
     Rule("duration", _DURATION, _duration),
     Rule("seconds", _SECONDS, _seconds),
+    Rule("millicores-after-cpu", _MILLICORES_AFTER, lambda m: f"{m['pre']}{n.number(m['a'])} millicores"),
     Rule("per-unit", _PER_UNIT, lambda m: f"{m['per']} {UNITS[m['u']][0]}"),
     Rule("ms-after-word", _MS_AFTER_WORD,
          lambda m: m["w"] + m["sep"] + ("millisecond" if m["w"] == "sub" else "milliseconds")),

@@ -164,6 +164,7 @@ ORDER = [
     "quarter",
     "measure-range",
     "duration",
+    "millicores-after-cpu",
     "seconds",
     "ms-after-word",
     "per-unit",

@@ -8,6 +8,7 @@ from render.normalize import numbers as n
 from render.normalize.technical import identifier_number
 from render.normalize.tokens import Rule, words_before
 from render.normalize.units import (
+    UNITS,
     VERSION_BEFORE_WINDOW,
     VERSION_CONTEXT,
 )
@@ -21,8 +22,8 @@ _VERSION_FULL = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+){2,})" + 
 _VERSION_V = re.compile(r"(?<![\w.])(?P<v>[vV])(?P<num>\d+(?:\.\d+)?)" + _PRE_RELEASE_RE + r"\b")
 _VERSION_CTX = re.compile(r"(?<![\w.])(?P<num>\d+\.\d+)(?![\w]|\.\d)")
 _VERSION_X = re.compile(r"(?<![\w.])(?P<v>[vV])?(?P<num>\d+(?:\.\d+)*)\.[xX*](?![\w.])")
-# nginx:1.25, python:3.12-slim: an image's tag after a colon is a version
-_IMAGE_TAG = re.compile(r"(?<=[a-z]):(?P<v>[vV])?(?P<num>\d+(?:\.\d+)+)(?=[\s,;:!?)]|-|\.?$|\.\s)")
+# nginx:1.25, python:3.12-slim, node:20-alpine: an image's tag after a colon is a version
+_IMAGE_TAG = re.compile(r"(?<=[a-z]):(?P<v>[vV])?(?P<num>\d+(?:\.\d+)+(?=[\s,;:!?)]|-|\.?$|\.\s)|\d+(?=-[a-z]))")
 # a three-part version already said ("one point twenty-two point three") beside a range word
 _SAID_FULL = r"(?:v |version )?\w+(?:-\w+)? point \w+(?:-\w+)? point \w+(?:-\w+)?"
 _FULL_PARTNER_AFTER = re.compile(rf"\s+(?:to|and|or|through|->|→)\s+{_SAID_FULL}\b")
@@ -80,6 +81,22 @@ def _product(word: str) -> bool:
     return len(word) >= 2 and word.isalpha() and (word.isupper() or any(c.isupper() for c in word[1:]))
 
 
+_NAMED_VERSION = re.compile(r"\b(?P<name>[A-Za-z][\w.-]*)\s+v?(?P<major>\d+)\.\d+\b")
+_AFTER = re.compile(r"\s*(?P<next>[^\s,;:!?)]*)")
+
+
+def _sibling(m: re.Match[str]) -> bool:
+    """"Kubernetes 1.33 made it GA; 1.34 followed": a number of the same major as a version the
+    sentence named before it is the next version, not a decimal ("one point thirty-four")."""
+    major = m["num"].split(".")[0]
+    after = _AFTER.match(m.string, m.end())
+    nxt = after["next"].rstrip(".") if after else ""
+    if nxt[:1] in {"x", "×", "%"} or nxt.lower() in {"times", "percent"} or nxt in UNITS:  # "1.25x", "1.75 GB"
+        return False
+    return any(v["name"].lower() in VERSION_CONTEXT and v["major"] == major
+               for v in _NAMED_VERSION.finditer(m.string, 0, m.start()))
+
+
 def _version_ctx(m: re.Match[str]) -> str:
     raw = words_before(m, VERSION_BEFORE_WINDOW)
     before = [w.lower().rstrip(".") for w in raw]
@@ -88,6 +105,8 @@ def _version_ctx(m: re.Match[str]) -> str:
         return _version_words(m["num"])
     if _FULL_PARTNER_AFTER.match(m.string, m.end()) or _FULL_PARTNER_BEFORE.search(m.string, 0, m.start()):
         return _version_words(m["num"])  # "from 1.21 to 1.22.3": a range's partner is a version, so is this
+    if _sibling(m):
+        return _version_words(m["num"])
     adjacent = m.string[:m.start()].endswith(" ") and raw and m.string[:m.start()].rstrip().endswith(raw[-1])
     if adjacent and _product(raw[-1]):  # "CDKTF 0.20": people say "zero point twenty"
         return _version_words(m["num"])
