@@ -91,7 +91,8 @@ def _sibling(m: re.Match[str]) -> bool:
     major = m["num"].split(".")[0]
     after = _AFTER.match(m.string, m.end())
     nxt = after["next"].rstrip(".") if after else ""
-    if nxt[:1] in {"x", "×", "%"} or nxt.lower() in {"times", "percent"} or nxt in UNITS:  # "1.25x", "1.75 GB"
+    if nxt[:1] in {"x", "×", "%"} or nxt in UNITS or nxt.lower() in {  # "1.25x", "1.75 GB", "1.25 million"
+            "times", "percent", "thousand", "million", "billion", "trillion", "seconds", "hours", "days"}:
         return False
     return any(v["name"].lower() in VERSION_CONTEXT and v["major"] == major
                for v in _NAMED_VERSION.finditer(m.string, 0, m.start()))
