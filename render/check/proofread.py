@@ -134,6 +134,7 @@ _BYTE_RATE = re.compile(r"(?<=\d)\s?([KMGTP]i?B)/s\b")
 _INSTANCE_PREFIX = re.compile(r"\b(db|cache)\.(?=[a-z]{1,4}\d)", re.IGNORECASE)  # "db.r6g.xlarge": said "D-B r six g"
 _INSTANCE_SIZE = re.compile(r"(?<=[a-z])(\d+[a-z-]*)\.(\d{0,2})\s?(x?large|medium|small|micro|nano|metal)\b", re.IGNORECASE)
 _SIZE_NUMBER = re.compile(r"\d+\.\d{1,2}")
+_SIZES = {"large", "medium", "small", "micro", "nano", "metal"}
 
 
 def words(text: str) -> list[str]:
@@ -191,7 +192,7 @@ def reword(heard: list[str]) -> list[str]:
     out: list[str] = []
     for i, w in enumerate(parts):
         size = parts[i + 1:i + 3]
-        if size[:1] in (["large"], ["medium"], ["small"], ["micro"], ["nano"], ["metal"]) or size == ["x", "large"]:
+        if (size and size[0] in _SIZES) or size == ["x", "large"]:
             if _SIZE_NUMBER.fullmatch(w):  # "p 5.48 x large" heard before the instance rule: "p 548 x large"
                 out.append(w.replace(".", ""))
                 continue

@@ -124,6 +124,7 @@ _HOST_SAID = {"io": "I-O", "ai": "A-I", "us": "U-S", "uk": "U-K", "eu": "E-U", "
 # (Piper's "/etc/hosts" was heard "at Secur slash hosts"); "E-T-C" is heard as written by both.
 _PATH_SAID = {"etc": "E-T-C"}
 _SEPARATORS_SAID = {".": "dot", "_": "underscore", "@": "at", "+": "plus", ":": "colon", "-": "dash"}
+_QUERY_SAID = {**_SEPARATORS_SAID, "=": "equals", "&": "and"}
 
 
 def _region(m: re.Match[str]) -> str:
@@ -147,7 +148,12 @@ def _address(host: str, path: str) -> str:
     said = " dot ".join(_host_part(p) for p in host.split(".") if p)
     if port.isdigit():
         said += " colon " + _short_id(port)
-    return said + "".join(f" slash {_segment(p)}" for p in path.rstrip("/").split("/")[1:])
+    return said + _path_words(path)
+
+
+def _path_words(path: str) -> str:
+    """An address's path after its host or port, "/v1/repos": " slash v1 slash repos"."""
+    return "".join(f" slash {_segment(p)}" for p in path.rstrip("/").split("/")[1:])
 
 
 def _host(m: re.Match[str]) -> str:
@@ -168,8 +174,7 @@ def _url(m: re.Match[str]) -> str:
 
 def _query(query: str) -> str:
     """A URL's query, "?utm_source=x&ref=y": its keys and values, "utm underscore source equals x"."""
-    return re.sub(r"[=&_.-]", lambda c: {"=": " equals ", "&": " and ", "_": " underscore ", ".": " dot ",
-                                         "-": " dash "}[c.group(0)], query)
+    return re.sub(r"[=&_.-]", lambda c: f" {_QUERY_SAID[c.group(0)]} ", query)
 
 
 def _email(m: re.Match[str]) -> str:
@@ -192,12 +197,11 @@ def _segment(segment: str, numbers: bool = False) -> str:
     def piece(p: str) -> str:
         if p in _SEPARATORS_SAID:
             return _SEPARATORS_SAID[p]
-        lead = "underscore " if p.startswith("_") else ""
         if p.lower() in _HOST_SAID:
             return _HOST_SAID[p.lower()]
         if p.isdigit() and numbers:
             return n.cardinal(int(p))
-        return _letters_unless_vowel(p) if p.isalpha() else lead + p
+        return _letters_unless_vowel(p) if p.isalpha() else p
 
     return " ".join(piece(p) for p in re.split(r"([._@+:-])", segment) if p)
 
@@ -214,7 +218,7 @@ def _dotted(m: re.Match[str]) -> str:
 
 
 def _flag(m: re.Match[str]) -> str:
-    return "dash dash " + m["f"].replace("-", " dash ")
+    return "dash " + _long_flag(m)
 
 
 def _letter_word(m: re.Match[str]) -> str:
@@ -301,7 +305,7 @@ def _ipv6(m: re.Match[str]) -> str:
 def _host_port(m: re.Match[str]) -> str:
     if m["h"]:
         return _address(f"{m['h']}:{m['d']}", m["path"] or "")
-    return f"port {_short_id(m['d'])}" + "".join(f" slash {_segment(p)}" for p in (m["path"] or "").split("/")[1:])
+    return f"port {_short_id(m['d'])}" + _path_words(m["path"] or "")
 
 
 def _prefix(m: re.Match[str]) -> str:
@@ -339,7 +343,7 @@ def _short_flag(m: re.Match[str]) -> str:
 
 
 def _long_flag(m: re.Match[str]) -> str:
-    return "dash " + m["f"].replace("-", " dash ")
+    return "dash " + m["f"].replace("-", " dash ")  # "-auto-approve"; "--no-verify" is this after one more dash
 
 
 def _resource_id(m: re.Match[str]) -> str:
